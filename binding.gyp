@@ -1,0 +1,24 @@
+{
+  "targets": [
+    {
+      "target_name": "openssl_tls",
+      "sources": [
+        "native/addon.cc",
+        "native/errors.cc",
+        "native/x509.cc",
+        "native/secure_context.cc",
+        "native/connection.cc"
+      ],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "<!@(pkg-config --cflags-only-I openssl | sed s/-I//g)"
+      ],
+      "libraries": ["<!@(pkg-config --libs openssl)"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "OPENSSL_API_COMPAT=30000", "OPENSSL_NO_DEPRECATED"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags": ["-Wall", "-Wextra", "-fvisibility=hidden"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra"]
+    }
+  ]
+}

@@ -1,0 +1,118 @@
+// connect(): a client TLSSocket over a new TCP/IPC connection or a given Duplex.
+import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
+import { checkServerIdentity as defaultCheckServerIdentity } from './check_server_identity';
+import type { SecureContext, SecureContextOptions } from './secure_context';
+import { TLSSocket, type PeerCertificate } from './tls_socket';
+
+export interface ConnectionOptions extends SecureContextOptions {
+  host?: string;
+  port?: number | string;
+  path?: string;
+  socket?: Duplex;
+  servername?: string;
+  session?: Buffer;
+  secureContext?: SecureContext;
+  rejectUnauthorized?: boolean;
+  checkServerIdentity?: (hostname: string, cert: PeerCertificate) => Error | undefined;
+  minDHSize?: number;
+  timeout?: number;
+  allowHalfOpen?: boolean;
+  localAddress?: string;
+  localPort?: number;
+  family?: number;
+  lookup?: net.LookupFunction;
+  noDelay?: boolean;
+  keepAlive?: boolean;
+  keepAliveInitialDelay?: number;
+}
+
+type SecureConnectListener = () => void;
+
+function argTypeError(name: string, expected: string, actual: unknown): TypeError {
+  return Object.assign(new TypeError(`The "${name}" property must be of type ${expected}. Received ${typeof actual}`), {
+    code: 'ERR_INVALID_ARG_TYPE',
+  });
+}
+
+/** The three call forms of node:tls connect(), made into one options object. */
+export function normalizeConnectArgs(args: unknown[]): [ConnectionOptions, SecureConnectListener | undefined] {
+  let i = 0;
+  let options: ConnectionOptions = {};
+  const first = args[0];
+  if (first !== null && typeof first === 'object') {
+    options = { ...(first as ConnectionOptions) };
+    i = 1;
+  } else if (typeof first === 'number' || (typeof first === 'string' && /^\d+$/.test(first))) {
+    options.port = first;
+    i = 1;
+    if (typeof args[1] === 'string') {
+      options.host = args[1];
+      i = 2;
+    }
+  } else if (typeof first === 'string') {
+    options.path = first;
+    i = 1;
+  }
+  if (args[i] !== null && typeof args[i] === 'object') {
+    options = { ...(args[i] as ConnectionOptions), ...options };
+    i++;
+  }
+  const cb = typeof args[i] === 'function' ? (args[i] as SecureConnectListener) : undefined;
+  return [options, cb];
+}
+
+export function connect(...args: unknown[]): TLSSocket {
+  const [options, cb] = normalizeConnectArgs(args);
+  const minDHSize = options.minDHSize ?? 1024;
+  if (typeof minDHSize !== 'number') throw argTypeError('options.minDHSize', 'number', minDHSize);
+  if (minDHSize <= 0) {
+    throw Object.assign(new RangeError(`The value of "options.minDHSize" is out of range. It must be > 0. Received ${minDHSize}`), {
+      code: 'ERR_OUT_OF_RANGE',
+    });
+  }
+  const check = options.checkServerIdentity ?? defaultCheckServerIdentity;
+  if (typeof check !== 'function') throw argTypeError('options.checkServerIdentity', 'function', check);
+
+  const host = options.host ?? 'localhost';
+  const servername = options.servername ?? (net.isIP(host) === 0 ? host : undefined);
+
+  let transport: Duplex;
+  if (options.socket !== undefined) {
+    transport = options.socket;
+  } else {
+    const netOptions: net.NetConnectOpts =
+      options.path !== undefined
+        ? { path: options.path, allowHalfOpen: true }
+        : {
+            host,
+            port: Number(options.port),
+            localAddress: options.localAddress,
+            localPort: options.localPort,
+            family: options.family,
+            lookup: options.lookup,
+            allowHalfOpen: true,
+            noDelay: options.noDelay,
+            keepAlive: options.keepAlive,
+            keepAliveInitialDelay: options.keepAliveInitialDelay,
+          };
+    transport = net.connect(netOptions);
+  }
+
+  const socket = new TLSSocket(transport, {
+    ...options,
+    isServer: false,
+    servername,
+    rejectUnauthorized: options.rejectUnauthorized !== false,
+    allowHalfOpen: options.allowHalfOpen === true,
+    minDHSize,
+  });
+  socket._setSecureCheck(() => {
+    if (socket.isSessionReused()) return undefined;
+    const hostname = options.servername ?? host;
+    return check(hostname, socket.getPeerCertificate(true) as PeerCertificate);
+  });
+  if (options.timeout !== undefined && options.timeout > 0) socket.setTimeout(options.timeout);
+  if (cb !== undefined) socket.once('secureConnect', cb);
+  return socket;
+}

@@ -1,0 +1,264 @@
+// Errors with node's codes and node's exact messages, for every file in lib/.
+//
+// node makes two kinds of coded errors, and they print differently:
+//  - nodeError(): thrown by node's JS (argument validation and the like). Its
+//    stack and toString() read "TypeError [ERR_X]: message".
+//  - codedError(): thrown by node's C++ (ERR_CRYPTO_OPERATION_FAILED, ...).
+//    It prints as a plain "Error: message" and carries `code`.
+// Either way `code` is an own enumerable property, so util.inspect shows it.
+import { inspect } from 'node:util';
+
+export interface NodeError extends Error {
+  code: string;
+}
+
+type ErrorClass = ErrorConstructor | TypeErrorConstructor | RangeErrorConstructor;
+
+function withCode<E extends Error>(error: E, code: string): E & NodeError {
+  Object.defineProperty(error, 'code', { value: code, enumerable: true, writable: true, configurable: true });
+  return error as E & NodeError;
+}
+
+/** An error as node's JS throws it: "TypeError [ERR_X]: message". */
+export function nodeError(Base: ErrorClass, code: string, message: string): NodeError {
+  const error = new Base(message);
+  // The stack header is written when the stack is first read: read it while
+  // the name carries the code, then let the plain name show again.
+  Object.defineProperty(error, 'name', { value: `${error.name} [${code}]`, configurable: true, writable: true });
+  void error.stack;
+  delete (error as { name?: string }).name;
+  Object.defineProperty(error, 'toString', {
+    value(this: Error) {
+      return `${this.name} [${code}]: ${this.message}`;
+    },
+    enumerable: false,
+    writable: true,
+    configurable: true,
+  });
+  return withCode(error, code);
+}
+
+/** An error as node's C++ throws it: "Error: message", with a code. */
+export function codedError(Base: ErrorClass, code: string, message: string): NodeError {
+  return withCode(new Base(message), code);
+}
+
+// ---------------------------------------------------------------------------
+// How node describes values in messages.
+
+// Type names (node accepts 'Function' and 'Object' for the lower-case ones).
+const kTypeNames = new Set(['string', 'function', 'number', 'object', 'Function', 'Object', 'boolean', 'bigint', 'symbol']);
+const kClassName = /^([A-Z][a-z0-9]*)+$/;
+
+function listWithOr(items: string[]): string {
+  if (items.length > 2) return `${items.slice(0, -1).join(', ')}, or ${items[items.length - 1]}`;
+  return items.join(' or ');
+}
+
+/** "type number (5)", "an instance of Foo", "null", "function foo", ... */
+export function describeReceived(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'function') return `function ${(value as { name?: string }).name ?? ''}`;
+  if (typeof value === 'object') {
+    const ctor = (value as { constructor?: { name?: string } }).constructor;
+    if (ctor?.name) return `an instance of ${ctor.name}`;
+    return inspect(value, { depth: -1 });
+  }
+  let shown: string;
+  if (typeof value === 'string') {
+    // A long string is cut before it is quoted.
+    shown = inspect(value.length > 28 ? `${value.slice(0, 25)}...` : value, { colors: false });
+  } else {
+    shown = inspect(value, { colors: false });
+    if (shown.length > 28) shown = `${shown.slice(0, 25)}...`;
+  }
+  return `type ${typeof value} (${shown})`;
+}
+
+/** 4294967297 -> "4_294_967_297", as node prints large numbers in range errors. */
+function withSeparators(digits: string): string {
+  const start = digits.startsWith('-') ? 1 : 0;
+  let out = '';
+  let i = digits.length;
+  for (; i >= start + 4; i -= 3) out = `_${digits.slice(i - 3, i)}${out}`;
+  return `${digits.slice(0, i)}${out}`;
+}
+
+// ---------------------------------------------------------------------------
+// Argument errors.
+
+/**
+ * ERR_INVALID_ARG_TYPE. `name` is "options.key" (a property, because of the
+ * dot), "secureOptions" (an argument) or "x argument"; `expected` lists type
+ * names ('string'), class names ('Buffer') and values ('null').
+ */
+export function invalidArgType(name: string, expected: string | string[], actual: unknown): NodeError {
+  const wanted = Array.isArray(expected) ? expected : [expected];
+  let msg = 'The ';
+  if (name.endsWith(' argument')) msg += `${name} `;
+  else msg += `"${name}" ${name.includes('.') ? 'property' : 'argument'} `;
+  msg += 'must be ';
+
+  const types: string[] = [];
+  const instances: string[] = [];
+  const other: string[] = [];
+  for (const value of wanted) {
+    if (kTypeNames.has(value)) {
+      types.push(value.toLowerCase());
+    } else if (kClassName.test(value)) {
+      instances.push(value);
+    } else {
+      other.push(value);
+    }
+  }
+  // "object" next to class names reads better as "an instance of ..., or Object".
+  if (instances.length > 0 && types.includes('object')) {
+    types.splice(types.indexOf('object'), 1);
+    instances.push('Object');
+  }
+  if (types.length > 0) {
+    msg += types.length > 1 ? `one of type ${listWithOr(types)}` : `of type ${types[0]}`;
+    if (instances.length > 0 || other.length > 0) msg += ' or ';
+  }
+  if (instances.length > 0) {
+    msg += `an instance of ${listWithOr(instances)}`;
+    if (other.length > 0) msg += ' or ';
+  }
+  if (other.length > 0) {
+    if (other.length > 1) msg += `one of ${listWithOr(other)}`;
+    else msg += other[0].toLowerCase() !== other[0] ? `an ${other[0]}` : other[0];
+  }
+  msg += `. Received ${describeReceived(actual)}`;
+  return nodeError(TypeError, 'ERR_INVALID_ARG_TYPE', msg);
+}
+
+/** ERR_INVALID_ARG_VALUE: "The property 'options.x' is invalid. Received ..." */
+export function invalidArgValue(name: string, value: unknown, reason = 'is invalid'): NodeError {
+  let shown = inspect(value);
+  if (shown.length > 128) shown = `${shown.slice(0, 128)}...`;
+  const kind = name.includes('.') ? 'property' : 'argument';
+  return nodeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The ${kind} '${name}' ${reason}. Received ${shown}`);
+}
+
+/** ERR_OUT_OF_RANGE: 'The value of "x" is out of range. It must be <range>. Received <value>' */
+export function outOfRange(name: string, range: string, value: unknown): NodeError {
+  let received: string;
+  if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) > 2 ** 32) {
+    received = withSeparators(String(value));
+  } else if (typeof value === 'bigint') {
+    received = String(value);
+    if (value > 2n ** 32n || value < -(2n ** 32n)) received = withSeparators(received);
+    received += 'n';
+  } else {
+    received = inspect(value);
+  }
+  return nodeError(
+    RangeError,
+    'ERR_OUT_OF_RANGE',
+    `The value of "${name}" is out of range. It must be ${range}. Received ${received}`,
+  );
+}
+
+/** ERR_MISSING_ARGS: 'The "a" argument must be specified' (or "a" and "b", ...). */
+export function missingArgs(...names: string[]): NodeError {
+  const quoted = names.map((n) => `"${n}"`);
+  let list: string;
+  if (quoted.length <= 2) list = quoted.join(' and ');
+  else list = `${quoted.slice(0, -1).join(', ')}, and ${quoted[quoted.length - 1]}`;
+  return nodeError(TypeError, 'ERR_MISSING_ARGS', `The ${list} argument${names.length > 1 ? 's' : ''} must be specified`);
+}
+
+// ---------------------------------------------------------------------------
+// node's validators, as they are used for options.
+
+export function isArrayBufferView(value: unknown): value is NodeJS.ArrayBufferView {
+  return ArrayBuffer.isView(value);
+}
+
+export function validateString(value: unknown, name: string): asserts value is string {
+  if (typeof value !== 'string') throw invalidArgType(name, 'string', value);
+}
+
+export function validateObject(value: unknown, name: string): asserts value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalidArgType(name, 'Object', value);
+  }
+}
+
+export function validateFunction(value: unknown, name: string): asserts value is (...args: never[]) => unknown {
+  if (typeof value !== 'function') throw invalidArgType(name, 'Function', value);
+}
+
+export function validateBoolean(value: unknown, name: string): asserts value is boolean {
+  if (typeof value !== 'boolean') throw invalidArgType(name, 'boolean', value);
+}
+
+export function validateBuffer(value: unknown, name: string): asserts value is NodeJS.ArrayBufferView {
+  if (!isArrayBufferView(value)) throw invalidArgType(name, ['Buffer', 'TypedArray', 'DataView'], value);
+}
+
+export function validateInteger(
+  value: unknown,
+  name: string,
+  min = Number.MIN_SAFE_INTEGER,
+  max = Number.MAX_SAFE_INTEGER,
+): asserts value is number {
+  if (typeof value !== 'number') throw invalidArgType(name, 'number', value);
+  if (!Number.isInteger(value)) throw outOfRange(name, 'an integer', value);
+  if (value < min || value > max) throw outOfRange(name, `>= ${min} && <= ${max}`, value);
+}
+
+export function validateInt32(value: unknown, name: string, min = -2147483648, max = 2147483647): asserts value is number {
+  validateInteger(value, name, min, max);
+}
+
+export function validateUint32(value: unknown, name: string, positive = false): asserts value is number {
+  validateInteger(value, name, positive ? 1 : 0, 4294967295);
+}
+
+// ---------------------------------------------------------------------------
+// TLS errors thrown while building a SecureContext.
+
+/** "%j" as node's message formatter prints it. */
+function json(value: unknown): string {
+  const s = JSON.stringify(value);
+  return s === undefined ? String(value) : s;
+}
+
+export function tlsInvalidProtocolVersion(protocol: unknown, which: 'minimum' | 'maximum'): NodeError {
+  return nodeError(
+    TypeError,
+    'ERR_TLS_INVALID_PROTOCOL_VERSION',
+    `${json(protocol)} is not a valid ${which} TLS protocol version`,
+  );
+}
+
+export function tlsProtocolVersionConflict(version: unknown, secureProtocol: unknown): NodeError {
+  return nodeError(
+    TypeError,
+    'ERR_TLS_PROTOCOL_VERSION_CONFLICT',
+    `TLS protocol version ${json(version)} conflicts with secureProtocol ${json(secureProtocol)}`,
+  );
+}
+
+/** Thrown by node's C++: "Unknown method: X", "SSLv3 methods disabled". */
+export function tlsInvalidProtocolMethod(message: string): NodeError {
+  return codedError(TypeError, 'ERR_TLS_INVALID_PROTOCOL_METHOD', message);
+}
+
+export function cryptoOperationFailed(message: string): NodeError {
+  return codedError(Error, 'ERR_CRYPTO_OPERATION_FAILED', message);
+}
+
+/** node's code for an engine option on an OpenSSL without engine support. */
+export function customEngineNotSupported(option: string): NodeError {
+  return nodeError(
+    Error,
+    'ERR_CRYPTO_CUSTOM_ENGINE_NOT_SUPPORTED',
+    `Custom engines not supported by this OpenSSL (${option}: OpenSSL engines are deprecated and not supported by openssl-tls; use a provider configured in openssl.cnf)`,
+  );
+}
+
+export function tlsInvalidContext(name: string): NodeError {
+  return nodeError(TypeError, 'ERR_TLS_INVALID_CONTEXT', `${name} must be a SecureContext`);
+}

@@ -1,0 +1,47 @@
+// openssl-tls: node:tls over the system OpenSSL. The module's public surface.
+import { binding, addonPath } from './binding';
+import { checkServerIdentity } from './check_server_identity';
+import { connect } from './connect';
+import { defaults } from './defaults';
+import { createSecureContext, getCiphers, rootCertificates, SecureContext } from './secure_context';
+import { createServer, Server } from './server';
+import { TLSSocket } from './tls_socket';
+
+export type { ConnectionOptions } from './connect';
+export type { SecureContextOptions } from './secure_context';
+export type { TlsServerOptions } from './server';
+export type { PeerCertificate, TLSSocketOptions } from './tls_socket';
+export { checkServerIdentity, connect, createSecureContext, createServer, getCiphers, rootCertificates, SecureContext, Server, TLSSocket };
+
+/** The OpenSSL this module runs on (the system's), and where its files are. */
+export const versions = { openssl: binding.versions.openssl };
+export const opensslDir: string = binding.opensslDir;
+/** The addon file that was loaded. */
+export const addon: string = addonPath;
+
+// Settable like node:tls's: createSecureContext and the renegotiation limiter
+// read them at the moment they need them.
+export declare let DEFAULT_CIPHERS: string;
+export declare let DEFAULT_ECDH_CURVE: string;
+export declare let DEFAULT_MIN_VERSION: string;
+export declare let DEFAULT_MAX_VERSION: string;
+export declare let CLIENT_RENEG_LIMIT: number;
+export declare let CLIENT_RENEG_WINDOW: number;
+
+for (const name of [
+  'DEFAULT_CIPHERS',
+  'DEFAULT_ECDH_CURVE',
+  'DEFAULT_MIN_VERSION',
+  'DEFAULT_MAX_VERSION',
+  'CLIENT_RENEG_LIMIT',
+  'CLIENT_RENEG_WINDOW',
+] as const) {
+  Object.defineProperty(exports, name, {
+    enumerable: true,
+    configurable: true,
+    get: () => defaults[name],
+    set: (value: never) => {
+      defaults[name] = value;
+    },
+  });
+}

@@ -1,0 +1,575 @@
+// TLSSocket: a Duplex of cleartext over any Duplex transport of encrypted bytes.
+// One native Connection does the TLS; this file pumps bytes between it and the
+// transport and turns what each native call reports into node:tls's events.
+import * as net from 'node:net';
+import { Duplex } from 'node:stream';
+import { X509Certificate } from 'node:crypto';
+import { binding } from './binding';
+import { createSecureContext, SecureContext, type SecureContextOptions } from './secure_context';
+import * as errors from './tls_errors';
+import type { CycleResult, NativeCertificate, NativeConnection } from '../typings/native';
+
+const S = binding.status;
+
+export type PeerCertificate = NativeCertificate;
+
+export interface TLSSocketOptions extends SecureContextOptions {
+  secureContext?: SecureContext;
+  isServer?: boolean;
+  server?: net.Server;
+  requestCert?: boolean;
+  rejectUnauthorized?: boolean;
+  servername?: string;
+  session?: Buffer;
+  allowHalfOpen?: boolean;
+  /** Client: the smallest DH key accepted (node:tls default 1024). */
+  minDHSize?: number;
+}
+
+type WriteCallback = (error?: Error | null) => void;
+
+interface Chunk {
+  chunk: Buffer | string;
+  encoding: BufferEncoding;
+}
+
+/** Server-side hooks a TLSSocket calls on its server (see lib/server.ts). */
+export interface ServerHooks {
+  onTLSError(error: Error, socket: TLSSocket): void;
+  onSecure(socket: TLSSocket): void;
+}
+
+export class TLSSocket extends net.Socket {
+  encrypted = true as const;
+  authorized = false;
+  authorizationError: string | null = null;
+  servername: string | false | null = null;
+  alpnProtocol: string | false | null = null;
+  npnProtocol: string | false | null = null;
+
+  /** The transport of encrypted bytes (a net.Socket or any Duplex). */
+  _transport: Duplex;
+  _secureEstablished = false;
+  /** The connection's options as given; connect() and Server fill them. */
+  _tlsOptions: TLSSocketOptions;
+
+  #conn: NativeConnection | null;
+  #isServer: boolean;
+  #context: SecureContext;
+  #pendingWrite: { chunks: Buffer[]; cb: WriteCallback } | null = null;
+  #heldWriteCallbacks: WriteCallback[] = [];
+  #pendingFinal: WriteCallback | null = null;
+  #transportPaused = false;
+  #peerEnded = false;
+  #errorEmitted = false;
+  #timeoutMs = 0;
+  #timer: NodeJS.Timeout | null = null;
+  #hooks: ServerHooks | null = null;
+  #onSecureHook: (() => Error | undefined) | null = null;
+  _encryptedBytesWritten = 0;
+
+  constructor(transport?: Duplex | null, options: TLSSocketOptions = {}) {
+    super({ allowHalfOpen: options.allowHalfOpen ?? (transport as net.Socket | undefined)?.allowHalfOpen ?? false });
+    this._tlsOptions = options;
+    this.#isServer = options.isServer === true;
+    this._transport = transport ?? new net.Socket();
+    this.#context = options.secureContext ?? createSecureContext(options);
+    if (!(this.#context instanceof SecureContext)) {
+      throw Object.assign(new TypeError('The "options.secureContext" property must be an instance of SecureContext'), {
+        code: 'ERR_INVALID_ARG_TYPE',
+      });
+    }
+    const servername = !this.#isServer && typeof options.servername === 'string' ? options.servername : undefined;
+    this.#conn = new binding.Connection(this.#context.context, {
+      isServer: this.#isServer,
+      requestCert: options.requestCert === true,
+      rejectUnauthorized: options.rejectUnauthorized !== false,
+      servername,
+      session: Buffer.isBuffer(options.session) ? options.session : undefined,
+    });
+    this.#attachTransport();
+  }
+
+  /** Used by Server: where server-side events go. */
+  _setServerHooks(hooks: ServerHooks): void {
+    this.#hooks = hooks;
+  }
+
+  /** Used by connect(): the client's identity check, run when the handshake is done. */
+  _setSecureCheck(check: () => Error | undefined): void {
+    this.#onSecureHook = check;
+  }
+
+  #attachTransport(): void {
+    const t = this._transport;
+    t.on('data', (chunk: Buffer | string) => this.#onEncrypted(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
+    t.on('end', () => this.#onTransportEnd());
+    t.on('error', (err: Error) => this.#fail(err));
+    t.on('close', () => {
+      if (!this.destroyed) this.#onTransportClose();
+    });
+    if (t instanceof net.Socket) {
+      if (t.connecting) {
+        t.once('connect', () => {
+          this.emit('connect');
+          this.#start();
+        });
+        return;
+      }
+    }
+    // A transport that is already open (accepted socket, any Duplex).
+    process.nextTick(() => this.#start());
+  }
+
+  #start(): void {
+    if (this.destroyed || this.#conn === null) return;
+    if (!this.#isServer) this.#handle(this.#conn.start());
+  }
+
+  #onEncrypted(chunk: Buffer): void {
+    if (this.#conn === null || this.destroyed) return;
+    this.#touch();
+    this.#handle(this.#conn.receive(chunk));
+  }
+
+  /** Acts on one native result, in the order the bytes happened. */
+  #handle(r: CycleResult): void {
+    if (r.encrypted !== undefined) this.#sendEncrypted(r.encrypted, null);
+    if ((r.status & S.HANDSHAKE_DONE) !== 0 && !this._secureEstablished) this.#onHandshakeDone();
+    if (this.destroyed) return;
+    if (r.cleartext !== undefined && !this.#peerEnded) {
+      this.#touch();
+      if (!this.push(r.cleartext)) this.#pauseTransport();
+    }
+    if ((r.status & S.PEER_CLOSED) !== 0 && !this.#peerEnded) {
+      this.#peerEnded = true;
+      this.push(null);
+    }
+    if ((r.status & S.ERROR) !== 0) {
+      this.#fail(r.error ?? new Error('TLS failure'));
+      return;
+    }
+    if ((r.status & S.WRITE_PENDING) === 0 && this.#heldWriteCallbacks.length > 0) {
+      // Queued cleartext went out with this result's encrypted bytes.
+      const cbs = this.#heldWriteCallbacks;
+      this.#heldWriteCallbacks = [];
+      for (const cb of cbs) cb();
+    }
+  }
+
+  #sendEncrypted(data: Buffer, cb: WriteCallback | null): void {
+    this._encryptedBytesWritten += data.length;
+    const t = this._transport;
+    if (t.destroyed || t.writableEnded) {
+      if (cb) cb(errors.socketClosed());
+      return;
+    }
+    if (cb) t.write(data, cb);
+    else t.write(data);
+  }
+
+  #onHandshakeDone(): void {
+    this._secureEstablished = true;
+    const conn = this.#conn;
+    if (conn === null) return;
+    if (this.#isServer) {
+      this.servername = conn.getServername() ?? false;
+      if (this._tlsOptions.requestCert === true) {
+        const v = conn.verifyError();
+        if (v === null) {
+          this.authorized = true;
+        } else {
+          this.authorizationError = v[0];
+          if (this._tlsOptions.rejectUnauthorized !== false) {
+            this.destroy();
+            return;
+          }
+        }
+      }
+      this.#clearTimer();
+      this.emit('secure');
+      this.#flushQueuedWrites();
+      this.#hooks?.onSecure(this);
+    } else {
+      const minDH = this._tlsOptions.minDHSize ?? 1024;
+      const key = conn.getEphemeralKeyInfo();
+      if (key.type === 'DH' && key.size !== undefined && key.size < minDH) {
+        // A weak server key fails whatever rejectUnauthorized says.
+        this.destroy(errors.dhParamSize(key.size, minDH));
+        return;
+      }
+      const v = conn.verifyError();
+      let error: Error | undefined = v === null ? undefined : errors.verifyError(v[0], v[1]);
+      if (error === undefined && this.#onSecureHook !== null) error = this.#onSecureHook();
+      if (error !== undefined) {
+        this.authorized = false;
+        this.authorizationError = (error as Partial<errors.CodedError>).code ?? error.message;
+        if (this._tlsOptions.rejectUnauthorized !== false) {
+          this.destroy(error);
+          return;
+        }
+      } else {
+        this.authorized = true;
+      }
+      this.#flushQueuedWrites();
+      this.emit('secureConnect');
+    }
+    if (this.#pendingFinal !== null) {
+      const cb = this.#pendingFinal;
+      this.#pendingFinal = null;
+      this._final(cb);
+    }
+  }
+
+  #flushQueuedWrites(): void {
+    const w = this.#pendingWrite;
+    if (w === null) return;
+    this.#pendingWrite = null;
+    this.#encrypt(w.chunks, w.cb);
+  }
+
+  #encrypt(chunks: Buffer[], cb: WriteCallback): void {
+    const conn = this.#conn;
+    if (conn === null) {
+      cb(errors.socketClosed());
+      return;
+    }
+    this.#touch();
+    const r = conn.write(chunks);
+    if ((r.status & S.ERROR) !== 0) {
+      cb(r.error);
+      return;
+    }
+    if ((r.status & S.WRITE_PENDING) !== 0) {
+      // OpenSSL holds part of it (renegotiation under way): answer once it is out.
+      if (r.encrypted !== undefined) this.#sendEncrypted(r.encrypted, null);
+      this.#heldWriteCallbacks.push(cb);
+      return;
+    }
+    if (r.encrypted !== undefined) this.#sendEncrypted(r.encrypted, (err) => cb(err));
+    else cb();
+  }
+
+  #pauseTransport(): void {
+    if (!this.#transportPaused) {
+      this.#transportPaused = true;
+      this._transport.pause();
+    }
+  }
+
+  override _read(_size: number): void {
+    if (this.#transportPaused) {
+      this.#transportPaused = false;
+      this._transport.resume();
+    }
+  }
+
+  override _write(chunk: Buffer | string, encoding: BufferEncoding, cb: WriteCallback): void {
+    this._writev([{ chunk, encoding }], cb);
+  }
+
+  override _writev(chunks: Chunk[], cb: WriteCallback): void {
+    const bufs = chunks.map(({ chunk, encoding }) => (typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk));
+    if (!this._secureEstablished) {
+      // Written before the handshake finished: held until it does (node:tls does the same).
+      this.#pendingWrite = { chunks: bufs, cb };
+      return;
+    }
+    this.#encrypt(bufs, cb);
+  }
+
+  override _final(cb: WriteCallback): void {
+    if (!this._secureEstablished) {
+      this.#pendingFinal = cb;
+      return;
+    }
+    const conn = this.#conn;
+    if (conn === null) {
+      cb();
+      return;
+    }
+    const r = conn.shutdown();
+    if (r.encrypted !== undefined) this.#sendEncrypted(r.encrypted, null);
+    this._transport.end(() => cb());
+  }
+
+  #onTransportEnd(): void {
+    if (this.#peerEnded) return;
+    if (!this._secureEstablished) {
+      const message = this.#isServer ? 'socket hang up' : 'Client network socket disconnected before secure TLS connection was established';
+      this.#fail(errors.connReset(message));
+      return;
+    }
+    // A FIN without close_notify ends the readable side, as in node:tls.
+    this.#peerEnded = true;
+    this.push(null);
+  }
+
+  #onTransportClose(): void {
+    if (!this._secureEstablished) {
+      this.#fail(errors.connReset(this.#isServer ? 'socket hang up' : 'Client network socket disconnected before secure TLS connection was established'));
+      return;
+    }
+    if (!this.#peerEnded) {
+      this.#peerEnded = true;
+      this.push(null);
+    }
+    this.destroy();
+  }
+
+  /** An error on this socket: before the handshake a server socket reports it to its server. */
+  #fail(error: Error): void {
+    if (this.destroyed) return;
+    if (this.#isServer && !this._secureEstablished && this.#hooks !== null) {
+      if (!this.#errorEmitted) {
+        this.#errorEmitted = true;
+        this.#hooks.onTLSError(error, this);
+      }
+      this.destroy();
+      return;
+    }
+    this.destroy(error);
+  }
+
+  /** Server: fail the handshake if it is not done in time (ERR_TLS_HANDSHAKE_TIMEOUT). */
+  _armHandshakeTimeout(ms: number): void {
+    if (ms <= 0) return;
+    const t = setTimeout(() => {
+      if (!this._secureEstablished) this.#fail(errors.handshakeTimeout());
+    }, ms);
+    t.unref();
+    this.once('secure', () => clearTimeout(t));
+    this.once('close', () => clearTimeout(t));
+  }
+
+  override _destroy(error: Error | null, cb: (error: Error | null) => void): void {
+    this.#clearTimer();
+    if (this.#conn !== null) {
+      this.#conn.destroy();
+      this.#conn = null;
+    }
+    const pending = this.#pendingWrite;
+    this.#pendingWrite = null;
+    const held = this.#heldWriteCallbacks;
+    this.#heldWriteCallbacks = [];
+    const t = this._transport;
+    if (!t.destroyed) t.destroy();
+    cb(error);
+    // net.Socket leaves 'close' to its _destroy; so do we.
+    process.nextTick(() => this.emit('close', error !== null && error !== undefined));
+    if (pending !== null) pending.cb(errors.socketClosed());
+    for (const h of held) h(errors.socketClosed());
+  }
+
+  // ---- timeouts: activity is encrypted or cleartext bytes moving ----
+
+  override setTimeout(ms: number, callback?: () => void): this {
+    this.#timeoutMs = ms;
+    this.#clearTimer();
+    if (callback !== undefined) {
+      if (ms === 0) this.removeListener('timeout', callback);
+      else this.once('timeout', callback);
+    }
+    if (ms > 0) this.#touch();
+    return this;
+  }
+
+  /** The idle timeout set with setTimeout(), in ms (0: none). */
+  _idleTimeout(): number {
+    return this.#timeoutMs;
+  }
+
+  #touch(): void {
+    if (this.#timeoutMs <= 0) return;
+    if (this.#timer !== null) {
+      this.#timer.refresh();
+      return;
+    }
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.emit('timeout');
+    }, this.#timeoutMs);
+    if (this.#unrefd) this.#timer.unref();
+  }
+
+  #unrefd = false;
+
+  #clearTimer(): void {
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+  }
+
+  // ---- the socket API, proxied to a net.Socket transport ----
+
+  #netTransport(): net.Socket | null {
+    return this._transport instanceof net.Socket ? this._transport : null;
+  }
+
+  override setNoDelay(noDelay?: boolean): this {
+    this.#netTransport()?.setNoDelay(noDelay);
+    return this;
+  }
+
+  override setKeepAlive(enable?: boolean, initialDelay?: number): this {
+    this.#netTransport()?.setKeepAlive(enable, initialDelay);
+    return this;
+  }
+
+  override ref(): this {
+    this.#unrefd = false;
+    this.#timer?.ref();
+    this.#netTransport()?.ref();
+    return this;
+  }
+
+  override unref(): this {
+    this.#unrefd = true;
+    this.#timer?.unref();
+    this.#netTransport()?.unref();
+    return this;
+  }
+
+  override address(): net.AddressInfo | Record<string, never> {
+    const t = this.#netTransport();
+    return t === null ? {} : t.address();
+  }
+
+  // ---- TLS information ----
+
+  #requireConn(): NativeConnection {
+    if (this.#conn === null) throw errors.socketClosed();
+    return this.#conn;
+  }
+
+  getPeerCertificate(detailed?: boolean): PeerCertificate | Record<string, never> {
+    if (this.#conn === null) return {};
+    return this.#conn.getPeerCertificate(detailed === true) ?? {};
+  }
+
+  getCertificate(): PeerCertificate | Record<string, never> | null {
+    if (this.#conn === null) return null;
+    return this.#conn.getCertificate() ?? {};
+  }
+
+  getPeerX509Certificate(): X509Certificate | undefined {
+    const der = this.#conn?.getPeerCertificateDer();
+    return der ? new X509Certificate(der) : undefined;
+  }
+
+  getX509Certificate(): X509Certificate | undefined {
+    const der = this.#conn?.getCertificateDer();
+    return der ? new X509Certificate(der) : undefined;
+  }
+
+  getCipher(): { name: string; standardName: string; version: string } | undefined {
+    return this.#conn?.getCipher() ?? undefined;
+  }
+
+  getProtocol(): string | null {
+    if (this.#conn === null) return null;
+    return this.#conn.getProtocol();
+  }
+
+  getEphemeralKeyInfo(): { type?: string; name?: string; size?: number } | null {
+    if (this.#conn === null) return null;
+    return this.#conn.getEphemeralKeyInfo();
+  }
+
+  getFinished(): Buffer | undefined {
+    return this.#conn?.getFinished();
+  }
+
+  getPeerFinished(): Buffer | undefined {
+    return this.#conn?.getPeerFinished();
+  }
+
+  getSession(): Buffer | undefined {
+    return this.#conn?.getSession();
+  }
+
+  isSessionReused(): boolean {
+    return this.#conn?.isSessionReused() ?? false;
+  }
+
+  exportKeyingMaterial(length: number, label: string, context?: Buffer): Buffer {
+    if (typeof length !== 'number' || !Number.isInteger(length) || length < 0) {
+      throw Object.assign(new TypeError(`The "length" argument must be of type number. Received ${String(length)}`), {
+        code: 'ERR_INVALID_ARG_TYPE',
+      });
+    }
+    if (typeof label !== 'string') {
+      throw Object.assign(new TypeError(`The "label" argument must be of type string. Received ${typeof label}`), {
+        code: 'ERR_INVALID_ARG_TYPE',
+      });
+    }
+    if (context !== undefined && !Buffer.isBuffer(context)) {
+      throw Object.assign(new TypeError('The "context" argument must be an instance of Buffer'), {
+        code: 'ERR_INVALID_ARG_TYPE',
+      });
+    }
+    return this.#requireConn().exportKeyingMaterial(length, label, context);
+  }
+
+  setMaxSendFragment(size: number): boolean {
+    if (typeof size !== 'number' || !Number.isInteger(size)) {
+      throw Object.assign(new TypeError(`The "size" argument must be of type number. Received ${typeof size}`), {
+        code: 'ERR_INVALID_ARG_TYPE',
+      });
+    }
+    if (size < 512 || size > 16384) {
+      throw Object.assign(new RangeError(`The value of "size" is out of range. It must be >= 512 && <= 16384. Received ${size}`), {
+        code: 'ERR_OUT_OF_RANGE',
+      });
+    }
+    return this.#conn?.setMaxSendFragment(size) ?? false;
+  }
+}
+
+// net.Socket defines these as accessors; a TLSSocket reports its transport's.
+function transportGetter(name: 'remoteAddress' | 'remoteFamily' | 'remotePort' | 'localAddress' | 'localPort') {
+  Object.defineProperty(TLSSocket.prototype, name, {
+    configurable: true,
+    enumerable: false,
+    get(this: TLSSocket) {
+      const t = this._transport;
+      return t instanceof net.Socket ? t[name] : undefined;
+    },
+  });
+}
+transportGetter('remoteAddress');
+transportGetter('remoteFamily');
+transportGetter('remotePort');
+transportGetter('localAddress');
+transportGetter('localPort');
+
+// Encrypted bytes handed to the transport, TLS overhead included.
+Object.defineProperty(TLSSocket.prototype, 'bytesWritten', {
+  configurable: true,
+  enumerable: false,
+  get(this: TLSSocket) {
+    return this._encryptedBytesWritten;
+  },
+});
+
+Object.defineProperty(TLSSocket.prototype, 'timeout', {
+  configurable: true,
+  enumerable: false,
+  get(this: TLSSocket) {
+    const ms = this._idleTimeout();
+    return ms > 0 ? ms : undefined;
+  },
+});
+
+Object.defineProperty(TLSSocket.prototype, 'connecting', {
+  configurable: true,
+  enumerable: false,
+  get(this: TLSSocket) {
+    const t = this._transport;
+    return t instanceof net.Socket ? t.connecting : false;
+  },
+  set() {
+    // net.Socket's constructor assigns it; the transport's value is the truth.
+  },
+});

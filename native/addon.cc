@@ -1,0 +1,125 @@
+// Module entry: registers the classes and module-level functions of
+// typings/native.d.ts.
+#include <napi.h>
+#include <openssl/crypto.h>
+#include <openssl/opensslv.h>
+#include <openssl/ssl.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "addon_data.h"
+#include "connection.h"
+#include "errors.h"
+#include "ossl.h"
+#include "secure_context.h"
+#include "x509.h"
+
+namespace otls {
+
+AddonData& GetAddonData(Napi::Env env) {
+  AddonData* data = env.GetInstanceData<AddonData>();
+  if (data == nullptr) {
+    auto owned = std::make_unique<AddonData>();
+    data = owned.get();
+    env.SetInstanceData<AddonData>(owned.release());
+  }
+  return *data;
+}
+
+namespace {
+
+// "OPENSSLDIR: \"/usr/lib/ssl\"" -> "/usr/lib/ssl"
+std::string OpenSSLDir() {
+  std::string s = OpenSSL_version(OPENSSL_DIR);
+  size_t a = s.find('"');
+  size_t b = s.rfind('"');
+  if (a != std::string::npos && b != std::string::npos && b > a) return s.substr(a + 1, b - a - 1);
+  return s;
+}
+
+Napi::Value CertificateToObjectJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  if (!info[0].IsBuffer()) {
+    throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "The \"der\" argument must be an instance of Buffer");
+  }
+  auto buf = info[0].As<Napi::Buffer<unsigned char>>();
+  const unsigned char* p = buf.Data();
+  X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(buf.Length())));
+  if (!cert) ThrowFromQueue(env, "Failed to parse certificate");
+  return CertificateToObject(env, cert.get());
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  Napi::Object versions = Napi::Object::New(env);
+  versions.Set("openssl", OpenSSL_version(OPENSSL_VERSION));
+  versions.Set("opensslNumber", Napi::Number::New(env, static_cast<double>(OpenSSL_version_num())));
+  exports.Set("versions", versions);
+  exports.Set("opensslDir", OpenSSLDir());
+
+  Napi::Object status = Napi::Object::New(env);
+  status.Set("HANDSHAKE_DONE", Napi::Number::New(env, kHandshakeDone));
+  status.Set("RENEGOTIATION_STARTED", Napi::Number::New(env, kRenegotiationStarted));
+  status.Set("PEER_CLOSED", Napi::Number::New(env, kPeerClosed));
+  status.Set("ERROR", Napi::Number::New(env, kError));
+  status.Set("PAUSED", Napi::Number::New(env, kPaused));
+  status.Set("SHUTDOWN_SENT", Napi::Number::New(env, kShutdownSent));
+  status.Set("WRITE_PENDING", Napi::Number::New(env, kWritePending));
+  exports.Set("status", status);
+
+  Napi::Object protos = Napi::Object::New(env);
+  protos.Set("TLSv1", Napi::Number::New(env, TLS1_VERSION));
+  protos.Set("TLSv1.1", Napi::Number::New(env, TLS1_1_VERSION));
+  protos.Set("TLSv1.2", Napi::Number::New(env, TLS1_2_VERSION));
+  protos.Set("TLSv1.3", Napi::Number::New(env, TLS1_3_VERSION));
+  exports.Set("protocolVersions", protos);
+
+  Napi::Object ops = Napi::Object::New(env);
+#define OTLS_OP(name) ops.Set(#name, Napi::BigInt::New(env, static_cast<uint64_t>(name)));
+  OTLS_OP(SSL_OP_ALL)
+  OTLS_OP(SSL_OP_ALLOW_NO_DHE_KEX)
+  OTLS_OP(SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION)
+  OTLS_OP(SSL_OP_ALLOW_CLIENT_RENEGOTIATION)
+  OTLS_OP(SSL_OP_CIPHER_SERVER_PREFERENCE)
+  OTLS_OP(SSL_OP_CISCO_ANYCONNECT)
+  OTLS_OP(SSL_OP_COOKIE_EXCHANGE)
+  OTLS_OP(SSL_OP_CRYPTOPRO_TLSEXT_BUG)
+  OTLS_OP(SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS)
+  OTLS_OP(SSL_OP_ENABLE_MIDDLEBOX_COMPAT)
+  OTLS_OP(SSL_OP_IGNORE_UNEXPECTED_EOF)
+  OTLS_OP(SSL_OP_LEGACY_SERVER_CONNECT)
+  OTLS_OP(SSL_OP_NO_COMPRESSION)
+  OTLS_OP(SSL_OP_NO_ENCRYPT_THEN_MAC)
+  OTLS_OP(SSL_OP_NO_QUERY_MTU)
+  OTLS_OP(SSL_OP_NO_RENEGOTIATION)
+  OTLS_OP(SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION)
+  OTLS_OP(SSL_OP_NO_SSLv2)
+  OTLS_OP(SSL_OP_NO_SSLv3)
+  OTLS_OP(SSL_OP_NO_TICKET)
+  OTLS_OP(SSL_OP_NO_TLSv1)
+  OTLS_OP(SSL_OP_NO_TLSv1_1)
+  OTLS_OP(SSL_OP_NO_TLSv1_2)
+  OTLS_OP(SSL_OP_NO_TLSv1_3)
+  OTLS_OP(SSL_OP_PRIORITIZE_CHACHA)
+  OTLS_OP(SSL_OP_TLS_ROLLBACK_BUG)
+  OTLS_OP(SSL_OP_NO_ANTI_REPLAY)
+  OTLS_OP(SSL_OP_ENABLE_KTLS)
+#undef OTLS_OP
+  exports.Set("sslOptions", ops);
+
+  exports.Set("SecureContext", SecureContext::Init(env));
+  exports.Set("Connection", Connection::Init(env));
+  exports.Set("getCiphers", Napi::Function::New(env, GetCiphers, "getCiphers"));
+  exports.Set("getRootCertificates", Napi::Function::New(env, GetRootCertificates, "getRootCertificates"));
+  exports.Set("certificateToObject", Napi::Function::New(env, CertificateToObjectJs, "certificateToObject"));
+  return exports;
+}
+
+}  // namespace
+}  // namespace otls
+
+Napi::Object InitAll(Napi::Env env, Napi::Object exports) { return otls::Init(env, exports); }
+
+NODE_API_MODULE(openssl_tls, InitAll)

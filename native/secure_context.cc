@@ -1,0 +1,730 @@
+#include "secure_context.h"
+
+#include <dirent.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "addon_data.h"
+#include "errors.h"
+
+namespace otls {
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// Argument helpers. lib/secure_context.ts validates everything first; these
+// only guard the native API against direct misuse.
+
+struct Bytes {
+  const unsigned char* data = nullptr;
+  size_t len = 0;
+};
+
+bool IsBytes(const Napi::Value& v) { return v.IsTypedArray() || v.IsDataView() || v.IsArrayBuffer(); }
+
+Bytes BytesOf(const Napi::Value& v) {
+  Bytes b;
+  if (v.IsTypedArray()) {
+    auto ta = v.As<Napi::TypedArray>();
+    b.data = static_cast<const unsigned char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+    b.len = ta.ByteLength();
+  } else if (v.IsDataView()) {
+    auto dv = v.As<Napi::DataView>();
+    b.data = static_cast<const unsigned char*>(dv.ArrayBuffer().Data()) + dv.ByteOffset();
+    b.len = dv.ByteLength();
+  } else if (v.IsArrayBuffer()) {
+    auto ab = v.As<Napi::ArrayBuffer>();
+    b.data = static_cast<const unsigned char*>(ab.Data());
+    b.len = ab.ByteLength();
+  }
+  // An empty Buffer may have no backing store; BIO_new_mem_buf refuses null.
+  static const unsigned char kEmpty[1] = {0};
+  if (b.data == nullptr) b.data = kEmpty;
+  return b;
+}
+
+Bytes BytesArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!IsBytes(info[i])) {
+    throw CodedTypeError(info.Env(), "ERR_INVALID_ARG_TYPE",
+                         std::string("The \"") + name + "\" argument must be an instance of Buffer");
+  }
+  return BytesOf(info[i]);
+}
+
+std::string StringArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsString()) {
+    throw CodedTypeError(info.Env(), "ERR_INVALID_ARG_TYPE",
+                         std::string("The \"") + name + "\" argument must be of type string");
+  }
+  return info[i].As<Napi::String>().Utf8Value();
+}
+
+// A passphrase as OpenSSL's pem_password_cb sees it (userdata points here).
+struct Passphrase {
+  bool given = false;
+  std::string value;
+  ~Passphrase() { OPENSSL_cleanse(value.data(), value.size()); }
+};
+
+Passphrase PassphraseArg(const Napi::CallbackInfo& info, size_t i) {
+  Passphrase p;
+  Napi::Value v = info[i];
+  if (v.IsUndefined() || v.IsNull()) return p;
+  if (v.IsString()) {
+    p.value = v.As<Napi::String>().Utf8Value();
+  } else if (IsBytes(v)) {
+    Bytes b = BytesOf(v);
+    p.value.assign(reinterpret_cast<const char*>(b.data), b.len);
+  } else {
+    throw CodedTypeError(info.Env(), "ERR_INVALID_ARG_TYPE", "Pass phrase must be a buffer");
+  }
+  p.given = true;
+  return p;
+}
+
+// pem_password_cb: copies the passphrase; without one it answers with an empty
+// passphrase, so an encrypted key fails as a bad decrypt (node:tls's code) and
+// OpenSSL never falls back to prompting on the terminal. Runs inside OpenSSL:
+// nothing here may throw.
+int PassphraseCallback(char* buf, int size, int /*rwflag*/, void* userdata) noexcept {
+  const auto* pass = static_cast<const Passphrase*>(userdata);
+  if (pass == nullptr || !pass->given || size <= 0) return 0;
+  size_t n = std::min(pass->value.size(), static_cast<size_t>(size));
+  std::memcpy(buf, pass->value.data(), n);
+  return static_cast<int>(n);
+}
+
+bool QueueEndsWithNoStartLine() {
+  unsigned long err = ERR_peek_last_error();
+  return ERR_GET_LIB(err) == ERR_LIB_PEM && ERR_GET_REASON(err) == PEM_R_NO_START_LINE;
+}
+
+// Every PEM certificate in the bytes (plain or TRUSTED CERTIFICATE). Throws on
+// a broken PEM block, and when non-empty input holds no certificate at all.
+std::vector<X509Ptr> ReadCertificates(Napi::Env env, Bytes bytes) {
+  std::vector<X509Ptr> certs;
+  if (bytes.len == 0) return certs;
+  BioPtr bio = MemoryBio(bytes.data, bytes.len);
+  if (!bio) ThrowFromQueue(env, "Failed to read certificates");
+  while (X509Ptr cert = X509Ptr(PEM_read_bio_X509_AUX(bio.get(), nullptr, PassphraseCallback, nullptr))) {
+    certs.push_back(std::move(cert));
+  }
+  if (certs.empty() || !QueueEndsWithNoStartLine()) ThrowFromQueue(env, "Failed to read certificates");
+  ERR_clear_error();
+  return certs;
+}
+
+// ---------------------------------------------------------------------------
+// The system roots: one store per process, filled from OpenSSL's default verify
+// paths (the CA file is read once; the hashed directory is searched lazily) and
+// shared by every context that trusts the default roots. X509_STORE locks
+// itself, so worker threads may share it too. Deliberately never freed: every
+// context may hold it until exit, and freeing after OPENSSL_cleanup would crash.
+X509_STORE* SharedRootStore() {
+  static X509_STORE* const store = [] {
+    X509_STORE* s = X509_STORE_new();
+    if (s != nullptr && X509_STORE_set_default_paths(s) != 1) {
+      X509_STORE_free(s);
+      s = nullptr;
+    }
+    ERR_clear_error();
+    return s;
+  }();
+  return store;
+}
+
+// A store of this context's own that starts with the system roots.
+X509StorePtr CopyOfRootStore(Napi::Env env) {
+  X509_STORE* roots = SharedRootStore();
+  X509StorePtr store(X509_STORE_new());
+  if (!store || roots == nullptr) ThrowFromQueue(env, "Failed to create a certificate store");
+  X509StackPtr certs(X509_STORE_get1_all_certs(roots));
+  for (int i = 0; certs && i < sk_X509_num(certs.get()); ++i) {
+    if (X509_STORE_add_cert(store.get(), sk_X509_value(certs.get(), i)) != 1) {
+      ThrowFromQueue(env, "Failed to copy the system roots");
+    }
+  }
+  // Certificates only in the hashed directory are looked up lazily, as before.
+  X509_LOOKUP* dir = X509_STORE_add_lookup(store.get(), X509_LOOKUP_hash_dir());
+  if (dir == nullptr || X509_LOOKUP_add_dir(dir, nullptr, X509_FILETYPE_DEFAULT) != 1) ERR_clear_error();
+  return store;
+}
+
+// ---------------------------------------------------------------------------
+// Session ticket keys: 16-byte name, 16-byte HMAC-SHA256 key, 16-byte AES-128-CBC
+// key. They live in the SSL_CTX's ex_data, so they last exactly as long as the
+// SSL_CTX (which an SSL may keep alive after the JS object is gone), and a mutex
+// lets setTicketKeys() run while handshakes use them on other threads.
+struct TicketKeys {
+  std::mutex mu;
+  unsigned char bytes[48] = {};
+  ~TicketKeys() { OPENSSL_cleanse(bytes, sizeof(bytes)); }
+};
+
+void FreeTicketKeys(void* /*parent*/, void* ptr, CRYPTO_EX_DATA* /*ad*/, int /*idx*/, long /*argl*/,
+                    void* /*argp*/) {
+  std::unique_ptr<TicketKeys> owned(static_cast<TicketKeys*>(ptr));
+}
+
+int TicketKeysIndex() {
+  static const int index =
+      CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, nullptr, nullptr, nullptr, FreeTicketKeys);
+  return index;
+}
+
+TicketKeys* TicketKeysOf(const SSL_CTX* ctx) {
+  return static_cast<TicketKeys*>(SSL_CTX_get_ex_data(ctx, TicketKeysIndex()));
+}
+
+// SSL_CTX_set_tlsext_ticket_key_evp_cb: 1 = keys set up, 0 = unknown key name
+// (the ticket is ignored and a full handshake follows), -1 = failure.
+int TicketKeyCallback(SSL* ssl, unsigned char* key_name, unsigned char* iv, EVP_CIPHER_CTX* cipher_ctx,
+                      EVP_MAC_CTX* mac_ctx, int encrypt) noexcept {
+  TicketKeys* keys = TicketKeysOf(SSL_get_SSL_CTX(ssl));
+  if (keys == nullptr) return -1;
+  unsigned char k[48];
+  {
+    std::lock_guard<std::mutex> lock(keys->mu);
+    std::memcpy(k, keys->bytes, sizeof(k));
+  }
+  const unsigned char* name = k;
+  unsigned char* hmac_key = k + 16;
+  const unsigned char* aes_key = k + 32;
+  int result = 1;
+  const int iv_len = EVP_CIPHER_get_iv_length(EVP_aes_128_cbc());
+  if (encrypt) {
+    std::memcpy(key_name, name, 16);
+    if (RAND_bytes(iv, iv_len) != 1) result = -1;
+  } else if (CRYPTO_memcmp(key_name, name, 16) != 0) {
+    result = 0;
+  }
+  if (result == 1) {
+    char digest[] = "SHA256";
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, hmac_key, 16),
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+        OSSL_PARAM_construct_end(),
+    };
+    if (EVP_MAC_CTX_set_params(mac_ctx, params) != 1) {
+      result = -1;
+    } else if (encrypt ? EVP_EncryptInit_ex(cipher_ctx, EVP_aes_128_cbc(), nullptr, aes_key, iv) != 1
+                       : EVP_DecryptInit_ex(cipher_ctx, EVP_aes_128_cbc(), nullptr, aes_key, iv) != 1) {
+      result = -1;
+    }
+  }
+  OPENSSL_cleanse(k, sizeof(k));
+  return result;
+}
+
+// ---------------------------------------------------------------------------
+// Root certificate listing (tls.rootCertificates).
+
+void AppendCertsFromFile(const std::string& path, std::vector<X509Ptr>* out) {
+  BioPtr bio(BIO_new_file(path.c_str(), "r"));
+  if (!bio) return;
+  while (X509Ptr cert = X509Ptr(PEM_read_bio_X509_AUX(bio.get(), nullptr, PassphraseCallback, nullptr))) {
+    out->push_back(std::move(cert));
+  }
+}
+
+// The hashed-directory names OpenSSL's lookup reads: 8 hex digits, '.', digits.
+bool IsHashedCertName(const std::string& name) {
+  size_t dot = name.find('.');
+  if (dot != 8 || name.size() < 10) return false;
+  for (size_t i = 0; i < 8; ++i) {
+    if (!std::isxdigit(static_cast<unsigned char>(name[i]))) return false;
+  }
+  for (size_t i = 9; i < name.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(name[i]))) return false;
+  }
+  return true;
+}
+
+std::string EnvOr(const char* var, const char* fallback) {
+  const char* value = std::getenv(var);
+  return value != nullptr ? value : fallback;
+}
+
+std::string CertToPem(X509* cert) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) return std::string();
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  std::string pem(data, static_cast<size_t>(len));
+  while (!pem.empty() && pem.back() == '\n') pem.pop_back();  // as node:tls has it
+  return pem;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+
+Napi::Function SecureContext::Init(Napi::Env env) {
+  // Writable and configurable like the methods of a JS class (node's too), so
+  // they can be wrapped, e.g. by a test recording what each option applied.
+  constexpr auto kMethod = static_cast<napi_property_attributes>(napi_writable | napi_configurable);
+  Napi::Function ctor = DefineClass(
+      env, "SecureContext",
+      {
+          InstanceMethod<&SecureContext::SetProtoVersions>("setProtoVersions", kMethod),
+          InstanceMethod<&SecureContext::SetOptions>("setOptions", kMethod),
+          InstanceMethod<&SecureContext::SetKey>("setKey", kMethod),
+          InstanceMethod<&SecureContext::SetCert>("setCert", kMethod),
+          InstanceMethod<&SecureContext::AddCACert>("addCACert", kMethod),
+          InstanceMethod<&SecureContext::AddRootCerts>("addRootCerts", kMethod),
+          InstanceMethod<&SecureContext::AddCRL>("addCRL", kMethod),
+          InstanceMethod<&SecureContext::LoadPKCS12>("loadPKCS12", kMethod),
+          InstanceMethod<&SecureContext::SetCiphers>("setCiphers", kMethod),
+          InstanceMethod<&SecureContext::SetCipherSuites>("setCipherSuites", kMethod),
+          InstanceMethod<&SecureContext::SetECDHCurve>("setECDHCurve", kMethod),
+          InstanceMethod<&SecureContext::SetDHParam>("setDHParam", kMethod),
+          InstanceMethod<&SecureContext::SetSigalgs>("setSigalgs", kMethod),
+          InstanceMethod<&SecureContext::SetSessionIdContext>("setSessionIdContext", kMethod),
+          InstanceMethod<&SecureContext::SetSessionTimeout>("setSessionTimeout", kMethod),
+          InstanceMethod<&SecureContext::SetTicketKeys>("setTicketKeys", kMethod),
+          InstanceMethod<&SecureContext::GetTicketKeys>("getTicketKeys", kMethod),
+          InstanceMethod<&SecureContext::GetCertificateDer>("getCertificateDer", kMethod),
+          InstanceMethod<&SecureContext::Close>("close", kMethod),
+      });
+  GetAddonData(env).secure_context = Napi::Persistent(ctor);
+  return ctor;
+}
+
+SecureContext::SecureContext(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SecureContext>(info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  ctx_.reset(SSL_CTX_new(TLS_method()));
+  if (!ctx_) ThrowFromQueue(env, "Failed to create SSL_CTX");
+  SSL_CTX* ctx = ctx_.get();
+
+  // Renegotiation policy is lib's rate limiter, so OpenSSL lets clients ask.
+  SSL_CTX_set_options(ctx, SSL_OP_ALLOW_CLIENT_RENEGOTIATION);
+  // Idle connections give their buffers back; a retried write may come from a
+  // different (moved) Buffer. Partial writes stay off: a write is taken whole.
+  SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+
+  // Random ticket keys, so getTicketKeys() always has 48 bytes to show.
+  auto keys = std::make_unique<TicketKeys>();
+  if (TicketKeysIndex() < 0 || RAND_bytes(keys->bytes, sizeof(keys->bytes)) != 1 ||
+      SSL_CTX_set_ex_data(ctx, TicketKeysIndex(), keys.get()) != 1) {
+    ThrowFromQueue(env, "Failed to set up session ticket keys");
+  }
+  keys.release();  // owned by the SSL_CTX now (FreeTicketKeys)
+  if (SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, TicketKeyCallback) != 1) {
+    ThrowFromQueue(env, "Failed to set up session ticket keys");
+  }
+}
+
+SecureContext* SecureContext::FromValue(Napi::Env env, Napi::Value value) {
+  AddonData& data = GetAddonData(env);
+  if (value.IsObject() && !data.secure_context.IsEmpty()) {
+    Napi::Object obj = value.As<Napi::Object>();
+    if (obj.InstanceOf(data.secure_context.Value())) return Unwrap(obj);
+    Napi::Value inner = obj.Get("context");
+    if (inner.IsObject() && inner.As<Napi::Object>().InstanceOf(data.secure_context.Value())) {
+      return Unwrap(inner.As<Napi::Object>());
+    }
+  }
+  throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "The \"context\" argument must be a SecureContext");
+}
+
+SSL_CTX* SecureContext::Require(Napi::Env env) const {
+  if (!ctx_) throw CodedError(env, "ERR_INVALID_STATE", "SecureContext has been closed");
+  return ctx_.get();
+}
+
+X509_STORE* SecureContext::OwnStore(Napi::Env env) {
+  SSL_CTX* ctx = Require(env);
+  if (!own_store_) {
+    if (shared_roots_) {
+      SSL_CTX_set_cert_store(ctx, CopyOfRootStore(env).release());
+      shared_roots_ = false;
+    }
+    // Otherwise the store SSL_CTX_new made is already this context's alone.
+    own_store_ = true;
+  }
+  return SSL_CTX_get_cert_store(ctx);
+}
+
+void SecureContext::SetProtoVersions(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL_CTX* ctx = Require(env);
+  if (!info[0].IsNumber() || !info[1].IsNumber()) {
+    throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "Protocol versions must be numbers");
+  }
+  int min = info[0].As<Napi::Number>().Int32Value();
+  int max = info[1].As<Napi::Number>().Int32Value();
+  if (SSL_CTX_set_min_proto_version(ctx, min) != 1 || SSL_CTX_set_max_proto_version(ctx, max) != 1) {
+    ThrowFromQueue(env, "Failed to set the protocol versions");
+  }
+}
+
+void SecureContext::SetOptions(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL_CTX* ctx = Require(env);
+  uint64_t options = 0;
+  if (info[0].IsBigInt()) {
+    bool lossless = false;
+    options = info[0].As<Napi::BigInt>().Uint64Value(&lossless);
+  } else if (info[0].IsNumber()) {
+    options = static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
+  } else {
+    throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "The \"options\" argument must be of type bigint");
+  }
+  SSL_CTX_set_options(ctx, options);
+}
+
+void SecureContext::SetKey(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL_CTX* ctx = Require(env);
+  Bytes key = BytesArg(info, 0, "key");
+  Passphrase pass = PassphraseArg(info, 1);
+  BioPtr bio = MemoryBio(key.data, key.len);
+  if (!bio) ThrowFromQueue(env, "Failed to read private key");
+  EvpPkeyPtr pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, PassphraseCallback, &pass));
+  if (!pkey) ThrowFromQueue(env, "Failed to read private key");
+  // With a certificate of the same key type already set, OpenSSL checks that
+  // the two match here ("key values mismatch"), which is how node:tls reports it.
+  if (SSL_CTX_use_PrivateKey(ctx, pkey.get()) != 1) ThrowFromQueue(env, "Failed to set private key");
+}
+
+void SecureContext::SetCert(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL_CTX* ctx = Require(env);
+  Bytes pem = BytesArg(info, 0, "cert");
+  BioPtr bio = MemoryBio(pem.data, pem.len);
+  if (!bio) ThrowFromQueue(env, "Failed to read certificate");
+  X509Ptr leaf(PEM_read_bio_X509_AUX(bio.get(), nullptr, PassphraseCallback, nullptr));
+  if (!leaf) ThrowFromQueue(env, "Failed to read certificate");
+  std::vector<X509Ptr> chain;
+  while (X509Ptr cert = X509Ptr(PEM_read_bio_X509(bio.get(), nullptr, PassphraseCallback, nullptr))) {
+    chain.push_back(std::move(cert));
+  }
+  if (!QueueEndsWithNoStartLine()) ThrowFromQueue(env, "Failed to read certificate chain");
+  ERR_clear_error();
+
+  if (SSL_CTX_use_certificate(ctx, leaf.get()) != 1) ThrowFromQueue(env, "Failed to set certificate");
+  // The chain belongs to this certificate's slot (RSA, EC, ...), so an RSA and
+  // an ECDSA certificate can each carry their own intermediates.
+  if (SSL_CTX_clear_chain_certs(ctx) != 1) ThrowFromQueue(env, "Failed to set certificate chain");
+  for (const X509Ptr& cert : chain) {
+    if (SSL_CTX_add1_chain_cert(ctx, cert.get()) != 1) ThrowFromQueue(env, "Failed to set certificate chain");
+  }
+}
+
+void SecureContext::AddCACert(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL_CTX* ctx = Require(env);
+  std::vector<X509Ptr> certs = ReadCertificates(env, BytesArg(info, 0, "ca"));
+  X509_STORE* store = OwnStore(env);
+  for (const X509Ptr& cert : certs) {
+    if (X509_STORE_add_cert(store, cert.get()) != 1) ThrowFromQueue(env, "Failed to add CA certificate");
+    // Also named in a server's CertificateRequest, so clients pick a fitting cert.
+    if (SSL_CTX_add_client_CA(ctx, cert.get()) != 1) ThrowFromQueue(env, "Failed to add CA certificate");
+  }
+}
+
+void SecureContext::AddRootCerts(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL_CTX* ctx = Require(env);
+  if (own_store_) {
+    if (X509_STORE_set_default_paths(SSL_CTX_get_cert_store(ctx)) != 1) {
+      ThrowFromQueue(env, "Failed to load the system root certificates");
+    }
+    return;
+  }
+  if (shared_roots_) return;
+  X509_STORE* roots = SharedRootStore();
+  if (roots == nullptr) ThrowFromQueue(env, "Failed to load the system root certificates");
+  SSL_CTX_set1_cert_store(ctx, roots);
+  shared_roots_ = true;
+}
+
+void SecureContext::AddCRL(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  Require(env);
+  Bytes pem = BytesArg(info, 0, "crl");
+  std::vector<X509CrlPtr> crls;
+  if (BioPtr bio = MemoryBio(pem.data, pem.len)) {
+    while (X509CrlPtr crl = X509CrlPtr(PEM_read_bio_X509_CRL(bio.get(), nullptr, PassphraseCallback, nullptr))) {
+      crls.push_back(std::move(crl));
+    }
+  }
+  // node:tls reports every unreadable CRL with this code and message.
+  if (crls.empty() || !QueueEndsWithNoStartLine()) {
+    throw CodedError(env, "ERR_CRYPTO_OPERATION_FAILED", "Failed to parse CRL");
+  }
+  ERR_clear_error();
+  X509_STORE* store = OwnStore(env);
+  for (const X509CrlPtr& crl : crls) {
+    if (X509_STORE_add_crl(store, crl.get()) != 1) ThrowFromQueue(env, "Failed to add CRL");
+  }
+  X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+}
+
+void SecureContext::LoadPKCS12(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL_CTX* ctx = Require(env);
+  if (!IsBytes(info[0])) {
+    throw CodedError(env, "ERR_CRYPTO_OPERATION_FAILED", "Unable to load PFX certificate");
+  }
+  Bytes der = BytesOf(info[0]);
+  Passphrase pass = PassphraseArg(info, 1);
+  BioPtr bio = MemoryBio(der.data, der.len);
+  if (!bio) throw CodedError(env, "ERR_CRYPTO_OPERATION_FAILED", "Unable to load PFX certificate");
+  Pkcs12Ptr p12(d2i_PKCS12_bio(bio.get(), nullptr));
+  if (!p12) {
+    // Empty input fails without a word from OpenSSL; say what node:tls says.
+    if (ERR_peek_error() == 0) ERR_raise(ERR_LIB_ASN1, ASN1_R_NOT_ENOUGH_DATA);
+    ThrowFromQueue(env, "Unable to load PFX certificate");
+  }
+
+  EVP_PKEY* raw_key = nullptr;
+  X509* raw_cert = nullptr;
+  STACK_OF(X509)* raw_extra = nullptr;
+  int ok = PKCS12_parse(p12.get(), pass.given ? pass.value.c_str() : nullptr, &raw_key, &raw_cert, &raw_extra);
+  EvpPkeyPtr key(raw_key);
+  X509Ptr cert(raw_cert);
+  X509StackPtr extra(raw_extra);
+  if (ok != 1) ThrowFromQueue(env, "Unable to load PFX certificate");
+  if (!cert || !key) {
+    throw CodedError(env, "ERR_CRYPTO_OPERATION_FAILED", "PFX has no certificate with a private key");
+  }
+
+  if (SSL_CTX_use_certificate(ctx, cert.get()) != 1) ThrowFromQueue(env, "Failed to set certificate");
+  if (SSL_CTX_clear_chain_certs(ctx) != 1) ThrowFromQueue(env, "Failed to set certificate chain");
+  // The PFX's other certificates are the chain sent with ours, and are trusted
+  // (and named to clients as acceptable CAs), as node:tls does.
+  X509_STORE* store = extra && sk_X509_num(extra.get()) > 0 ? OwnStore(env) : nullptr;
+  for (int i = 0; extra && i < sk_X509_num(extra.get()); ++i) {
+    X509* ca = sk_X509_value(extra.get(), i);
+    if (SSL_CTX_add1_chain_cert(ctx, ca) != 1 || X509_STORE_add_cert(store, ca) != 1 ||
+        SSL_CTX_add_client_CA(ctx, ca) != 1) {
+      ThrowFromQueue(env, "Failed to add the PFX's CA certificates");
+    }
+  }
+  if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1) ThrowFromQueue(env, "Failed to set private key");
+}
+
+void SecureContext::SetCiphers(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL_CTX* ctx = Require(env);
+  std::string ciphers = StringArg(info, 0, "ciphers");
+  if (SSL_CTX_set_cipher_list(ctx, ciphers.c_str()) != 1) {
+    // An empty list means "no TLS 1.2 ciphers" (only TLS 1.3 suites), which
+    // OpenSSL reports as no match; anything else that matches nothing is an error.
+    unsigned long err = ERR_peek_last_error();
+    if (ciphers.empty() && ERR_GET_LIB(err) == ERR_LIB_SSL && ERR_GET_REASON(err) == SSL_R_NO_CIPHER_MATCH) return;
+    ThrowFromQueue(env, "Failed to set ciphers");
+  }
+}
+
+void SecureContext::SetCipherSuites(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL_CTX* ctx = Require(env);
+  std::string suites = StringArg(info, 0, "ciphersuites");
+  if (SSL_CTX_set_ciphersuites(ctx, suites.c_str()) != 1) ThrowFromQueue(env, "Failed to set cipher suites");
+}
+
+void SecureContext::SetECDHCurve(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL_CTX* ctx = Require(env);
+  std::string curve = StringArg(info, 0, "curve");
+  if (curve == "auto") return;  // OpenSSL's own default group list
+  if (SSL_CTX_set1_groups_list(ctx, curve.c_str()) != 1) {
+    throw CodedError(env, "ERR_CRYPTO_OPERATION_FAILED", "Failed to set ECDH curve");
+  }
+}
+
+Napi::Value SecureContext::SetDHParam(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL_CTX* ctx = Require(env);
+  if (info[0].IsString()) {
+    if (info[0].As<Napi::String>().Utf8Value() != "auto") {
+      throw CodedTypeError(env, "ERR_INVALID_ARG_VALUE", "The \"dhparam\" argument must be a Buffer or 'auto'");
+    }
+    if (SSL_CTX_set_dh_auto(ctx, 1) != 1) ThrowFromQueue(env, "Failed to set DH parameters");
+    return Napi::Number::New(env, 0);
+  }
+  Bytes pem = BytesArg(info, 0, "dhparam");
+  if (pem.len == 0) return Napi::Number::New(env, 0);
+  BioPtr bio = MemoryBio(pem.data, pem.len);
+  EvpPkeyPtr dh(bio ? PEM_read_bio_Parameters(bio.get(), nullptr) : nullptr);
+  // As node:tls (and its docs) have it: parameters that cannot be read are
+  // dropped silently, and DHE cipher suites simply stay unavailable.
+  if (!dh || !(EVP_PKEY_is_a(dh.get(), "DH") || EVP_PKEY_is_a(dh.get(), "DHX"))) {
+    return Napi::Number::New(env, 0);
+  }
+  int bits = EVP_PKEY_get_bits(dh.get());
+  if (bits < 1024) throw CodedTypeError(env, "ERR_INVALID_ARG_VALUE", "DH parameter is less than 1024 bits");
+  if (SSL_CTX_set0_tmp_dh_pkey(ctx, dh.get()) != 1) ThrowFromQueue(env, "Failed to set DH parameters");
+  dh.release();  // owned by the SSL_CTX now
+  return Napi::Number::New(env, bits);
+}
+
+void SecureContext::SetSigalgs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL_CTX* ctx = Require(env);
+  std::string sigalgs = StringArg(info, 0, "sigalgs");
+  if (SSL_CTX_set1_sigalgs_list(ctx, sigalgs.c_str()) != 1) ThrowFromQueue(env, "Failed to set sigalgs");
+}
+
+void SecureContext::SetSessionIdContext(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL_CTX* ctx = Require(env);
+  Bytes sid = BytesArg(info, 0, "sessionIdContext");
+  if (SSL_CTX_set_session_id_context(ctx, sid.data, static_cast<unsigned int>(sid.len)) != 1) {
+    ThrowFromQueue(env, "Failed to set the session id context");
+  }
+}
+
+void SecureContext::SetSessionTimeout(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL_CTX* ctx = Require(env);
+  if (!info[0].IsNumber()) {
+    throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "The \"timeout\" argument must be of type number");
+  }
+  SSL_CTX_set_timeout(ctx, static_cast<long>(info[0].As<Napi::Number>().Int64Value()));
+}
+
+void SecureContext::SetTicketKeys(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL_CTX* ctx = Require(env);
+  Bytes bytes = BytesArg(info, 0, "keys");
+  if (bytes.len != 48) {
+    throw CodedTypeError(env, "ERR_INVALID_ARG_VALUE", "Session ticket keys must be exactly 48 bytes");
+  }
+  TicketKeys* keys = TicketKeysOf(ctx);
+  if (keys == nullptr) throw CodedError(env, "ERR_INVALID_STATE", "No session ticket keys");
+  std::lock_guard<std::mutex> lock(keys->mu);
+  std::memcpy(keys->bytes, bytes.data, 48);
+}
+
+Napi::Value SecureContext::GetTicketKeys(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL_CTX* ctx = Require(env);
+  TicketKeys* keys = TicketKeysOf(ctx);
+  if (keys == nullptr) throw CodedError(env, "ERR_INVALID_STATE", "No session ticket keys");
+  auto out = Napi::Buffer<unsigned char>::New(env, 48);
+  std::lock_guard<std::mutex> lock(keys->mu);
+  std::memcpy(out.Data(), keys->bytes, 48);
+  return out;
+}
+
+Napi::Value SecureContext::GetCertificateDer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL_CTX* ctx = Require(env);
+  X509* cert = SSL_CTX_get0_certificate(ctx);
+  if (cert == nullptr) return env.Null();
+  int len = i2d_X509(cert, nullptr);
+  if (len <= 0) ThrowFromQueue(env, "Failed to encode certificate");
+  auto out = Napi::Buffer<unsigned char>::New(env, static_cast<size_t>(len));
+  unsigned char* p = out.Data();
+  i2d_X509(cert, &p);
+  return out;
+}
+
+void SecureContext::Close(const Napi::CallbackInfo& /*info*/) {
+  ClearErrorOnReturn clear;
+  ctx_.reset();
+  own_store_ = false;
+  shared_roots_ = false;
+}
+
+// ---------------------------------------------------------------------------
+
+Napi::Value GetCiphers(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  // What a fresh SSL offers: the default TLS 1.2 list (after the system's
+  // openssl.cnf) plus every TLS 1.3 suite this OpenSSL implements.
+  SslCtxPtr ctx(SSL_CTX_new(TLS_method()));
+  if (!ctx) ThrowFromQueue(env, "Failed to list ciphers");
+  SSL_CTX_set_ciphersuites(ctx.get(),
+                           "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:"
+                           "TLS_AES_128_CCM_8_SHA256:TLS_AES_128_CCM_SHA256");
+  SslPtr ssl(SSL_new(ctx.get()));
+  if (!ssl) ThrowFromQueue(env, "Failed to list ciphers");
+  STACK_OF(SSL_CIPHER)* ciphers = SSL_get_ciphers(ssl.get());
+  int n = ciphers != nullptr ? sk_SSL_CIPHER_num(ciphers) : 0;
+  Napi::Array out = Napi::Array::New(env, static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    out.Set(static_cast<uint32_t>(i), SSL_CIPHER_get_name(sk_SSL_CIPHER_value(ciphers, i)));
+  }
+  return out;
+}
+
+Napi::Value GetRootCertificates(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  // The same places X509_STORE_set_default_paths() reads: the CA file, then
+  // the hashed directories (SSL_CERT_FILE / SSL_CERT_DIR override both).
+  std::vector<X509Ptr> certs;
+  AppendCertsFromFile(EnvOr(X509_get_default_cert_file_env(), X509_get_default_cert_file()), &certs);
+  std::string dirs = EnvOr(X509_get_default_cert_dir_env(), X509_get_default_cert_dir());
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string dir = dirs.substr(start, end - start);
+    start = end + 1;
+    if (dir.empty()) continue;
+    std::unique_ptr<DIR, int (*)(DIR*)> handle(opendir(dir.c_str()), closedir);
+    if (!handle) continue;
+    std::vector<std::string> names;
+    while (dirent* entry = readdir(handle.get())) {
+      if (IsHashedCertName(entry->d_name)) names.push_back(entry->d_name);
+    }
+    std::sort(names.begin(), names.end());
+    for (const std::string& name : names) AppendCertsFromFile(dir + "/" + name, &certs);
+  }
+
+  std::set<std::string> seen;
+  std::vector<std::string> pems;
+  for (const X509Ptr& cert : certs) {
+    unsigned char* der = nullptr;
+    int len = i2d_X509(cert.get(), &der);
+    if (len <= 0) continue;
+    std::string key(reinterpret_cast<char*>(der), static_cast<size_t>(len));
+    OPENSSL_free(der);
+    if (!seen.insert(key).second) continue;
+    std::string pem = CertToPem(cert.get());
+    if (!pem.empty()) pems.push_back(std::move(pem));
+  }
+  Napi::Array out = Napi::Array::New(env, pems.size());
+  for (size_t i = 0; i < pems.size(); ++i) out.Set(static_cast<uint32_t>(i), pems[i]);
+  return out;
+}
+
+}  // namespace otls

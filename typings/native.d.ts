@@ -1,0 +1,174 @@
+// The seam between TypeScript and the addon: exactly what native/addon.cc exports.
+// TypeScript reaches the addon only through these types (see lib/binding.ts).
+
+/** Node's certificate object, as tls.TLSSocket#getPeerCertificate() returns it. */
+export interface NativeCertificate {
+  subject: Record<string, string | string[]>;
+  issuer: Record<string, string | string[]>;
+  subjectaltname?: string;
+  infoAccess?: Record<string, string[]>;
+  ca: boolean;
+  modulus?: string;
+  bits?: number;
+  exponent?: string;
+  pubkey?: Buffer;
+  asn1Curve?: string;
+  nistCurve?: string;
+  valid_from: string;
+  valid_to: string;
+  fingerprint: string;
+  fingerprint256: string;
+  fingerprint512: string;
+  ext_key_usage?: string[];
+  serialNumber: string;
+  raw: Buffer;
+  /** Only with detailed=true: the next certificate up the chain; a self-signed root points at itself. */
+  issuerCertificate?: NativeCertificate;
+}
+
+/** An OpenSSL error made into a JS Error in native/errors.cc, with Node's properties. */
+export interface NativeError extends Error {
+  code: string;
+  library?: string;
+  reason?: string;
+  opensslErrorStack?: string[];
+}
+
+export interface NativeCipher {
+  name: string;
+  standardName: string;
+  version: string;
+}
+
+export interface NativeEphemeralKeyInfo {
+  type?: 'DH' | 'ECDH';
+  name?: string;
+  size?: number;
+}
+
+/** Bits of CycleResult.status. */
+export interface NativeStatusBits {
+  /** The handshake completed during this call (once per handshake, renegotiations included). */
+  HANDSHAKE_DONE: number;
+  /** A handshake started on a connection that had already finished one (TLS 1.2 renegotiation). */
+  RENEGOTIATION_STARTED: number;
+  /** close_notify arrived from the peer: no more cleartext will come. */
+  PEER_CLOSED: number;
+  /** OpenSSL failed; `error` says why. The connection is dead. */
+  ERROR: number;
+  /** The handshake stopped for an answer from JS (see `pause`). */
+  PAUSED: number;
+  /** Our close_notify has been written (it is in `encrypted`). */
+  SHUTDOWN_SENT: number;
+  /** Cleartext written earlier is still queued inside (OpenSSL could not take it yet). */
+  WRITE_PENDING: number;
+}
+
+/** What one native call on a Connection produced. */
+export interface CycleResult {
+  status: number;
+  /** Decrypted application data, if any. */
+  cleartext?: Buffer;
+  /** Bytes to hand to the transport, if any. */
+  encrypted?: Buffer;
+  /** Set when status has ERROR. */
+  error?: NativeError;
+}
+
+export interface NativeSecureContext {
+  /** Version bounds as TLS1_x_VERSION numbers; 0 means the library's lowest/highest. */
+  setProtoVersions(min: number, max: number): void;
+  setOptions(options: bigint): void;
+  /** Private key in PEM; passphrase for an encrypted key. */
+  setKey(key: Buffer, passphrase?: string): void;
+  /** Certificate chain in PEM: the first is ours, the rest its chain. */
+  setCert(cert: Buffer): void;
+  /** One or more PEM CA certificates to trust (replaces the default store on first use). */
+  addCACert(ca: Buffer): void;
+  /** Trust the system OpenSSL's default verify paths. */
+  addRootCerts(): void;
+  addCRL(crl: Buffer): void;
+  /** PKCS#12: key, certificate and its CA certificates. */
+  loadPKCS12(pfx: Buffer, passphrase?: string | Buffer): void;
+  /** TLS 1.2 cipher list (OpenSSL format). */
+  setCiphers(ciphers: string): void;
+  /** TLS 1.3 cipher suites. */
+  setCipherSuites(suites: string): void;
+  /** Colon-separated groups, or 'auto' for OpenSSL's default list. */
+  setECDHCurve(curve: string): void;
+  /** DH parameters in PEM, or 'auto' for OpenSSL's built-in choice. Returns the DH size in bits. */
+  setDHParam(dh: Buffer | 'auto'): number;
+  setSigalgs(sigalgs: string): void;
+  setSessionIdContext(context: Buffer): void;
+  setSessionTimeout(seconds: number): void;
+  /** 48 bytes: name (16), HMAC key (16), AES key (16). */
+  setTicketKeys(keys: Buffer): void;
+  getTicketKeys(): Buffer;
+  /** Our own certificate, DER, or null when none is set. */
+  getCertificateDer(): Buffer | null;
+  /** Release the SSL_CTX now (also done by the finalizer). */
+  close(): void;
+}
+
+export interface NativeConnectionOptions {
+  isServer: boolean;
+  /** Server: ask for a client certificate. */
+  requestCert?: boolean;
+  /** Server with requestCert: fail the handshake when the client sends none. */
+  rejectUnauthorized?: boolean;
+  /** Client: the SNI host name to send. */
+  servername?: string;
+  /** Client: a serialized session (i2d_SSL_SESSION) to resume. */
+  session?: Buffer;
+}
+
+export interface NativeConnection {
+  /** Begin the handshake (a client produces its ClientHello). */
+  start(): CycleResult;
+  /** One chunk of encrypted bytes from the transport. */
+  receive(data: Buffer): CycleResult;
+  /** Encrypt cleartext. What OpenSSL cannot take yet (handshake or renegotiation
+   *  under way) is queued inside and retried on every later call; WRITE_PENDING says so. */
+  write(chunks: Buffer[]): CycleResult;
+  /** Send close_notify. */
+  shutdown(): CycleResult;
+  /** Free the SSL now; later calls throw. Safe to call more than once. */
+  destroy(): void;
+
+  isHandshakeDone(): boolean;
+  /** [OpenSSL verify code name, message] or null when verification passed. */
+  verifyError(): [string, string] | null;
+  getPeerCertificate(detailed: boolean): NativeCertificate | null;
+  getCertificate(): NativeCertificate | null;
+  getPeerCertificateDer(): Buffer | null;
+  getCertificateDer(): Buffer | null;
+  getCipher(): NativeCipher | null;
+  getProtocol(): string | null;
+  getEphemeralKeyInfo(): NativeEphemeralKeyInfo;
+  getFinished(): Buffer | undefined;
+  getPeerFinished(): Buffer | undefined;
+  exportKeyingMaterial(length: number, label: string, context?: Buffer): Buffer;
+  setMaxSendFragment(size: number): boolean;
+  getServername(): string | null;
+  getSession(): Buffer | undefined;
+  isSessionReused(): boolean;
+}
+
+export interface NativeBinding {
+  versions: { openssl: string; opensslNumber: number };
+  /** OPENSSLDIR of the OpenSSL this addon runs on. */
+  opensslDir: string;
+  status: NativeStatusBits;
+  /** TLS1_x_VERSION numbers by Node's names ('TLSv1', ... 'TLSv1.3'). */
+  protocolVersions: Record<string, number>;
+  /** SSL_OP_* numbers this OpenSSL defines. */
+  sslOptions: Record<string, bigint>;
+  SecureContext: new () => NativeSecureContext;
+  Connection: new (context: NativeSecureContext, options: NativeConnectionOptions) => NativeConnection;
+  /** Every cipher name the system OpenSSL offers (TLS 1.2 and 1.3), OpenSSL spelling. */
+  getCiphers(): string[];
+  /** The default trust store's certificates as PEM strings. */
+  getRootCertificates(): string[];
+  /** Node's certificate object for DER bytes (no chain). */
+  certificateToObject(der: Buffer): NativeCertificate;
+}
