@@ -7,10 +7,17 @@
         "native/errors.cc",
         "native/x509.cc",
         "native/secure_context.cc",
-        "native/connection.cc"
+        "native/connection.cc",
+        "native/context_callbacks.cc"
+      ],
+      "include_dirs!": [
+        "<(node_root_dir)/include/node",
+        "<(node_root_dir)/deps/openssl/config",
+        "<(node_root_dir)/deps/openssl/openssl/include"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
+        "<!(node -p \"require('node-api-headers').include_dir\")",
         "<!@(pkg-config --cflags-only-I openssl | sed s/-I//g)"
       ],
       "libraries": ["<!@(pkg-config --libs openssl)"],

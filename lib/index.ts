@@ -36,7 +36,8 @@ for (const name of [
   'CLIENT_RENEG_LIMIT',
   'CLIENT_RENEG_WINDOW',
 ] as const) {
-  Object.defineProperty(exports, name, {
+  // module.exports, not exports: a loader (tsx) may hand the module a new object.
+  Object.defineProperty(module.exports, name, {
     enumerable: true,
     configurable: true,
     get: () => defaults[name],

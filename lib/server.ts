@@ -1,6 +1,8 @@
 // Server: a net.Server whose connections become TLSSockets.
 import * as net from 'node:net';
+import { invalidArgType } from './errors';
 import { createSecureContext, SecureContext, type SecureContextOptions } from './secure_context';
+import { SniContexts, type SNICallback } from './sni';
 import { TLSSocket, type ServerHooks } from './tls_socket';
 
 export interface TlsServerOptions extends SecureContextOptions {
@@ -10,16 +12,11 @@ export interface TlsServerOptions extends SecureContextOptions {
   allowHalfOpen?: boolean;
   pauseOnConnect?: boolean;
   secureContext?: SecureContext;
+  SNICallback?: SNICallback;
 }
 
 const kDefaultHandshakeTimeout = 120 * 1000;
 
-function invalidArgType(name: string, expected: string, actual: unknown): TypeError {
-  const received = actual === null ? 'null' : typeof actual === 'function' ? 'function' : `type ${typeof actual} (${String(actual)})`;
-  return Object.assign(new TypeError(`The "${name}" property must be of type ${expected}. Received ${received}`), {
-    code: 'ERR_INVALID_ARG_TYPE',
-  });
-}
 
 export class Server extends net.Server {
   _contexts: SecureContext;
@@ -27,6 +24,7 @@ export class Server extends net.Server {
   #handshakeTimeout: number;
   #allowHalfOpen: boolean;
   readonly #hooks: ServerHooks;
+  readonly #sniContexts = new SniContexts();
 
   constructor(options?: TlsServerOptions | ((socket: TLSSocket) => void), listener?: (socket: TLSSocket) => void) {
     let opts: TlsServerOptions;
@@ -44,6 +42,9 @@ export class Server extends net.Server {
     super({ allowHalfOpen: true, pauseOnConnect: opts.pauseOnConnect === true });
     this.#allowHalfOpen = opts.allowHalfOpen === true;
     this._tlsOptions = opts;
+    if (opts.SNICallback !== undefined && typeof opts.SNICallback !== 'function') {
+      throw invalidArgType('options.SNICallback', 'function', opts.SNICallback);
+    }
     const timeout = opts.handshakeTimeout ?? kDefaultHandshakeTimeout;
     if (typeof timeout !== 'number') throw invalidArgType('options.handshakeTimeout', 'number', timeout);
     this.#handshakeTimeout = timeout;
@@ -55,6 +56,7 @@ export class Server extends net.Server {
         this.emit('clientError', error, socket);
       },
       onSecure: (socket) => this.emit('secureConnection', socket),
+      onKeylog: (line, socket) => this.emit('keylog', line, socket),
     };
     if (listener !== undefined) this.on('secureConnection', listener);
     this.on('connection', (raw: net.Socket) => this.#wrap(raw));
@@ -62,16 +64,33 @@ export class Server extends net.Server {
 
   #wrap(raw: net.Socket): void {
     const o = this._tlsOptions;
-    const socket = new TLSSocket(raw, {
-      isServer: true,
-      server: this,
-      secureContext: this._contexts,
-      requestCert: o.requestCert === true,
-      rejectUnauthorized: o.rejectUnauthorized !== false,
-      allowHalfOpen: this.#allowHalfOpen,
-    });
-    socket._setServerHooks(this.#hooks);
+    // Decided now: a listener added later affects only later connections.
+    const sni = o.SNICallback ?? (this.#sniContexts.size > 0 ? this.#sniContexts.callback : undefined);
+    const socket = new TLSSocket(
+      raw,
+      {
+        isServer: true,
+        server: this,
+        secureContext: this._contexts,
+        requestCert: o.requestCert === true,
+        rejectUnauthorized: o.rejectUnauthorized !== false,
+        allowHalfOpen: this.#allowHalfOpen,
+        SNICallback: sni,
+      },
+      {
+        hooks: this.#hooks,
+        clientHelloSteps: [],
+        certificateSteps: [],
+        reportSessions: false,
+        reportKeylog: this.listenerCount('keylog') > 0,
+      },
+    );
     socket._armHandshakeTimeout(this.#handshakeTimeout);
+  }
+
+  /** Serve `hostname` (wildcards: '*.example.com') with this context; later additions win. */
+  addContext(hostname: string, context: SecureContext | SecureContextOptions): void {
+    this.#sniContexts.add(hostname, context);
   }
 
   /** New connections use a context made from these options. */

@@ -6,8 +6,10 @@ import { Duplex } from 'node:stream';
 import { X509Certificate } from 'node:crypto';
 import { binding } from './binding';
 import { createSecureContext, SecureContext, type SecureContextOptions } from './secure_context';
+import { guardedCallback, runSteps, type CertificateStep, type ClientHelloStep } from './pause';
+import { sniStep, type SNICallback } from './sni';
 import * as errors from './tls_errors';
-import type { CycleResult, NativeCertificate, NativeConnection } from '../typings/native';
+import type { CycleResult, NativeCertificate, NativeConnection, NativePause, NativeResumeAnswer } from '../typings/native';
 
 const S = binding.status;
 
@@ -24,6 +26,19 @@ export interface TLSSocketOptions extends SecureContextOptions {
   allowHalfOpen?: boolean;
   /** Client: the smallest DH key accepted (node:tls default 1024). */
   minDHSize?: number;
+  /** Server: pick a context for the name the client asks for, possibly later. */
+  SNICallback?: SNICallback;
+}
+
+/** What a Server adds to each of its sockets (lib/server.ts). */
+export interface ServerSocketSetup {
+  hooks: ServerHooks;
+  /** Steps answering the ClientHello pause, after SNI (resumeSession, ALPNCallback, ...). */
+  clientHelloSteps: ClientHelloStep[];
+  /** Steps answering the certificate pause (OCSPRequest). */
+  certificateSteps: CertificateStep[];
+  reportSessions: boolean;
+  reportKeylog: boolean;
 }
 
 type WriteCallback = (error?: Error | null) => void;
@@ -37,6 +52,7 @@ interface Chunk {
 export interface ServerHooks {
   onTLSError(error: Error, socket: TLSSocket): void;
   onSecure(socket: TLSSocket): void;
+  onKeylog(line: Buffer, socket: TLSSocket): void;
 }
 
 export class TLSSocket extends net.Socket {
@@ -65,10 +81,12 @@ export class TLSSocket extends net.Socket {
   #timeoutMs = 0;
   #timer: NodeJS.Timeout | null = null;
   #hooks: ServerHooks | null = null;
+  #clientHelloSteps: ClientHelloStep[] = [];
+  #certificateSteps: CertificateStep[] = [];
   #onSecureHook: (() => Error | undefined) | null = null;
   _encryptedBytesWritten = 0;
 
-  constructor(transport?: Duplex | null, options: TLSSocketOptions = {}) {
+  constructor(transport?: Duplex | null, options: TLSSocketOptions = {}, setup?: ServerSocketSetup) {
     super({ allowHalfOpen: options.allowHalfOpen ?? (transport as net.Socket | undefined)?.allowHalfOpen ?? false });
     this._tlsOptions = options;
     this.#isServer = options.isServer === true;
@@ -80,19 +98,47 @@ export class TLSSocket extends net.Socket {
       });
     }
     const servername = !this.#isServer && typeof options.servername === 'string' ? options.servername : undefined;
+    if (this.#isServer) {
+      if (typeof options.SNICallback === 'function') {
+        this.#clientHelloSteps.push(sniStep(options.SNICallback, (fn) => this.#guard(fn)));
+      }
+      if (setup !== undefined) {
+        this.#hooks = setup.hooks;
+        this.#clientHelloSteps.push(...setup.clientHelloSteps);
+        this.#certificateSteps.push(...setup.certificateSteps);
+      }
+    }
     this.#conn = new binding.Connection(this.#context.context, {
       isServer: this.#isServer,
       requestCert: options.requestCert === true,
       rejectUnauthorized: options.rejectUnauthorized !== false,
       servername,
       session: Buffer.isBuffer(options.session) ? options.session : undefined,
+      pauseOnClientHello: this.#clientHelloSteps.length > 0,
+      pauseOnCertificate: this.#certificateSteps.length > 0,
+      reportSessions: setup?.reportSessions ?? false,
+      reportKeylog: setup?.reportKeylog ?? false,
     });
     this.#attachTransport();
   }
 
-  /** Used by Server: where server-side events go. */
-  _setServerHooks(hooks: ServerHooks): void {
-    this.#hooks = hooks;
+  /** A callback for user code answering a pause: once only, harmless after close. */
+  #guard<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+    return guardedCallback(() => this.destroyed || this.#conn === null, (err) => this.#fail(err), fn);
+  }
+
+  #onPause(pause: NativePause): void {
+    const done = (err: Error | null, answer: NativeResumeAnswer) => {
+      const conn = this.#conn;
+      if (this.destroyed || conn === null) return;
+      if (err) {
+        this.#fail(err);
+        return;
+      }
+      this.#handle(conn.resume(answer));
+    };
+    if (pause.kind === 'clientHello') runSteps(this.#clientHelloSteps, pause, done);
+    else runSteps(this.#certificateSteps, pause, done);
   }
 
   /** Used by connect(): the client's identity check, run when the handshake is done. */
@@ -145,10 +191,17 @@ export class TLSSocket extends net.Socket {
       this.#peerEnded = true;
       this.push(null);
     }
+    if (r.keylog !== undefined) {
+      for (const line of r.keylog) {
+        this.emit('keylog', line);
+        this.#hooks?.onKeylog(line, this);
+      }
+    }
     if ((r.status & S.ERROR) !== 0) {
       this.#fail(r.error ?? new Error('TLS failure'));
       return;
     }
+    if ((r.status & S.PAUSED) !== 0 && r.pause !== undefined) this.#onPause(r.pause);
     if ((r.status & S.WRITE_PENDING) === 0 && this.#heldWriteCallbacks.length > 0) {
       // Queued cleartext went out with this result's encrypted bytes.
       const cbs = this.#heldWriteCallbacks;

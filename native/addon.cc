@@ -55,6 +55,8 @@ Napi::Value CertificateToObjectJs(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Object versions = Napi::Object::New(env);
   versions.Set("openssl", OpenSSL_version(OPENSSL_VERSION));
+  // The headers this addon was compiled against (the system's, not Node's copy).
+  versions.Set("opensslHeaders", OPENSSL_VERSION_TEXT);
   versions.Set("opensslNumber", Napi::Number::New(env, static_cast<double>(OpenSSL_version_num())));
   exports.Set("versions", versions);
   exports.Set("opensslDir", OpenSSLDir());

@@ -18,6 +18,9 @@ namespace {
 
 constexpr size_t kRecordSize = 16384;
 
+// SSL_get_error's answers when one of our callbacks stopped the handshake for JS.
+bool IsPause(int err) { return err == SSL_ERROR_WANT_CLIENT_HELLO_CB || err == SSL_ERROR_WANT_X509_LOOKUP; }
+
 // One decrypt buffer shared by every connection on this thread (uSockets' habit):
 // cleartext is read here and copied once into the Buffer handed to JS.
 std::vector<unsigned char>& ReadBuffer() {
@@ -39,6 +42,7 @@ Napi::Function Connection::Init(Napi::Env env) {
           InstanceMethod<&Connection::Receive>("receive"),
           InstanceMethod<&Connection::Write>("write"),
           InstanceMethod<&Connection::Shutdown>("shutdown"),
+          InstanceMethod<&Connection::Resume>("resume"),
           InstanceMethod<&Connection::Destroy>("destroy"),
           InstanceMethod<&Connection::IsHandshakeDone>("isHandshakeDone"),
           InstanceMethod<&Connection::VerifyError>("verifyError"),
@@ -87,8 +91,14 @@ Connection::Connection(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Connec
   SSL_set_app_data(ssl_.get(), this);
   SSL_set_info_callback(ssl_.get(), InfoCallback);
 
+  pause_on_client_hello_ = options.Get("pauseOnClientHello").ToBoolean();
+  pause_on_certificate_ = options.Get("pauseOnCertificate").ToBoolean();
+  report_sessions_ = options.Get("reportSessions").ToBoolean();
+  report_keylog_ = options.Get("reportKeylog").ToBoolean();
+
   if (is_server_) {
     SSL_set_accept_state(ssl_.get());
+    if (pause_on_certificate_) SSL_set_cert_cb(ssl_.get(), CertificateCallback, nullptr);
     int mode = SSL_VERIFY_NONE;
     if (options.Get("requestCert").ToBoolean()) {
       mode = SSL_VERIFY_PEER;
@@ -135,6 +145,112 @@ void Connection::InfoCallback(const SSL* ssl, int where, int /*ret*/) {
   }
 }
 
+Connection* Connection::From(const SSL* ssl) { return static_cast<Connection*>(SSL_get_app_data(ssl)); }
+
+namespace {
+
+// The host_name entry of a ClientHello's server_name extension (RFC 6066 3).
+std::string ServernameFromHello(SSL* ssl) {
+  const unsigned char* p = nullptr;
+  size_t len = 0;
+  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_server_name, &p, &len) != 1 || len < 2) return "";
+  size_t list = (static_cast<size_t>(p[0]) << 8) | p[1];
+  if (list + 2 != len) return "";
+  p += 2;
+  len -= 2;
+  while (len >= 3) {
+    unsigned type = p[0];
+    size_t n = (static_cast<size_t>(p[1]) << 8) | p[2];
+    if (n + 3 > len) return "";
+    if (type == TLSEXT_NAMETYPE_host_name) return std::string(reinterpret_cast<const char*>(p + 3), n);
+    p += 3 + n;
+    len -= 3 + n;
+  }
+  return "";
+}
+
+// The protocol list of a ClientHello's ALPN extension, wire format.
+std::string AlpnFromHello(SSL* ssl) {
+  const unsigned char* p = nullptr;
+  size_t len = 0;
+  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_application_layer_protocol_negotiation, &p, &len) != 1 || len < 2) {
+    return "";
+  }
+  size_t list = (static_cast<size_t>(p[0]) << 8) | p[1];
+  if (list + 2 != len) return "";
+  return std::string(reinterpret_cast<const char*>(p + 2), list);
+}
+
+}  // namespace
+
+int Connection::OnClientHello(SSL* ssl, int* /*alert*/) noexcept {
+  if (!pause_on_client_hello_) return SSL_CLIENT_HELLO_SUCCESS;
+  if (paused_ == Pause::kClientHello && answered_) {
+    paused_ = Pause::kNone;
+    answered_ = false;
+    return SSL_CLIENT_HELLO_SUCCESS;
+  }
+  try {
+    hello_servername_ = ServernameFromHello(ssl);
+    hello_alpn_ = AlpnFromHello(ssl);
+    const unsigned char* id = nullptr;
+    size_t id_len = SSL_client_hello_get0_session_id(ssl, &id);
+    hello_session_id_.assign(reinterpret_cast<const char*>(id), id_len);
+  } catch (...) {
+    return SSL_CLIENT_HELLO_ERROR;
+  }
+  paused_ = Pause::kClientHello;
+  answered_ = false;
+  return SSL_CLIENT_HELLO_RETRY;
+}
+
+SSL_SESSION* Connection::OnGetSession(const unsigned char* /*id*/, int /*len*/, int* copy) noexcept {
+  // OpenSSL takes over our reference (copy = 0).
+  *copy = 0;
+  return found_session_.release();
+}
+
+int Connection::OnNewSession(SSL_SESSION* session) noexcept {
+  if (!report_sessions_) return 0;
+  try {
+    unsigned int id_len = 0;
+    const unsigned char* id = SSL_SESSION_get_id(session, &id_len);
+    int len = i2d_SSL_SESSION(session, nullptr);
+    if (len <= 0) return 0;
+    std::string der(static_cast<size_t>(len), '\0');
+    unsigned char* p = reinterpret_cast<unsigned char*>(&der[0]);
+    i2d_SSL_SESSION(session, &p);
+    new_sessions_.emplace_back(std::string(reinterpret_cast<const char*>(id), id_len), std::move(der));
+  } catch (...) {
+    // Out of memory: the session is simply not reported.
+  }
+  return 0;  // we kept no reference
+}
+
+void Connection::OnKeylog(const char* line) noexcept {
+  if (!report_keylog_) return;
+  try {
+    keylog_.emplace_back(line);
+  } catch (...) {
+  }
+}
+
+int Connection::CertificateCallback(SSL* ssl, void* /*arg*/) {
+  Connection* c = From(ssl);
+  return c == nullptr ? 1 : c->OnCertificate(ssl);
+}
+
+int Connection::OnCertificate(SSL* /*ssl*/) noexcept {
+  if (paused_ == Pause::kCertificate && answered_) {
+    paused_ = Pause::kNone;
+    answered_ = false;
+    return 1;
+  }
+  paused_ = Pause::kCertificate;
+  answered_ = false;
+  return -1;
+}
+
 void Connection::Fail(Napi::Env env, Cycle* cycle, int ssl_error) {
   failed_ = true;
   cycle->status |= kError;
@@ -162,6 +278,8 @@ bool Connection::FlushPendingWrites(Napi::Env env, Cycle* cycle) {
 
 void Connection::Advance(Napi::Env env, Cycle* cycle) {
   if (failed_) return;
+  // Waiting for JS: input piles up in the BIO until resume().
+  if (paused_ != Pause::kNone && !answered_) return;
   SSL* ssl = ssl_.get();
 
   if (!handshake_done_) {
@@ -171,6 +289,10 @@ void Connection::Advance(Napi::Env env, Cycle* cycle) {
       cycle->status |= kHandshakeDone;
     } else {
       int err = SSL_get_error(ssl, r);
+      if (IsPause(err)) {
+        cycle->status |= kPaused;
+        return;
+      }
       if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) {
         Fail(env, cycle, err);
         return;
@@ -194,6 +316,10 @@ void Connection::Advance(Napi::Env env, Cycle* cycle) {
     }
     int err = SSL_get_error(ssl, r);
     if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) break;
+    if (IsPause(err)) {  // a renegotiation stopped for JS
+      cycle->status |= kPaused;
+      return;
+    }
     if (err == SSL_ERROR_ZERO_RETURN) {
       cycle->status |= kPeerClosed;
       break;
@@ -225,7 +351,106 @@ Napi::Value Connection::Finish(Napi::Env env, Cycle* cycle) {
     (void)BIO_reset(out_);
   }
   if (!cycle->error.IsEmpty()) result.Set("error", cycle->error);
+  if ((cycle->status & kPaused) != 0) result.Set("pause", PauseObject(env));
+  if (!new_sessions_.empty()) {
+    Napi::Array list = Napi::Array::New(env, new_sessions_.size());
+    for (size_t i = 0; i < new_sessions_.size(); ++i) {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("id", Napi::Buffer<char>::Copy(env, new_sessions_[i].first.data(), new_sessions_[i].first.size()));
+      o.Set("data", Napi::Buffer<char>::Copy(env, new_sessions_[i].second.data(), new_sessions_[i].second.size()));
+      list.Set(static_cast<uint32_t>(i), o);
+    }
+    result.Set("sessions", list);
+    new_sessions_.clear();
+  }
+  if (!keylog_.empty()) {
+    Napi::Array lines = Napi::Array::New(env, keylog_.size());
+    for (size_t i = 0; i < keylog_.size(); ++i) {
+      std::string line = keylog_[i] + "\n";
+      lines.Set(static_cast<uint32_t>(i), Napi::Buffer<char>::Copy(env, line.data(), line.size()));
+    }
+    result.Set("keylog", lines);
+    keylog_.clear();
+  }
   return result;
+}
+
+Napi::Value Connection::PauseObject(Napi::Env env) {
+  Napi::Object o = Napi::Object::New(env);
+  if (paused_ == Pause::kClientHello) {
+    o.Set("kind", "clientHello");
+    o.Set("servername", hello_servername_);
+    o.Set("sessionId", Napi::Buffer<char>::Copy(env, hello_session_id_.data(), hello_session_id_.size()));
+    o.Set("alpn", Napi::Buffer<char>::Copy(env, hello_alpn_.data(), hello_alpn_.size()));
+  } else if (paused_ == Pause::kCertificate) {
+    o.Set("kind", "certificate");
+    SSL* ssl = ssl_.get();
+    const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    o.Set("servername", name == nullptr ? "" : name);
+    o.Set("certificate", CertificateDer(env, SSL_get_certificate(ssl)));
+    // The issuer, when our chain or trust store has it (OCSP needs it).
+    X509* cert = SSL_get_certificate(ssl);
+    Napi::Value issuer = env.Null();
+    STACK_OF(X509)* chain = nullptr;
+    if (cert != nullptr && SSL_get0_chain_certs(ssl, &chain) == 1 && chain != nullptr) {
+      for (int i = 0; i < sk_X509_num(chain); ++i) {
+        X509* candidate = sk_X509_value(chain, i);
+        if (X509_check_issued(candidate, cert) == X509_V_OK) {
+          issuer = CertificateDer(env, candidate);
+          break;
+        }
+      }
+    }
+    if (issuer.IsNull() && cert != nullptr) {
+      X509_STORE* store = SSL_CTX_get_cert_store(SSL_get_SSL_CTX(ssl));
+      X509_STORE_CTX* sctx = X509_STORE_CTX_new();
+      if (sctx != nullptr && X509_STORE_CTX_init(sctx, store, cert, nullptr) == 1) {
+        X509* found = nullptr;
+        if (X509_STORE_CTX_get1_issuer(&found, sctx, cert) == 1 && found != nullptr) {
+          X509Ptr owned(found);
+          issuer = CertificateDer(env, owned.get());
+        }
+      }
+      X509_STORE_CTX_free(sctx);
+    }
+    o.Set("issuer", issuer);
+  }
+  return o;
+}
+
+Napi::Value Connection::Resume(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL* ssl = Require(env);
+  if (paused_ == Pause::kNone || answered_) {
+    throw CodedError(env, "ERR_INVALID_STATE", "The handshake is not waiting for an answer");
+  }
+  Napi::Object answer = info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(env);
+  if (paused_ == Pause::kClientHello) {
+    Napi::Value context = answer.Get("context");
+    if (!context.IsUndefined() && !context.IsNull()) {
+      SSL_CTX* ctx = SecureContext::FromValue(env, context)->ctx();
+      if (ctx == nullptr) throw CodedError(env, "ERR_INVALID_STATE", "The SecureContext has been closed");
+      if (ctx != SSL_get_SSL_CTX(ssl)) {
+        if (SSL_set_SSL_CTX(ssl, ctx) == nullptr) ThrowFromQueue(env, "SSL_set_SSL_CTX failed");
+        // Client certificates are verified against the chosen context's trust.
+        SSL_set1_verify_cert_store(ssl, SSL_CTX_get_cert_store(ctx));
+        STACK_OF(X509_NAME)* cas = SSL_CTX_get_client_CA_list(ctx);
+        if (cas != nullptr) SSL_set_client_CA_list(ssl, SSL_dup_CA_list(cas));
+      }
+    }
+    Napi::Value session = answer.Get("session");
+    if (session.IsBuffer()) {
+      auto buf = session.As<Napi::Buffer<unsigned char>>();
+      const unsigned char* p = buf.Data();
+      // Unparsable data means a full handshake, as a missing session does.
+      found_session_.reset(d2i_SSL_SESSION(nullptr, &p, static_cast<long>(buf.Length())));
+    }
+  }
+  answered_ = true;
+  Cycle cycle;
+  Advance(env, &cycle);
+  return Finish(env, &cycle);
 }
 
 Napi::Value Connection::Start(const Napi::CallbackInfo& info) {

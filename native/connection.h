@@ -23,10 +23,25 @@ enum Status : uint32_t {
   kWritePending = 1u << 6,
 };
 
+// Why a handshake is waiting for JS (CycleResult.pause.kind).
+enum class Pause { kNone, kClientHello, kCertificate };
+
 class Connection : public Napi::ObjectWrap<Connection> {
  public:
   static Napi::Function Init(Napi::Env env);
   explicit Connection(const Napi::CallbackInfo& info);
+
+  // The Connection an SSL belongs to (null once destroyed).
+  static Connection* From(const SSL* ssl);
+
+  // Called from OpenSSL's callbacks (native/context_callbacks.cc and the
+  // per-SSL ones here). They never call JS and never throw: they record what
+  // happened for the current call's result, or stop the handshake for JS.
+  int OnClientHello(SSL* ssl, int* alert) noexcept;
+  SSL_SESSION* OnGetSession(const unsigned char* id, int len, int* copy) noexcept;
+  int OnNewSession(SSL_SESSION* session) noexcept;
+  void OnKeylog(const char* line) noexcept;
+  int OnCertificate(SSL* ssl) noexcept;
 
  private:
   // What one entry point has produced so far.
@@ -41,6 +56,8 @@ class Connection : public Napi::ObjectWrap<Connection> {
   Napi::Value Receive(const Napi::CallbackInfo& info);
   Napi::Value Write(const Napi::CallbackInfo& info);
   Napi::Value Shutdown(const Napi::CallbackInfo& info);
+  // Continue a paused handshake with JS's answer.
+  Napi::Value Resume(const Napi::CallbackInfo& info);
   void Destroy(const Napi::CallbackInfo& info);
 
   // Queries.
@@ -72,6 +89,8 @@ class Connection : public Napi::ObjectWrap<Connection> {
   Napi::Value Finish(Napi::Env env, Cycle* cycle);
 
   static void InfoCallback(const SSL* ssl, int where, int ret);
+  static int CertificateCallback(SSL* ssl, void* arg);
+  Napi::Value PauseObject(Napi::Env env);
 
   SslPtr ssl_;
   BIO* in_ = nullptr;   // owned by ssl_
@@ -83,6 +102,26 @@ class Connection : public Napi::ObjectWrap<Connection> {
   uint32_t callback_status_ = 0;
   // Cleartext OpenSSL could not take yet (during a renegotiation).
   std::string pending_write_;
+
+  // What JS asked to be told about (fixed when the connection is made, so a
+  // listener added later affects only later connections, as in node:tls).
+  bool pause_on_client_hello_ = false;
+  bool pause_on_certificate_ = false;
+  bool report_sessions_ = false;
+  bool report_keylog_ = false;
+
+  // A handshake stopped for JS: why, and whether JS has answered.
+  Pause paused_ = Pause::kNone;
+  bool answered_ = false;
+  std::string hello_servername_;
+  std::string hello_session_id_;
+  std::string hello_alpn_;  // the client's ALPN list, wire format
+  // The session JS found for resumeSession, handed to OpenSSL's get callback.
+  SslSessionPtr found_session_;
+
+  // Reported with the next result.
+  std::vector<std::pair<std::string, std::string>> new_sessions_;  // id, DER
+  std::vector<std::string> keylog_;
 };
 
 }  // namespace otls

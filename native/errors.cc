@@ -91,13 +91,14 @@ Napi::Error ErrorFromQueue(Napi::Env env, const char* fallback) {
   ERR_clear_error();
   if (errors.empty()) return Napi::Error::New(env, fallback);
 
-  // The most recent error names the failure; the earlier ones are its stack.
-  unsigned long last = errors.back();
+  // As in node: the first error queued names the failure, the later ones
+  // (the callers that passed it on) are its opensslErrorStack.
+  unsigned long last = errors.front();
   Napi::Error error = Napi::Error::New(env, ErrorString(last));
   Napi::Object obj = error.Value();
   if (errors.size() > 1) {
     Napi::Array stack = Napi::Array::New(env, errors.size() - 1);
-    for (size_t i = 0; i + 1 < errors.size(); ++i) stack.Set(i, ErrorString(errors[errors.size() - 2 - i]));
+    for (size_t i = 1; i < errors.size(); ++i) stack.Set(static_cast<uint32_t>(i - 1), ErrorString(errors[i]));
     obj.Set("opensslErrorStack", stack);
   }
   if (const char* lib = ERR_lib_error_string(last)) obj.Set("library", lib);

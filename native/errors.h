@@ -13,8 +13,8 @@ namespace otls {
 std::string OpenSSLErrorCode(unsigned long err);
 
 // Pops the whole error queue into one Error, as Node does: the message and
-// code/library/reason of the most recent error, opensslErrorStack with the
-// earlier ones. An empty queue gives an Error with `fallback` as its message.
+// code/library/reason of the first error queued, opensslErrorStack with the
+// later ones. An empty queue gives an Error with `fallback` as its message.
 // Leaves the queue empty.
 Napi::Error ErrorFromQueue(Napi::Env env, const char* fallback);
 

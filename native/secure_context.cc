@@ -1,5 +1,7 @@
 #include "secure_context.h"
 
+#include "context_callbacks.h"
+
 #include <dirent.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -315,6 +317,7 @@ SecureContext::SecureContext(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
   // different (moved) Buffer. Partial writes stay off: a write is taken whole.
   SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+  InstallConnectionCallbacks(ctx);
 
   // Random ticket keys, so getTicketKeys() always has 48 bytes to show.
   auto keys = std::make_unique<TicketKeys>();

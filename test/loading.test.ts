@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { binding } from '../lib/binding';
 import * as tls from '../lib/index';
 
 const root = path.join(__dirname, '..');
@@ -22,6 +23,11 @@ describe('loading', () => {
     const sys = systemOpenSSL();
     assert.equal(tls.versions.openssl, sys.version);
     assert.equal(tls.opensslDir, sys.dir);
+  });
+
+  it('was compiled against the system OpenSSL headers (pkg-config), not Node\'s copy', () => {
+    const modversion = execFileSync('pkg-config', ['--modversion', 'openssl'], { encoding: 'utf8' }).trim();
+    assert.match(binding.versions.opensslHeaders, new RegExp(`^OpenSSL ${modversion.replace(/\./g, '\\.')} `));
   });
 
   it('is not bound to the OpenSSL inside Node (their OPENSSLDIR differs here)', function () {

@@ -151,6 +151,19 @@ describe('createSecureContext', () => {
       assert.ok(ours({ key: [{ pem: enc }], cert, passphrase: 'secret' }).ok);
     });
 
+    it('a key of another type than the certificate is accepted, as node does (they fill different slots)', () => {
+      const options = { cert, key: fixture('server-ec-key.pem') };
+      assert.ok(nodes(options).ok);
+      assert.ok(ours(options).ok);
+    });
+
+    it('close() frees the SSL_CTX once; later calls throw', () => {
+      const ctx = createSecureContext({ key, cert });
+      ctx.context.close();
+      ctx.context.close();
+      assert.throws(() => ctx.context.getCertificateDer(), { code: 'ERR_INVALID_STATE' });
+    });
+
     it('no certificate: getCertificateDer() is null', () => {
       assert.equal(createSecureContext({}).context.getCertificateDer(), null);
     });

@@ -73,6 +73,39 @@ export interface CycleResult {
   encrypted?: Buffer;
   /** Set when status has ERROR. */
   error?: NativeError;
+  /** Set when status has PAUSED: what the handshake waits for (answer with resume()). */
+  pause?: NativePause;
+  /** Sessions OpenSSL made during this call (reportSessions). */
+  sessions?: Array<{ id: Buffer; data: Buffer }>;
+  /** NSS key log lines, each ending in a newline (reportKeylog). */
+  keylog?: Buffer[];
+}
+
+/** The handshake stopped at the ClientHello (SNI, ALPN, session lookup). */
+export interface NativeClientHelloPause {
+  kind: 'clientHello';
+  servername: string;
+  sessionId: Buffer;
+  /** The client's ALPN list, wire format (empty when it sent none). */
+  alpn: Buffer;
+}
+
+/** The handshake stopped when the server's certificate was chosen (OCSP stapling). */
+export interface NativeCertificatePause {
+  kind: 'certificate';
+  servername: string;
+  certificate: Buffer | null;
+  issuer: Buffer | null;
+}
+
+export type NativePause = NativeClientHelloPause | NativeCertificatePause;
+
+/** JS's answer to a pause. */
+export interface NativeResumeAnswer {
+  /** clientHello: switch to this context (SNI). */
+  context?: NativeSecureContext;
+  /** clientHello: the session found for the client's session id; resumes if valid. */
+  session?: Buffer | null;
 }
 
 export interface NativeSecureContext {
@@ -120,6 +153,14 @@ export interface NativeConnectionOptions {
   servername?: string;
   /** Client: a serialized session (i2d_SSL_SESSION) to resume. */
   session?: Buffer;
+  /** Server: stop at the ClientHello for JS (SNICallback, resumeSession, ALPNCallback). */
+  pauseOnClientHello?: boolean;
+  /** Server: stop once the certificate is chosen (OCSPRequest). */
+  pauseOnCertificate?: boolean;
+  /** Report sessions as OpenSSL makes them (newSession, 'session'). */
+  reportSessions?: boolean;
+  /** Report NSS key log lines ('keylog'). */
+  reportKeylog?: boolean;
 }
 
 export interface NativeConnection {
@@ -132,6 +173,8 @@ export interface NativeConnection {
   write(chunks: Buffer[]): CycleResult;
   /** Send close_notify. */
   shutdown(): CycleResult;
+  /** Continue a handshake that stopped with PAUSED, with JS's answer. */
+  resume(answer: NativeResumeAnswer): CycleResult;
   /** Free the SSL now; later calls throw. Safe to call more than once. */
   destroy(): void;
 
@@ -155,7 +198,7 @@ export interface NativeConnection {
 }
 
 export interface NativeBinding {
-  versions: { openssl: string; opensslNumber: number };
+  versions: { openssl: string; opensslNumber: number; opensslHeaders: string };
   /** OPENSSLDIR of the OpenSSL this addon runs on. */
   opensslDir: string;
   status: NativeStatusBits;
