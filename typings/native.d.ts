@@ -86,6 +86,8 @@ export interface NativeClientHelloPause {
   kind: 'clientHello';
   servername: string;
   sessionId: Buffer;
+  /** The ClientHello carries a (non-empty) TLS 1.2 session ticket. */
+  tlsTicket: boolean;
   /** The client's ALPN list, wire format (empty when it sent none). */
   alpn: Buffer;
 }
@@ -134,8 +136,10 @@ export interface NativeSecureContext {
   setSigalgs(sigalgs: string): void;
   setSessionIdContext(context: Buffer): void;
   setSessionTimeout(seconds: number): void;
-  /** 48 bytes: name (16), HMAC key (16), AES key (16). */
+  /** 48 bytes per key: name (16), HMAC key (16), AES key (16). The first key
+   *  issues tickets; any later ones are still accepted (a rotation's previous keys). */
   setTicketKeys(keys: Buffer): void;
+  /** Every key, 48 bytes each, the issuing one first. */
   getTicketKeys(): Buffer;
   /** Our own certificate, DER, or null when none is set. */
   getCertificateDer(): Buffer | null;
@@ -195,6 +199,10 @@ export interface NativeConnection {
   getServername(): string | null;
   getSession(): Buffer | undefined;
   isSessionReused(): boolean;
+  /** Client: the ticket of the current session, if it has one. */
+  getTLSTicket(): Buffer | undefined;
+  /** Turn reporting of new sessions (CycleResult.sessions) on or off for later calls. */
+  setReportSessions(on: boolean): void;
 }
 
 export interface NativeBinding {
@@ -214,4 +222,6 @@ export interface NativeBinding {
   getRootCertificates(): string[];
   /** Node's certificate object for DER bytes (no chain). */
   certificateToObject(der: Buffer): NativeCertificate;
+  /** Entries that were on this thread's OpenSSL error queue (and empties it); always 0 between calls. */
+  errorQueueLength(): number;
 }
