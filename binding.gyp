@@ -8,6 +8,12 @@
         "native/x509.cc",
         "native/secure_context.cc",
         "native/connection.cc",
+        "native/connection_alpn.cc",
+        "native/connection_ocsp.cc",
+        "native/connection_trace.cc",
+        "native/connection_session.cc",
+        "native/connection_psk.cc",
+        "native/connection_reneg.cc",
         "native/context_callbacks.cc"
       ],
       "include_dirs!": [

@@ -4,8 +4,15 @@ import type { Duplex } from 'node:stream';
 import { checkServerIdentity as defaultCheckServerIdentity } from './check_server_identity';
 import type { SecureContext, SecureContextOptions } from './secure_context';
 import { TLSSocket, type PeerCertificate } from './tls_socket';
+import type { ClientPskOptions } from './psk';
+import { protocolConnectionOptions, type ProtocolOptions } from './alpn';
+import { traceOption } from './trace';
 
-export interface ConnectionOptions extends SecureContextOptions {
+export interface ConnectionOptions extends SecureContextOptions, ClientPskOptions, ProtocolOptions {
+  /** Ask the server for a stapled OCSP response ('OCSPResponse'). */
+  requestOCSP?: boolean;
+  /** OpenSSL's protocol trace on stderr. */
+  enableTrace?: boolean;
   host?: string;
   port?: number | string;
   path?: string;
@@ -62,6 +69,10 @@ export function normalizeConnectArgs(args: unknown[]): [ConnectionOptions, Secur
   return [options, cb];
 }
 
+export function connect(options: ConnectionOptions, secureConnectListener?: SecureConnectListener): TLSSocket;
+export function connect(port: number, host?: string, options?: ConnectionOptions, secureConnectListener?: SecureConnectListener): TLSSocket;
+export function connect(port: number, options?: ConnectionOptions, secureConnectListener?: SecureConnectListener): TLSSocket;
+export function connect(path: string, options?: ConnectionOptions, secureConnectListener?: SecureConnectListener): TLSSocket;
 export function connect(...args: unknown[]): TLSSocket {
   const [options, cb] = normalizeConnectArgs(args);
   const minDHSize = options.minDHSize ?? 1024;
@@ -73,6 +84,9 @@ export function connect(...args: unknown[]): TLSSocket {
   }
   const check = options.checkServerIdentity ?? defaultCheckServerIdentity;
   if (typeof check !== 'function') throw argTypeError('options.checkServerIdentity', 'function', check);
+  // Bad protocol lists or enableTrace fail here, before a connection is made.
+  protocolConnectionOptions(options);
+  traceOption(options.enableTrace);
 
   const host = options.host ?? 'localhost';
   const servername = options.servername ?? (net.isIP(host) === 0 ? host : undefined);
@@ -99,14 +113,21 @@ export function connect(...args: unknown[]): TLSSocket {
     transport = net.connect(netOptions);
   }
 
-  const socket = new TLSSocket(transport, {
-    ...options,
-    isServer: false,
-    servername,
-    rejectUnauthorized: options.rejectUnauthorized !== false,
-    allowHalfOpen: options.allowHalfOpen === true,
-    minDHSize,
-  });
+  let socket: TLSSocket;
+  try {
+    socket = new TLSSocket(transport, {
+      ...options,
+      isServer: false,
+      servername,
+      rejectUnauthorized: options.rejectUnauthorized !== false,
+      allowHalfOpen: options.allowHalfOpen === true,
+      minDHSize,
+    });
+  } catch (err) {
+    // Bad options (pskCallback, context options): the connection we opened goes too.
+    if (options.socket === undefined) transport.destroy();
+    throw err;
+  }
   socket._setSecureCheck(() => {
     if (socket.isSessionReused()) return undefined;
     const hostname = options.servername ?? host;

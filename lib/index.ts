@@ -1,6 +1,7 @@
 // openssl-tls: node:tls over the system OpenSSL. The module's public surface.
 import { binding, addonPath } from './binding';
 import { checkServerIdentity } from './check_server_identity';
+import { installClusterPrimary } from './cluster_keys';
 import { connect } from './connect';
 import { defaults } from './defaults';
 import { createSecureContext, getCiphers, rootCertificates, SecureContext } from './secure_context';
@@ -11,7 +12,16 @@ export type { ConnectionOptions } from './connect';
 export type { SecureContextOptions } from './secure_context';
 export type { TlsServerOptions } from './server';
 export type { PeerCertificate, TLSSocketOptions } from './tls_socket';
+// The legacy API from the seeds (lib/secure_pair.ts).
+export { createSecurePair, SecurePair } from './secure_pair';
+export type { SecurePairOptions } from './secure_pair';
+// ALPN/NPN helpers and types (lib/alpn.ts); convertALPNProtocols is node:tls's export.
+export { convertALPNProtocols } from './alpn';
+export type { ALPNCallback, ALPNCallbackInfo, ProtocolList } from './alpn';
 export { checkServerIdentity, connect, createSecureContext, createServer, getCiphers, rootCertificates, SecureContext, Server, TLSSocket };
+
+// A cluster primary hands its workers one shared session ticket key (lib/cluster_keys.ts).
+installClusterPrimary();
 
 /** The OpenSSL this module runs on (the system's), and where its files are. */
 export const versions = { openssl: binding.versions.openssl };

@@ -14,12 +14,12 @@ import {
   tlsInvalidProtocolMethod,
   tlsInvalidProtocolVersion,
   tlsProtocolVersionConflict,
-  validateBuffer,
   validateInt32,
   validateInteger,
   validateObject,
   validateString,
 } from './errors';
+import { ticketKeyRing } from './session';
 import type { NativeError, NativeSecureContext } from '../typings/native';
 
 export { getCiphers, getRootCertificates, rootCertificates } from './ciphers';
@@ -60,7 +60,8 @@ export interface SecureContextOptions {
   sigalgs?: string;
   sessionIdContext?: string;
   sessionTimeout?: number;
-  ticketKeys?: Buffer | NodeJS.ArrayBufferView;
+  /** 48 bytes; or an array of 48-byte keys, the first issuing tickets, all accepted (rotation). */
+  ticketKeys?: Buffer | NodeJS.ArrayBufferView | Array<Buffer | NodeJS.ArrayBufferView>;
   /** Not supported: OpenSSL engines are deprecated. Giving one throws. */
   privateKeyIdentifier?: string;
   privateKeyEngine?: string;
@@ -337,11 +338,8 @@ export function configureSecureContext(
   }
 
   if (ticketKeys != null) {
-    validateBuffer(ticketKeys, `${name}.ticketKeys`);
-    if (ticketKeys.byteLength !== 48) {
-      throw invalidArgValue(`${name}.ticketKeys`, ticketKeys.byteLength, 'must be exactly 48 bytes');
-    }
-    context.setTicketKeys(toBuffer(ticketKeys));
+    // 48 bytes, or (an extension) an array of keys: see lib/session.ts.
+    context.setTicketKeys(ticketKeyRing(ticketKeys, `${name}.ticketKeys`));
   }
 
   if (sessionTimeout != null) {

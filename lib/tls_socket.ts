@@ -8,14 +8,23 @@ import { binding } from './binding';
 import { createSecureContext, SecureContext, type SecureContextOptions } from './secure_context';
 import { guardedCallback, runSteps, type CertificateStep, type ClientHelloStep } from './pause';
 import { sniStep, type SNICallback } from './sni';
+import { clientSessionOption, clientSessionReport, type Guard, type SessionReport } from './session';
 import * as errors from './tls_errors';
+import { pskConnectionOptions, type PskOptions } from './psk';
+import { Renegotiation } from './renegotiation';
+import { alpnStep, protocolConnectionOptions, type ProtocolOptions } from './alpn';
+import { enableTrace, reportKeylogOnListener, traceOption } from './trace';
 import type { CycleResult, NativeCertificate, NativeConnection, NativePause, NativeResumeAnswer } from '../typings/native';
 
 const S = binding.status;
 
 export type PeerCertificate = NativeCertificate;
 
-export interface TLSSocketOptions extends SecureContextOptions {
+export interface TLSSocketOptions extends SecureContextOptions, PskOptions, ProtocolOptions {
+  /** Client: ask the server for a stapled OCSP response ('OCSPResponse'). */
+  requestOCSP?: boolean;
+  /** OpenSSL's protocol trace on stderr. */
+  enableTrace?: boolean;
   secureContext?: SecureContext;
   isServer?: boolean;
   server?: net.Server;
@@ -39,6 +48,8 @@ export interface ServerSocketSetup {
   certificateSteps: CertificateStep[];
   reportSessions: boolean;
   reportKeylog: boolean;
+  /** What to do with the sessions reported (newSession, lib/session.ts). */
+  sessionReport?: (socket: TLSSocket) => SessionReport;
 }
 
 type WriteCallback = (error?: Error | null) => void;
@@ -85,6 +96,14 @@ export class TLSSocket extends net.Socket {
   #certificateSteps: CertificateStep[] = [];
   #onSecureHook: (() => Error | undefined) | null = null;
   _encryptedBytesWritten = 0;
+  // renegotiate(), disableRenegotiation() and the limiter (lib/renegotiation.ts).
+  readonly #reneg = new Renegotiation(this, () => this.#conn, (r) => this.#handle(r));
+  // Sessions (lib/session.ts): what to do with reported ones, and the output
+  // held back while a newSession callback is outstanding.
+  #sessionReport: SessionReport | null = null;
+  #holds = 0;
+  #heldOutput: Array<{ data: Buffer; cb: WriteCallback | null }> = [];
+  #securePending = false;
 
   constructor(transport?: Duplex | null, options: TLSSocketOptions = {}, setup?: ServerSocketSetup) {
     super({ allowHalfOpen: options.allowHalfOpen ?? (transport as net.Socket | undefined)?.allowHalfOpen ?? false });
@@ -102,6 +121,7 @@ export class TLSSocket extends net.Socket {
       if (typeof options.SNICallback === 'function') {
         this.#clientHelloSteps.push(sniStep(options.SNICallback, (fn) => this.#guard(fn)));
       }
+      if (typeof options.ALPNCallback === 'function') this.#clientHelloSteps.push(alpnStep(options.ALPNCallback));
       if (setup !== undefined) {
         this.#hooks = setup.hooks;
         this.#clientHelloSteps.push(...setup.clientHelloSteps);
@@ -113,13 +133,46 @@ export class TLSSocket extends net.Socket {
       requestCert: options.requestCert === true,
       rejectUnauthorized: options.rejectUnauthorized !== false,
       servername,
-      session: Buffer.isBuffer(options.session) ? options.session : undefined,
+      session: this.#isServer ? undefined : clientSessionOption(options.session),
       pauseOnClientHello: this.#clientHelloSteps.length > 0,
       pauseOnCertificate: this.#certificateSteps.length > 0,
       reportSessions: setup?.reportSessions ?? false,
       reportKeylog: setup?.reportKeylog ?? false,
+      ...pskConnectionOptions(this, this.#isServer, options),
+      ...protocolConnectionOptions(options),
+      requestOCSP: !this.#isServer && Boolean(options.requestOCSP),
     });
+    reportKeylogOnListener(this, () => this.#conn?.setReportKeylog(true));
+    if (traceOption(options.enableTrace)) enableTrace(this.#conn);
+    if (!this.#isServer) this.#sessionReport = clientSessionReport(this, () => this.#conn?.setReportSessions(true));
+    else if (setup?.sessionReport !== undefined) this.#sessionReport = setup.sessionReport(this);
     this.#attachTransport();
+  }
+
+  /** The guard for user callbacks answering this socket's handshake (steps made outside this file). */
+  readonly _guard: Guard = (fn) => this.#guard(fn);
+
+  /**
+   * Holds back encrypted output (and, before TLS 1.3, the 'secure' events) until
+   * the returned function is called; holds nest. Used while newSession waits.
+   */
+  _holdOutput(): () => void {
+    this.#holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#holds--;
+      // A transport already gone: its 'close' is on the way and fails the socket.
+      if (this.#holds > 0 || this.destroyed || this._transport.destroyed) return;
+      const held = this.#heldOutput;
+      this.#heldOutput = [];
+      for (const { data, cb } of held) this.#sendEncrypted(data, cb);
+      if (this.#securePending) {
+        this.#securePending = false;
+        this.#onHandshakeDone();
+      }
+    };
   }
 
   /** A callback for user code answering a pause: once only, harmless after close. */
@@ -180,8 +233,38 @@ export class TLSSocket extends net.Socket {
 
   /** Acts on one native result, in the order the bytes happened. */
   #handle(r: CycleResult): void {
+    // Before the encrypted bytes: newSession may hold them back.
+    const afterSessions = r.sessions !== undefined && this.#sessionReport !== null ? this.#sessionReport(r.sessions) : null;
     if (r.encrypted !== undefined) this.#sendEncrypted(r.encrypted, null);
-    if ((r.status & S.HANDSHAKE_DONE) !== 0 && !this._secureEstablished) this.#onHandshakeDone();
+    if (r.peerRenegotiations !== undefined) {
+      // Limiter, disableRenegotiation(): ERR_TLS_SESSION_ATTACK, ERR_TLS_RENEGOTIATION_DISABLED.
+      const refused = this.#reneg.onPeerStart(r.peerRenegotiations);
+      if (refused !== undefined) {
+        this.destroy(refused);
+        return;
+      }
+    }
+    if (r.keylog !== undefined) {
+      // Before 'secure'/'secureConnect', as node:tls emits them (from inside the handshake).
+      for (const line of r.keylog) {
+        this.emit('keylog', line);
+        this.#hooks?.onKeylog(line, this);
+      }
+      if (this.destroyed) return;
+    }
+    if (r.ocspResponse !== undefined) {
+      // Client with requestOCSP: before 'secureConnect', as in node:tls.
+      this.emit('OCSPResponse', r.ocspResponse);
+      if (this.destroyed) return;
+    }
+    const renegotiated = (r.status & S.HANDSHAKE_DONE) !== 0 && this._secureEstablished;
+    if ((r.status & S.HANDSHAKE_DONE) !== 0 && !this._secureEstablished && !this.#securePending) {
+      // node:tls: a TLS 1.2 server is secure once newSession has been answered.
+      if (this.#holds > 0 && this.#conn?.getProtocol() !== 'TLSv1.3') this.#securePending = true;
+      else this.#onHandshakeDone();
+    }
+    if (renegotiated) this.#reneg.onDone();
+    afterSessions?.();
     if (this.destroyed) return;
     if (r.cleartext !== undefined && !this.#peerEnded) {
       this.#touch();
@@ -190,12 +273,6 @@ export class TLSSocket extends net.Socket {
     if ((r.status & S.PEER_CLOSED) !== 0 && !this.#peerEnded) {
       this.#peerEnded = true;
       this.push(null);
-    }
-    if (r.keylog !== undefined) {
-      for (const line of r.keylog) {
-        this.emit('keylog', line);
-        this.#hooks?.onKeylog(line, this);
-      }
     }
     if ((r.status & S.ERROR) !== 0) {
       this.#fail(r.error ?? new Error('TLS failure'));
@@ -211,6 +288,10 @@ export class TLSSocket extends net.Socket {
   }
 
   #sendEncrypted(data: Buffer, cb: WriteCallback | null): void {
+    if (this.#holds > 0) {
+      this.#heldOutput.push({ data, cb });
+      return;
+    }
     this._encryptedBytesWritten += data.length;
     const t = this._transport;
     if (t.destroyed || t.writableEnded) {
@@ -225,6 +306,8 @@ export class TLSSocket extends net.Socket {
     this._secureEstablished = true;
     const conn = this.#conn;
     if (conn === null) return;
+    this.alpnProtocol = conn.getALPNProtocol();
+    this.npnProtocol = conn.getNPNProtocol();
     if (this.#isServer) {
       this.servername = conn.getServername() ?? false;
       if (this._tlsOptions.requestCert === true) {
@@ -405,6 +488,8 @@ export class TLSSocket extends net.Socket {
     this.#pendingWrite = null;
     const held = this.#heldWriteCallbacks;
     this.#heldWriteCallbacks = [];
+    for (const h of this.#heldOutput) if (h.cb) held.push(h.cb);
+    this.#heldOutput = [];
     const t = this._transport;
     if (!t.destroyed) t.destroy();
     cb(error);
@@ -412,6 +497,7 @@ export class TLSSocket extends net.Socket {
     process.nextTick(() => this.emit('close', error !== null && error !== undefined));
     if (pending !== null) pending.cb(errors.socketClosed());
     for (const h of held) h(errors.socketClosed());
+    this.#reneg.onClose(error);
   }
 
   // ---- timeouts: activity is encrypted or cleartext bytes moving ----
@@ -538,12 +624,17 @@ export class TLSSocket extends net.Socket {
     return this.#conn?.getPeerFinished();
   }
 
-  getSession(): Buffer | undefined {
-    return this.#conn?.getSession();
+  // Like node:tls, these answer null once the socket is closed.
+  getSession(): Buffer | undefined | null {
+    return this.#conn === null ? null : this.#conn.getSession();
   }
 
-  isSessionReused(): boolean {
-    return this.#conn?.isSessionReused() ?? false;
+  getTLSTicket(): Buffer | undefined | null {
+    return this.#conn === null ? null : this.#conn.getTLSTicket();
+  }
+
+  isSessionReused(): boolean | null {
+    return this.#conn === null ? null : this.#conn.isSessionReused();
   }
 
   exportKeyingMaterial(length: number, label: string, context?: Buffer): Buffer {
@@ -563,6 +654,26 @@ export class TLSSocket extends net.Socket {
       });
     }
     return this.#requireConn().exportKeyingMaterial(length, label, context);
+  }
+
+  /** Signature algorithms both sides accept, most preferred first ([] before the handshake, null once closed). */
+  getSharedSigalgs(): string[] | null {
+    return this.#conn === null ? null : this.#conn.getSharedSigalgs();
+  }
+
+  /** OpenSSL's protocol trace of this connection, on stderr. */
+  enableTrace(): void {
+    enableTrace(this.#conn);
+  }
+
+  /** TLS 1.2: start a renegotiation; callback(err) once it is done (lib/renegotiation.ts). */
+  renegotiate(options: { rejectUnauthorized?: boolean; requestCert?: boolean }, callback?: (err: Error | null) => void): boolean | undefined {
+    return this.#reneg.renegotiate(options, callback);
+  }
+
+  /** From now on a renegotiation the peer starts fails this socket (ERR_TLS_RENEGOTIATION_DISABLED). */
+  disableRenegotiation(): void {
+    this.#reneg.disable();
   }
 
   setMaxSendFragment(size: number): boolean {

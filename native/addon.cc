@@ -122,6 +122,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 
   exports.Set("SecureContext", SecureContext::Init(env));
   exports.Set("Connection", Connection::Init(env));
+  exports.Set("features", ExtensionFeatures(env));
   exports.Set("getCiphers", Napi::Function::New(env, GetCiphers, "getCiphers"));
   exports.Set("getRootCertificates", Napi::Function::New(env, GetRootCertificates, "getRootCertificates"));
   exports.Set("certificateToObject", Napi::Function::New(env, CertificateToObjectJs, "certificateToObject"));

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 
 #include "addon_data.h"
 #include "errors.h"
@@ -23,9 +24,13 @@ bool IsPause(int err) { return err == SSL_ERROR_WANT_CLIENT_HELLO_CB || err == S
 
 // One decrypt buffer shared by every connection on this thread (uSockets' habit):
 // cleartext is read here and copied once into the Buffer handed to JS.
+// A call made while a JS callback runs inside OpenSSL (PSK) gets a buffer of its
+// own: the interrupted call may still be reading into the outer one.
 std::vector<unsigned char>& ReadBuffer() {
-  thread_local std::vector<unsigned char> buffer(64 * 1024);
-  return buffer;
+  thread_local std::deque<std::vector<unsigned char>> buffers;
+  const size_t depth = JsCallbackDepth();
+  while (buffers.size() <= depth) buffers.emplace_back(64 * 1024);
+  return buffers[depth];
 }
 
 // Verification is policy, and policy lives in JS: OpenSSL records the result and
@@ -60,6 +65,14 @@ Napi::Function Connection::Init(Napi::Env env) {
           InstanceMethod<&Connection::GetServername>("getServername"),
           InstanceMethod<&Connection::GetSession>("getSession"),
           InstanceMethod<&Connection::IsSessionReused>("isSessionReused"),
+          InstanceMethod<&Connection::Renegotiate>("renegotiate"),
+          InstanceMethod<&Connection::GetTLSTicket>("getTLSTicket"),
+          InstanceMethod<&Connection::SetReportSessions>("setReportSessions"),
+          InstanceMethod<&Connection::GetALPNProtocol>("getALPNProtocol"),
+          InstanceMethod<&Connection::GetNPNProtocol>("getNPNProtocol"),
+          InstanceMethod<&Connection::SetReportKeylog>("setReportKeylog"),
+          InstanceMethod<&Connection::EnableTrace>("enableTrace"),
+          InstanceMethod<&Connection::GetSharedSigalgs>("getSharedSigalgs"),
       });
   GetAddonData(env).connection = Napi::Persistent(ctor);
   return ctor;
@@ -76,6 +89,7 @@ Connection::Connection(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Connec
 
   ssl_.reset(SSL_new(sc->ctx()));
   if (!ssl_) ThrowFromQueue(env, "SSL_new failed");
+  session_ctx_ = sc->ctx();
   in_ = BIO_new(BIO_s_mem());
   out_ = BIO_new(BIO_s_mem());
   if (in_ == nullptr || out_ == nullptr) {
@@ -95,6 +109,9 @@ Connection::Connection(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Connec
   pause_on_certificate_ = options.Get("pauseOnCertificate").ToBoolean();
   report_sessions_ = options.Get("reportSessions").ToBoolean();
   report_keylog_ = options.Get("reportKeylog").ToBoolean();
+  SetupPsk(env, options);
+  SetupProtocolNegotiation(env, options);
+  SetupOcsp(env, options);
 
   if (is_server_) {
     SSL_set_accept_state(ssl_.get());
@@ -120,8 +137,8 @@ Connection::Connection(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Connec
       auto buf = session.As<Napi::Buffer<unsigned char>>();
       const unsigned char* p = buf.Data();
       SslSessionPtr sess(d2i_SSL_SESSION(nullptr, &p, static_cast<long>(buf.Length())));
-      if (!sess) ThrowFromQueue(env, "Invalid session");
-      if (SSL_set_session(ssl_.get(), sess.get()) != 1) ThrowFromQueue(env, "SSL_set_session failed");
+      // Unparsable data is ignored (a full handshake follows), as in node:tls.
+      if (sess && SSL_set_session(ssl_.get(), sess.get()) != 1) ThrowFromQueue(env, "SSL_set_session failed");
     }
   }
 }
@@ -138,9 +155,14 @@ void Connection::InfoCallback(const SSL* ssl, int where, int /*ret*/) {
   // handshake start; only a TLS 1.2 handshake after the first is a renegotiation.
   if ((where & SSL_CB_HANDSHAKE_START) && self->handshake_done_ && SSL_version(ssl) < TLS1_3_VERSION) {
     self->callback_status_ |= kRenegotiationStarted;
+    self->renegotiating_ = true;
+    // Nothing of ours pending: the peer started it (what the limiter counts).
+    if (SSL_renegotiate_pending(ssl) == 0) ++self->peer_renegotiations_;
   }
-  if ((where & SSL_CB_HANDSHAKE_DONE) && self->handshake_done_ && SSL_version(ssl) < TLS1_3_VERSION &&
-      (self->callback_status_ & kRenegotiationStarted)) {
+  // A server's own HelloRequest also ends in "done", with the renegotiation
+  // still pending until the client's handshake completes.
+  if ((where & SSL_CB_HANDSHAKE_DONE) && self->renegotiating_ && SSL_renegotiate_pending(ssl) == 0) {
+    self->renegotiating_ = false;
     self->callback_status_ |= kHandshakeDone;
   }
 }
@@ -196,6 +218,10 @@ int Connection::OnClientHello(SSL* ssl, int* /*alert*/) noexcept {
     const unsigned char* id = nullptr;
     size_t id_len = SSL_client_hello_get0_session_id(ssl, &id);
     hello_session_id_.assign(reinterpret_cast<const char*>(id), id_len);
+    const unsigned char* ticket = nullptr;
+    size_t ticket_len = 0;
+    hello_ticket_ = SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_session_ticket, &ticket, &ticket_len) == 1 &&
+                    ticket_len > 0;
   } catch (...) {
     return SSL_CLIENT_HELLO_ERROR;
   }
@@ -204,13 +230,20 @@ int Connection::OnClientHello(SSL* ssl, int* /*alert*/) noexcept {
   return SSL_CLIENT_HELLO_RETRY;
 }
 
-SSL_SESSION* Connection::OnGetSession(const unsigned char* /*id*/, int /*len*/, int* copy) noexcept {
+SSL_SESSION* Connection::OnGetSession(const unsigned char* id, int len, int* copy) noexcept {
   // OpenSSL takes over our reference (copy = 0).
   *copy = 0;
+  if (!found_session_ || len < 0) return nullptr;
+  // Only the session asked for: another one would resume on the server while
+  // the client, not seeing its id echoed, expects a full handshake.
+  unsigned int found_len = 0;
+  const unsigned char* found = SSL_SESSION_get_id(found_session_.get(), &found_len);
+  if (found_len != static_cast<unsigned int>(len) || std::memcmp(found, id, found_len) != 0) return nullptr;
   return found_session_.release();
 }
 
 int Connection::OnNewSession(SSL_SESSION* session) noexcept {
+  CacheServerSession(session);
   if (!report_sessions_) return 0;
   try {
     unsigned int id_len = 0;
@@ -240,12 +273,13 @@ int Connection::CertificateCallback(SSL* ssl, void* /*arg*/) {
   return c == nullptr ? 1 : c->OnCertificate(ssl);
 }
 
-int Connection::OnCertificate(SSL* /*ssl*/) noexcept {
+int Connection::OnCertificate(SSL* ssl) noexcept {
   if (paused_ == Pause::kCertificate && answered_) {
     paused_ = Pause::kNone;
     answered_ = false;
     return 1;
   }
+  if (!WantsCertificatePause(ssl)) return 1;
   paused_ = Pause::kCertificate;
   answered_ = false;
   return -1;
@@ -255,11 +289,15 @@ void Connection::Fail(Napi::Env env, Cycle* cycle, int ssl_error) {
   failed_ = true;
   cycle->status |= kError;
   const char* fallback = ssl_error == SSL_ERROR_SYSCALL ? "Unexpected end of TLS stream" : "TLS failure";
-  if (cycle->error.IsEmpty()) cycle->error = ErrorFromQueue(env, fallback).Value();
+  if (cycle->error.IsEmpty()) cycle->error = SocketErrorFromQueue(env, fallback).Value();
 }
 
 bool Connection::FlushPendingWrites(Napi::Env env, Cycle* cycle) {
   SSL* ssl = ssl_.get();
+  // A renegotiation under way is driven by SSL_read only: a write would drive
+  // it too, and there OpenSSL takes the peer's interleaved application data
+  // for an unexpected record.
+  if (SSL_in_init(ssl)) return true;
   size_t offset = 0;
   while (offset < pending_write_.size()) {
     size_t len = std::min(kRecordSize, pending_write_.size() - offset);
@@ -332,6 +370,7 @@ void Connection::Advance(Napi::Env env, Cycle* cycle) {
 }
 
 Napi::Value Connection::Finish(Napi::Env env, Cycle* cycle) {
+  ApplyCallbackError(cycle);
   cycle->status |= callback_status_;
   callback_status_ = 0;
   if (!pending_write_.empty()) cycle->status |= kWritePending;
@@ -363,6 +402,7 @@ Napi::Value Connection::Finish(Napi::Env env, Cycle* cycle) {
     result.Set("sessions", list);
     new_sessions_.clear();
   }
+  ReportOcsp(env, result);
   if (!keylog_.empty()) {
     Napi::Array lines = Napi::Array::New(env, keylog_.size());
     for (size_t i = 0; i < keylog_.size(); ++i) {
@@ -372,6 +412,12 @@ Napi::Value Connection::Finish(Napi::Env env, Cycle* cycle) {
     result.Set("keylog", lines);
     keylog_.clear();
   }
+  if (peer_renegotiations_ > 0) {
+    result.Set("peerRenegotiations", Napi::Number::New(env, peer_renegotiations_));
+    peer_renegotiations_ = 0;
+  }
+  // destroy() was called from a JS callback inside OpenSSL: OpenSSL is done now.
+  if (destroy_deferred_ && !in_js_callback_) ReleaseSsl();
   return result;
 }
 
@@ -381,6 +427,7 @@ Napi::Value Connection::PauseObject(Napi::Env env) {
     o.Set("kind", "clientHello");
     o.Set("servername", hello_servername_);
     o.Set("sessionId", Napi::Buffer<char>::Copy(env, hello_session_id_.data(), hello_session_id_.size()));
+    o.Set("tlsTicket", hello_ticket_);
     o.Set("alpn", Napi::Buffer<char>::Copy(env, hello_alpn_.data(), hello_alpn_.size()));
   } else if (paused_ == Pause::kCertificate) {
     o.Set("kind", "certificate");
@@ -422,6 +469,7 @@ Napi::Value Connection::Resume(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ClearErrorOnReturn clear;
   SSL* ssl = Require(env);
+  RejectReentry(env);
   if (paused_ == Pause::kNone || answered_) {
     throw CodedError(env, "ERR_INVALID_STATE", "The handshake is not waiting for an answer");
   }
@@ -437,6 +485,8 @@ Napi::Value Connection::Resume(const Napi::CallbackInfo& info) {
         SSL_set1_verify_cert_store(ssl, SSL_CTX_get_cert_store(ctx));
         STACK_OF(X509_NAME)* cas = SSL_CTX_get_client_CA_list(ctx);
         if (cas != nullptr) SSL_set_client_CA_list(ssl, SSL_dup_CA_list(cas));
+        // The PSK identity hint lived in the certificate data just replaced.
+        if (!psk_hint_.empty()) (void)SSL_use_psk_identity_hint(ssl, psk_hint_.c_str());
       }
     }
     Napi::Value session = answer.Get("session");
@@ -446,6 +496,9 @@ Napi::Value Connection::Resume(const Napi::CallbackInfo& info) {
       // Unparsable data means a full handshake, as a missing session does.
       found_session_.reset(d2i_SSL_SESSION(nullptr, &p, static_cast<long>(buf.Length())));
     }
+    ApplyAlpnAnswer(answer);
+  } else if (paused_ == Pause::kCertificate) {
+    ApplyOcspAnswer(answer);
   }
   answered_ = true;
   Cycle cycle;
@@ -457,6 +510,7 @@ Napi::Value Connection::Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ClearErrorOnReturn clear;
   Require(env);
+  RejectReentry(env);
   Cycle cycle;
   Advance(env, &cycle);
   return Finish(env, &cycle);
@@ -466,6 +520,7 @@ Napi::Value Connection::Receive(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ClearErrorOnReturn clear;
   Require(env);
+  RejectReentry(env);
   if (!info[0].IsBuffer()) throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "data must be a Buffer");
   auto data = info[0].As<Napi::Buffer<unsigned char>>();
   Cycle cycle;
@@ -483,6 +538,7 @@ Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ClearErrorOnReturn clear;
   SSL* ssl = Require(env);
+  RejectReentry(env);
   if (!info[0].IsArray()) throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "chunks must be an Array of Buffers");
   Napi::Array chunks = info[0].As<Napi::Array>();
   Cycle cycle;
@@ -491,7 +547,7 @@ Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
   // Small chunks are gathered into full records; large ones go straight from
   // the caller's memory into SSL_write. What OpenSSL cannot take yet is queued.
   std::string staged;
-  bool blocked = !handshake_done_ || !pending_write_.empty();
+  bool blocked = !handshake_done_ || !pending_write_.empty() || SSL_in_init(ssl);
   auto flush_staged = [&]() -> bool {
     size_t offset = 0;
     while (!blocked && offset < staged.size()) {
@@ -566,6 +622,7 @@ Napi::Value Connection::Shutdown(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ClearErrorOnReturn clear;
   SSL* ssl = Require(env);
+  RejectReentry(env);
   Cycle cycle;
   if (!failed_ && handshake_done_) {
     if (!pending_write_.empty()) FlushPendingWrites(env, &cycle);
@@ -576,12 +633,24 @@ Napi::Value Connection::Shutdown(const Napi::CallbackInfo& info) {
 }
 
 void Connection::Destroy(const Napi::CallbackInfo& /*info*/) {
+  // From a JS callback inside OpenSSL (PSK): the SSL is freed once OpenSSL
+  // returns (and its error queue is left alone meanwhile).
+  if (in_js_callback_) {
+    destroy_deferred_ = true;
+    return;
+  }
   ClearErrorOnReturn clear;
+  ReleaseSsl();
+}
+
+void Connection::ReleaseSsl() noexcept {
+  destroy_deferred_ = false;
   if (ssl_) SSL_set_app_data(ssl_.get(), nullptr);
   ssl_.reset();
   in_ = out_ = nullptr;
   pending_write_.clear();
   pending_write_.shrink_to_fit();
+  callback_error_.Reset();
 }
 
 Napi::Value Connection::IsHandshakeDone(const Napi::CallbackInfo& info) {
@@ -596,9 +665,11 @@ Napi::Value Connection::VerifyError(const Napi::CallbackInfo& info) {
   if (SSL_get0_peer_certificate(ssl) != nullptr) {
     result = SSL_get_verify_result(ssl);
   } else {
-    // No certificate: fine for PSK suites, otherwise node:tls reports this.
+    // No certificate: fine for PSK suites, and for a TLS 1.3 PSK handshake
+    // (it looks like a resumption); otherwise node:tls reports this.
     const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl);
-    bool psk = cipher != nullptr && SSL_CIPHER_get_auth_nid(cipher) == NID_auth_psk;
+    bool psk = (cipher != nullptr && SSL_CIPHER_get_auth_nid(cipher) == NID_auth_psk) ||
+               (SSL_version(ssl) >= TLS1_3_VERSION && SSL_session_reused(ssl) == 1);
     result = psk ? X509_V_OK : X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT;
   }
   if (result == X509_V_OK) return env.Null();

@@ -26,6 +26,13 @@ enum Status : uint32_t {
 // Why a handshake is waiting for JS (CycleResult.pause.kind).
 enum class Pause { kNone, kClientHello, kCertificate };
 
+// How deeply JS callbacks run inside OpenSSL on this thread (PSK): a native
+// call made meanwhile uses its own read buffer (connection_psk.cc).
+size_t& JsCallbackDepth();
+
+// Which optional features the system OpenSSL has (npn, sslTrace, ocsp): binding.features.
+Napi::Object ExtensionFeatures(Napi::Env env);
+
 class Connection : public Napi::ObjectWrap<Connection> {
  public:
   static Napi::Function Init(Napi::Env env);
@@ -42,6 +49,12 @@ class Connection : public Napi::ObjectWrap<Connection> {
   int OnNewSession(SSL_SESSION* session) noexcept;
   void OnKeylog(const char* line) noexcept;
   int OnCertificate(SSL* ssl) noexcept;
+  // ALPN and NPN (native/connection_alpn.cc), OCSP stapling (connection_ocsp.cc).
+  int OnAlpnSelect(const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+                   unsigned int inlen) noexcept;
+  int OnNpnAdvertise(const unsigned char** out, unsigned int* outlen) noexcept;
+  int OnNpnSelect(unsigned char** out, unsigned char* outlen, const unsigned char* in, unsigned int inlen) noexcept;
+  int OnStatus(SSL* ssl) noexcept;
 
  private:
   // What one entry point has produced so far.
@@ -77,6 +90,44 @@ class Connection : public Napi::ObjectWrap<Connection> {
   Napi::Value GetServername(const Napi::CallbackInfo& info);
   Napi::Value GetSession(const Napi::CallbackInfo& info);
   Napi::Value IsSessionReused(const Napi::CallbackInfo& info);
+  // Sessions (native/connection_session.cc).
+  Napi::Value GetTLSTicket(const Napi::CallbackInfo& info);
+  void SetReportSessions(const Napi::CallbackInfo& info);
+  // Server: keep a session OpenSSL made in our own cache (see connection_session.cc).
+  void CacheServerSession(SSL_SESSION* session) noexcept;
+  // PSK (native/connection_psk.cc): the one place JS runs inside OpenSSL.
+  void SetupPsk(Napi::Env env, Napi::Object options);
+  static unsigned int PskServerCallback(SSL* ssl, const char* identity, unsigned char* psk,
+                                        unsigned int max_psk_len) noexcept;
+  static unsigned int PskClientCallback(SSL* ssl, const char* hint, char* identity, unsigned int max_identity_len,
+                                        unsigned char* psk, unsigned int max_psk_len) noexcept;
+  unsigned int OnPskServer(const char* identity, unsigned char* psk, unsigned int max_psk_len) noexcept;
+  unsigned int OnPskClient(const char* hint, char* identity, unsigned int max_identity_len, unsigned char* psk,
+                           unsigned int max_psk_len) noexcept;
+  Napi::Value CallPskCallback(Napi::Value arg);
+  void RecordCallbackError(Napi::Value error) noexcept;
+  // Fails this call's result with the recorded JS error, if any (from Finish).
+  void ApplyCallbackError(Cycle* cycle);
+  // Entry points throw while JS runs inside OpenSSL on this connection.
+  void RejectReentry(Napi::Env env) const;
+  // Frees the SSL (destroy(), or once OpenSSL returns after a deferred one).
+  void ReleaseSsl() noexcept;
+  // Renegotiation (native/connection_reneg.cc).
+  Napi::Value Renegotiate(const Napi::CallbackInfo& info);
+  // ALPN, NPN (native/connection_alpn.cc): options, the ALPNCallback's answer, results.
+  void SetupProtocolNegotiation(Napi::Env env, Napi::Object options);
+  void ApplyAlpnAnswer(Napi::Object answer);
+  Napi::Value GetALPNProtocol(const Napi::CallbackInfo& info);
+  Napi::Value GetNPNProtocol(const Napi::CallbackInfo& info);
+  // OCSP stapling (native/connection_ocsp.cc).
+  void SetupOcsp(Napi::Env env, Napi::Object options);
+  bool WantsCertificatePause(SSL* ssl) const noexcept;
+  void ApplyOcspAnswer(Napi::Object answer);
+  void ReportOcsp(Napi::Env env, Napi::Object result);
+  // Keylog switched on late, enableTrace, shared sigalgs (native/connection_trace.cc).
+  void SetReportKeylog(const Napi::CallbackInfo& info);
+  void EnableTrace(const Napi::CallbackInfo& info);
+  Napi::Value GetSharedSigalgs(const Napi::CallbackInfo& info);
 
   SSL* Require(Napi::Env env) const;
 
@@ -92,6 +143,7 @@ class Connection : public Napi::ObjectWrap<Connection> {
   static int CertificateCallback(SSL* ssl, void* arg);
   Napi::Value PauseObject(Napi::Env env);
 
+  BioPtr trace_bio_;  // enableTrace: the trace of one message on its way to stderr; outlives ssl_
   SslPtr ssl_;
   BIO* in_ = nullptr;   // owned by ssl_
   BIO* out_ = nullptr;  // owned by ssl_
@@ -116,8 +168,36 @@ class Connection : public Napi::ObjectWrap<Connection> {
   std::string hello_servername_;
   std::string hello_session_id_;
   std::string hello_alpn_;  // the client's ALPN list, wire format
+  bool hello_ticket_ = false;  // the ClientHello carries a TLS 1.2 session ticket
+  // The context this SSL was made with: OpenSSL looks sessions up there even
+  // after SNI switched contexts (the SSL holds a reference on it).
+  SSL_CTX* session_ctx_ = nullptr;
   // The session JS found for resumeSession, handed to OpenSSL's get callback.
   SslSessionPtr found_session_;
+
+  // PSK: JS is running inside an OpenSSL callback; destroy() came meanwhile;
+  // the error a JS callback threw (or its bad answer), for this call's result.
+  bool in_js_callback_ = false;
+  bool destroy_deferred_ = false;
+  std::string psk_hint_;  // set again if SNI switches the context
+  Napi::Reference<Napi::Value> callback_error_;
+  // TLS 1.2 renegotiation: one is under way; ones the peer started since the last result.
+  bool renegotiating_ = false;
+  uint32_t peer_renegotiations_ = 0;
+  // ALPN/NPN: our lists (wire format), and what the ALPNCallback answered.
+  enum class AlpnAnswer { kNone, kChosen, kRefused };
+  std::string alpn_protocols_;
+  AlpnAnswer alpn_answer_ = AlpnAnswer::kNone;
+  std::string alpn_chosen_;
+  std::string npn_protocols_;
+  bool npn_no_overlap_ = false;  // client: none of ours was advertised
+  // OCSP: the server's response to staple (from JS); what a client received,
+  // reported once with the next result.
+  bool ocsp_response_set_ = false;
+  std::string ocsp_response_;
+  bool ocsp_report_ = false;
+  bool ocsp_received_stapled_ = false;
+  std::string ocsp_received_;
 
   // Reported with the next result.
   std::vector<std::pair<std::string, std::string>> new_sessions_;  // id, DER

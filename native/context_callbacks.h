@@ -10,4 +10,7 @@ namespace otls {
 
 void InstallConnectionCallbacks(SSL_CTX* ctx);
 
+// Makes clients of this context offer NPN (only those that ask for it set it).
+void InstallNpnClientCallback(SSL_CTX* ctx);
+
 }  // namespace otls

@@ -108,6 +108,20 @@ Napi::Error ErrorFromQueue(Napi::Env env, const char* fallback) {
   return error;
 }
 
+Napi::Error SocketErrorFromQueue(Napi::Env env, const char* fallback) {
+  unsigned long first = ERR_get_error();
+  ERR_clear_error();
+  if (first == 0) return Napi::Error::New(env, fallback);
+  Napi::Error error = Napi::Error::New(env, ErrorString(first));
+  Napi::Object obj = error.Value();
+  if (const char* lib = ERR_lib_error_string(first)) obj.Set("library", lib);
+  if (const char* reason = ERR_reason_error_string(first)) {
+    obj.Set("reason", reason);
+    obj.Set("code", "ERR_SSL_" + Upper(reason));
+  }
+  return error;
+}
+
 void ThrowFromQueue(Napi::Env env, const char* fallback) { throw ErrorFromQueue(env, fallback); }
 
 Napi::Error CodedError(Napi::Env env, const char* code, const std::string& message) {

@@ -18,6 +18,11 @@ std::string OpenSSLErrorCode(unsigned long err);
 // Leaves the queue empty.
 Napi::Error ErrorFromQueue(Napi::Env env, const char* fallback);
 
+// The error a TLS connection fails with, as node:tls names it: code
+// ERR_SSL_<REASON> whichever library raised it, library and reason, no stack.
+// Leaves the queue empty.
+Napi::Error SocketErrorFromQueue(Napi::Env env, const char* fallback);
+
 // Same, for throwing: throws the error made by ErrorFromQueue.
 [[noreturn]] void ThrowFromQueue(Napi::Env env, const char* fallback);
 

@@ -169,10 +169,14 @@ X509StorePtr CopyOfRootStore(Napi::Env env) {
 // key. They live in the SSL_CTX's ex_data, so they last exactly as long as the
 // SSL_CTX (which an SSL may keep alive after the JS object is gone), and a mutex
 // lets setTicketKeys() run while handshakes use them on other threads.
+// A key ring: the first key issues tickets; the others (previous keys, during a
+// rotation) are still accepted, and a ticket they open is renewed under the first.
+constexpr size_t kTicketKeySize = 48;
+
 struct TicketKeys {
   std::mutex mu;
-  unsigned char bytes[48] = {};
-  ~TicketKeys() { OPENSSL_cleanse(bytes, sizeof(bytes)); }
+  std::vector<unsigned char> bytes = std::vector<unsigned char>(kTicketKeySize);
+  ~TicketKeys() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
 };
 
 void FreeTicketKeys(void* /*parent*/, void* ptr, CRYPTO_EX_DATA* /*ad*/, int /*idx*/, long /*argl*/,
@@ -190,29 +194,37 @@ TicketKeys* TicketKeysOf(const SSL_CTX* ctx) {
   return static_cast<TicketKeys*>(SSL_CTX_get_ex_data(ctx, TicketKeysIndex()));
 }
 
-// SSL_CTX_set_tlsext_ticket_key_evp_cb: 1 = keys set up, 0 = unknown key name
-// (the ticket is ignored and a full handshake follows), -1 = failure.
+// SSL_CTX_set_tlsext_ticket_key_evp_cb: 1 = keys set up, 2 = set up with a
+// previous key (the ticket is renewed), 0 = unknown key name (the ticket is
+// ignored and a full handshake follows), -1 = failure.
 int TicketKeyCallback(SSL* ssl, unsigned char* key_name, unsigned char* iv, EVP_CIPHER_CTX* cipher_ctx,
                       EVP_MAC_CTX* mac_ctx, int encrypt) noexcept {
   TicketKeys* keys = TicketKeysOf(SSL_get_SSL_CTX(ssl));
   if (keys == nullptr) return -1;
-  unsigned char k[48];
+  unsigned char k[kTicketKeySize];
+  int result = 0;  // no key has this name
   {
     std::lock_guard<std::mutex> lock(keys->mu);
-    std::memcpy(k, keys->bytes, sizeof(k));
+    const size_t count = keys->bytes.size() / kTicketKeySize;
+    for (size_t i = 0; i < count; ++i) {
+      const unsigned char* key = keys->bytes.data() + i * kTicketKeySize;
+      if (encrypt || CRYPTO_memcmp(key_name, key, 16) == 0) {
+        std::memcpy(k, key, sizeof(k));
+        result = i == 0 ? 1 : 2;  // 2: accepted, and renewed under the current key
+        break;
+      }
+    }
   }
+  if (result == 0) return 0;
   const unsigned char* name = k;
   unsigned char* hmac_key = k + 16;
   const unsigned char* aes_key = k + 32;
-  int result = 1;
   const int iv_len = EVP_CIPHER_get_iv_length(EVP_aes_128_cbc());
   if (encrypt) {
     std::memcpy(key_name, name, 16);
     if (RAND_bytes(iv, iv_len) != 1) result = -1;
-  } else if (CRYPTO_memcmp(key_name, name, 16) != 0) {
-    result = 0;
   }
-  if (result == 1) {
+  if (result > 0) {
     char digest[] = "SHA256";
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, hmac_key, 16),
@@ -321,7 +333,7 @@ SecureContext::SecureContext(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
 
   // Random ticket keys, so getTicketKeys() always has 48 bytes to show.
   auto keys = std::make_unique<TicketKeys>();
-  if (TicketKeysIndex() < 0 || RAND_bytes(keys->bytes, sizeof(keys->bytes)) != 1 ||
+  if (TicketKeysIndex() < 0 || RAND_bytes(keys->bytes.data(), static_cast<int>(keys->bytes.size())) != 1 ||
       SSL_CTX_set_ex_data(ctx, TicketKeysIndex(), keys.get()) != 1) {
     ThrowFromQueue(env, "Failed to set up session ticket keys");
   }
@@ -623,13 +635,15 @@ void SecureContext::SetTicketKeys(const Napi::CallbackInfo& info) {
   ClearErrorOnReturn clear;
   SSL_CTX* ctx = Require(env);
   Bytes bytes = BytesArg(info, 0, "keys");
-  if (bytes.len != 48) {
-    throw CodedTypeError(env, "ERR_INVALID_ARG_VALUE", "Session ticket keys must be exactly 48 bytes");
+  if (bytes.len == 0 || bytes.len % kTicketKeySize != 0) {
+    throw CodedTypeError(env, "ERR_INVALID_ARG_VALUE", "Session ticket keys must be 48 bytes per key");
   }
   TicketKeys* keys = TicketKeysOf(ctx);
   if (keys == nullptr) throw CodedError(env, "ERR_INVALID_STATE", "No session ticket keys");
+  std::vector<unsigned char> ring(bytes.data, bytes.data + bytes.len);
   std::lock_guard<std::mutex> lock(keys->mu);
-  std::memcpy(keys->bytes, bytes.data, 48);
+  OPENSSL_cleanse(keys->bytes.data(), keys->bytes.size());
+  keys->bytes.swap(ring);
 }
 
 Napi::Value SecureContext::GetTicketKeys(const Napi::CallbackInfo& info) {
@@ -638,10 +652,8 @@ Napi::Value SecureContext::GetTicketKeys(const Napi::CallbackInfo& info) {
   SSL_CTX* ctx = Require(env);
   TicketKeys* keys = TicketKeysOf(ctx);
   if (keys == nullptr) throw CodedError(env, "ERR_INVALID_STATE", "No session ticket keys");
-  auto out = Napi::Buffer<unsigned char>::New(env, 48);
   std::lock_guard<std::mutex> lock(keys->mu);
-  std::memcpy(out.Data(), keys->bytes, 48);
-  return out;
+  return Napi::Buffer<unsigned char>::Copy(env, keys->bytes.data(), keys->bytes.size());
 }
 
 Napi::Value SecureContext::GetCertificateDer(const Napi::CallbackInfo& info) {

@@ -125,7 +125,7 @@ describe('documentation examples', function () {
         });
       }
 
-      const clientCases = [
+      const clientCases: Array<{ script: string; files: Record<string, string>; serverCert: string; trustClient: string }> = [
         {
           script: 'echo-client.js',
           files: { 'client-key.pem': 'client-selfsigned-key.pem', 'client-cert.pem': 'client-selfsigned.pem', 'server-cert.pem': `${k.selfsigned}.pem` },

@@ -79,6 +79,10 @@ export interface CycleResult {
   sessions?: Array<{ id: Buffer; data: Buffer }>;
   /** NSS key log lines, each ending in a newline (reportKeylog). */
   keylog?: Buffer[];
+  /** TLS 1.2 renegotiations the peer started during this call (not our own renegotiate()). */
+  peerRenegotiations?: number;
+  /** Client with requestOCSP: what the server stapled (null: nothing), once, before HANDSHAKE_DONE is reported. */
+  ocspResponse?: Buffer | null;
 }
 
 /** The handshake stopped at the ClientHello (SNI, ALPN, session lookup). */
@@ -108,6 +112,11 @@ export interface NativeResumeAnswer {
   context?: NativeSecureContext;
   /** clientHello: the session found for the client's session id; resumes if valid. */
   session?: Buffer | null;
+  /** clientHello: the ALPNCallback's choice (one protocol of the client's list, its bytes),
+   *  or false to refuse with a fatal no_application_protocol alert. */
+  alpn?: Buffer | false;
+  /** certificate: the OCSP response to staple (none: nothing is stapled). */
+  ocspResponse?: Buffer;
 }
 
 export interface NativeSecureContext {
@@ -147,6 +156,12 @@ export interface NativeSecureContext {
   close(): void;
 }
 
+/** A client's PSK: at most 512 bytes of key, an identity of at most 256 bytes (UTF-8). */
+export interface NativePskClientAnswer {
+  psk: Buffer;
+  identity: string;
+}
+
 export interface NativeConnectionOptions {
   isServer: boolean;
   /** Server: ask for a client certificate. */
@@ -165,6 +180,25 @@ export interface NativeConnectionOptions {
   reportSessions?: boolean;
   /** Report NSS key log lines ('keylog'). */
   reportKeylog?: boolean;
+  /** ALPN, wire format (validated by lib/alpn.ts). Client: offered; server: chosen from,
+   *  our order first, no overlap a fatal no_application_protocol alert. */
+  alpnProtocols?: Buffer;
+  /** NPN (TLS 1.2), wire format. Server: advertised; client: selected from.
+   *  Throws ERR_TLS_NPN_UNSUPPORTED when the system OpenSSL has no NPN (features.npn). */
+  npnProtocols?: Buffer;
+  /** Client: ask for the server's OCSP response (CycleResult.ocspResponse reports it). */
+  requestOCSP?: boolean;
+  /**
+   * PSK (TLS 1.2 PSK suites; TLS 1.3 through OpenSSL's compatibility mode). Called
+   * synchronously from inside OpenSSL, the one exception to "no JS inside OpenSSL":
+   * server: (identity) => key or null; client: (hint, null in TLS 1.3) => answer or null.
+   * A throw fails the handshake with what was thrown; destroy() meanwhile is deferred,
+   * and other calls on this connection throw ERR_INVALID_STATE until it returns.
+   */
+  pskCallback?: (hintOrIdentity: string | null) => Buffer | NativePskClientAnswer | null | undefined;
+  /** Server: the PSK identity hint (TLS 1.2); longer than 256 bytes fails the connection
+   *  with ERR_TLS_PSK_SET_IDENTIY_HINT_FAILED. */
+  pskIdentityHint?: string;
 }
 
 export interface NativeConnection {
@@ -179,6 +213,14 @@ export interface NativeConnection {
   shutdown(): CycleResult;
   /** Continue a handshake that stopped with PAUSED, with JS's answer. */
   resume(answer: NativeResumeAnswer): CycleResult;
+  /**
+   * Start a TLS 1.2 renegotiation (HelloRequest from a server, ClientHello from a client).
+   * Server: requestCert (with rejectUnauthorized) changes the verify mode first, and the
+   * client is asked for a full handshake so it sends its certificate. Throws the OpenSSL
+   * error on TLS 1.3 (ERR_SSL_WRONG_SSL_VERSION), ERR_TLS_RENEGOTIATE before the handshake.
+   * HANDSHAKE_DONE in a later result says it completed.
+   */
+  renegotiate(options: { requestCert?: boolean; rejectUnauthorized?: boolean }): CycleResult;
   /** Free the SSL now; later calls throw. Safe to call more than once. */
   destroy(): void;
 
@@ -203,6 +245,16 @@ export interface NativeConnection {
   getTLSTicket(): Buffer | undefined;
   /** Turn reporting of new sessions (CycleResult.sessions) on or off for later calls. */
   setReportSessions(on: boolean): void;
+  /** The negotiated ALPN protocol, false when none. */
+  getALPNProtocol(): string | false;
+  /** The negotiated NPN protocol, false when none (a client also when none of its protocols was advertised). */
+  getNPNProtocol(): string | false;
+  /** Report NSS key log lines from now on (a client's 'keylog' listener comes after connect()). */
+  setReportKeylog(on: boolean): void;
+  /** OpenSSL's protocol trace (SSL_trace) on stderr. Throws ERR_TLS_TRACE_UNSUPPORTED without it. */
+  enableTrace(): void;
+  /** Shared signature algorithms, node:tls's names ('ECDSA+SHA256', 'RSA-PSS+SHA256', 'Ed25519+UNDEF'). */
+  getSharedSigalgs(): string[];
 }
 
 export interface NativeBinding {
@@ -222,6 +274,8 @@ export interface NativeBinding {
   getRootCertificates(): string[];
   /** Node's certificate object for DER bytes (no chain). */
   certificateToObject(der: Buffer): NativeCertificate;
+  /** Optional features of the system OpenSSL. */
+  features: { npn: boolean; sslTrace: boolean; ocsp: boolean };
   /** Entries that were on this thread's OpenSSL error queue (and empties it); always 0 between calls. */
   errorQueueLength(): number;
 }

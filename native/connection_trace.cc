@@ -1,0 +1,141 @@
+// Looking into a Connection: key log reports switched on late (a client's
+// 'keylog' listener comes after connect() returned), OpenSSL's protocol trace
+// on stderr (enableTrace), the shared signature algorithms, and which of these
+// optional features the system OpenSSL was built with.
+#include <openssl/objects.h>
+#include <openssl/ssl.h>
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+#include "connection.h"
+#include "errors.h"
+
+namespace otls {
+
+Napi::Object ExtensionFeatures(Napi::Env env) {
+  Napi::Object features = Napi::Object::New(env);
+#ifdef OPENSSL_NO_NEXTPROTONEG
+  features.Set("npn", false);
+#else
+  features.Set("npn", true);
+#endif
+#ifdef OPENSSL_NO_SSL_TRACE
+  features.Set("sslTrace", false);
+#else
+  features.Set("sslTrace", true);
+#endif
+#ifdef OPENSSL_NO_OCSP
+  features.Set("ocsp", false);
+#else
+  features.Set("ocsp", true);
+#endif
+  return features;
+}
+
+void Connection::SetReportKeylog(const Napi::CallbackInfo& info) {
+  // Allowed after destroy() too: it only decides what later calls report.
+  report_keylog_ = info[0].ToBoolean();
+}
+
+#ifndef OPENSSL_NO_SSL_TRACE
+namespace {
+
+// All of `data` to stderr. Node makes a piped stderr non-blocking, so a plain
+// FILE* write can fail with EAGAIN and lose part of the trace: wait and retry.
+void WriteToStderr(const char* data, size_t len) noexcept {
+  while (len > 0) {
+    ssize_t n = write(STDERR_FILENO, data, len);
+    if (n > 0) {
+      data += n;
+      len -= static_cast<size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      pollfd pfd{STDERR_FILENO, POLLOUT, 0};
+      if (poll(&pfd, 1, 1000) <= 0) return;  // a reader that is gone or stuck: give up
+    } else {
+      return;
+    }
+  }
+}
+
+// SSL_trace into the connection's memory BIO, then out to stderr at once.
+void TraceMessage(int write_p, int version, int content_type, const void* buf, size_t len, SSL* ssl,
+                  void* arg) noexcept {
+  BIO* bio = static_cast<BIO*>(arg);
+  if (bio == nullptr) return;
+  SSL_trace(write_p, version, content_type, buf, len, ssl, bio);
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio, &data);
+  if (n > 0 && data != nullptr) WriteToStderr(data, static_cast<size_t>(n));
+  (void)BIO_reset(bio);
+}
+
+}  // namespace
+#endif
+
+void Connection::EnableTrace(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL* ssl = Require(env);
+#ifdef OPENSSL_NO_SSL_TRACE
+  (void)ssl;
+  throw CodedError(env, "ERR_TLS_TRACE_UNSUPPORTED", "enableTrace: this OpenSSL was built without SSL_trace");
+#else
+  if (trace_bio_) return;
+  trace_bio_.reset(BIO_new(BIO_s_mem()));
+  if (!trace_bio_) ThrowFromQueue(env, "Failed to set up the trace");
+  SSL_set_msg_callback(ssl, TraceMessage);
+  SSL_set_msg_callback_arg(ssl, trace_bio_.get());
+#endif
+}
+
+namespace {
+
+// node:tls's names: "<signature>+<hash>", e.g. "ECDSA+SHA256", "RSA-PSS+SHA384",
+// "Ed25519+UNDEF" (no separate hash).
+std::string SignatureName(int nid) {
+  switch (nid) {
+    case EVP_PKEY_RSA:
+      return "RSA";
+    case EVP_PKEY_RSA_PSS:
+      return "RSA-PSS";
+    case EVP_PKEY_DSA:
+      return "DSA";
+    case EVP_PKEY_EC:
+      return "ECDSA";
+    case EVP_PKEY_ED25519:
+      return "Ed25519";
+    case EVP_PKEY_ED448:
+      return "Ed448";
+    default: {
+      const char* sn = OBJ_nid2sn(nid);
+      return sn != nullptr ? sn : "UNDEF";
+    }
+  }
+}
+
+}  // namespace
+
+Napi::Value Connection::GetSharedSigalgs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL* ssl = Require(env);
+  int count = SSL_get_shared_sigalgs(ssl, 0, nullptr, nullptr, nullptr, nullptr, nullptr);
+  Napi::Array list = Napi::Array::New(env);
+  uint32_t out = 0;
+  for (int i = 0; i < count; ++i) {
+    int sign = NID_undef;
+    int hash = NID_undef;
+    if (SSL_get_shared_sigalgs(ssl, i, &sign, &hash, nullptr, nullptr, nullptr) == 0) break;
+    const char* hash_name = OBJ_nid2sn(hash);
+    list.Set(out++, SignatureName(sign) + "+" + (hash_name != nullptr ? hash_name : "UNDEF"));
+  }
+  return list;
+}
+
+}  // namespace otls
