@@ -19,7 +19,7 @@ if (!rebuild) {
 
 function opensslIncludeDir() {
   try {
-    const flags = execFileSync('pkg-config', ['--cflags-only-I', 'openssl'], { encoding: 'utf8' }).trim();
+    const flags = execFileSync('pkg-config', ['--cflags-only-I', 'openssl'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const dirs = flags.split(/\s+/).filter(Boolean).map((f) => f.replace(/^-I/, ''));
     return [...dirs, '/usr/include'].find((d) => fs.existsSync(path.join(d, 'openssl', 'ssl.h')));
   } catch {
@@ -30,7 +30,7 @@ function opensslIncludeDir() {
 const inc = opensslIncludeDir();
 let version = '';
 try {
-  version = execFileSync('pkg-config', ['--modversion', 'openssl'], { encoding: 'utf8' }).trim();
+  version = execFileSync('pkg-config', ['--modversion', 'openssl'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 } catch {
   // handled below
 }
