@@ -346,6 +346,9 @@ export function configureSecureContext(
     validateInt32(sessionTimeout, `${name}.sessionTimeout`, 0);
     context.setSessionTimeout(sessionTimeout);
   }
+
+  // Last: the certificates and the trust store are complete now.
+  context.buildChains();
 }
 
 /** One PKCS#12 bundle, with node's errors: OpenSSL's reason as the message, no code. */

@@ -310,6 +310,7 @@ Napi::Function SecureContext::Init(Napi::Env env) {
           InstanceMethod<&SecureContext::SetTicketKeys>("setTicketKeys", kMethod),
           InstanceMethod<&SecureContext::GetTicketKeys>("getTicketKeys", kMethod),
           InstanceMethod<&SecureContext::GetCertificateDer>("getCertificateDer", kMethod),
+          InstanceMethod<&SecureContext::BuildChains>("buildChains", kMethod),
           InstanceMethod<&SecureContext::Close>("close", kMethod),
       });
   GetAddonData(env).secure_context = Napi::Persistent(ctor);
@@ -442,6 +443,28 @@ void SecureContext::SetCert(const Napi::CallbackInfo& info) {
   for (const X509Ptr& cert : chain) {
     if (SSL_CTX_add1_chain_cert(ctx, cert.get()) != 1) ThrowFromQueue(env, "Failed to set certificate chain");
   }
+}
+
+// Builds, once, the chain OpenSSL would otherwise build from the trust store
+// on every handshake (for each certificate given without one), then turns that
+// per-handshake building off. With the system store that building lists the
+// certificate directory each time; the chain sent is the same either way.
+void SecureContext::BuildChains(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL_CTX* ctx = Require(env);
+  STACK_OF(X509)* extra = nullptr;
+  SSL_CTX_get_extra_chain_certs_only(ctx, &extra);
+  if (extra != nullptr && sk_X509_num(extra) > 0) return;  // sent as given
+  for (int r = SSL_CTX_set_current_cert(ctx, SSL_CERT_SET_FIRST); r == 1;
+       r = SSL_CTX_set_current_cert(ctx, SSL_CERT_SET_NEXT)) {
+    STACK_OF(X509)* chain = nullptr;
+    if (SSL_CTX_get0_chain_certs(ctx, &chain) == 1 && chain != nullptr && sk_X509_num(chain) > 0) continue;
+    // What the trust store can reach, as far as it reaches; no error if it
+    // cannot reach a root (the leaf then goes alone, as it would have).
+    SSL_CTX_build_cert_chain(ctx, SSL_BUILD_CHAIN_FLAG_IGNORE_ERROR | SSL_BUILD_CHAIN_FLAG_CLEAR_ERROR);
+  }
+  SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
 }
 
 void SecureContext::AddCACert(const Napi::CallbackInfo& info) {

@@ -109,6 +109,25 @@ describe('SecureContext options against a node:tls client', () => {
     assert.match(await refused({ ...rsa, sigalgs: 'ecdsa_secp256r1_sha256' }), /^ERR_SSL_/);
   });
 
+  it('a certificate given alone is sent with the chain its ca store reaches (built once)', async () => {
+    const server = tls.createServer({ key: fixture('server-inter-key.pem'), cert: fixture('server-inter.pem'), ca: [fixture('inter.pem'), fixture('ca.pem')] }, (s) => s.end());
+    const port = await listen(server);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const c = nodeTls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca: fixture('ca.pem') });
+        await waitFor(c, 'secureConnect');
+        assert.equal(c.authorized, true);
+        assert.equal(c.getPeerCertificate(true).issuerCertificate?.subject.CN, 'openssl-tls Test Intermediate CA');
+        c.resume();
+        await new Promise((r) => c.once('close', r));
+      }
+    } finally {
+      await close(server);
+    }
+    // Without the intermediate anywhere, the leaf goes alone and a client cannot verify it.
+    assert.equal(await refused({ key: fixture('server-inter-key.pem'), cert: fixture('server-inter.pem') }), 'ECONNRESET');
+  });
+
   it('pfx with passphrase, and arrays of pfx objects', async () => {
     assert.equal((await negotiate({ pfx: fixture('server.pfx'), passphrase: 'sample' })).keyType, 'rsa');
     assert.equal((await negotiate({ pfx: [{ buf: fixture('server.pfx'), passphrase: 'sample' }] })).keyType, 'rsa');

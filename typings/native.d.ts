@@ -150,6 +150,8 @@ export interface NativeSecureContext {
   setTicketKeys(keys: Buffer): void;
   /** Every key, 48 bytes each, the issuing one first. */
   getTicketKeys(): Buffer;
+  /** Build each certificate's chain from the trust store now, once, instead of at every handshake. */
+  buildChains(): void;
   /** Our own certificate, DER, or null when none is set. */
   getCertificateDer(): Buffer | null;
   /** Release the SSL_CTX now (also done by the finalizer). */
