@@ -11,6 +11,7 @@
         "native/connection_alpn.cc",
         "native/connection_ocsp.cc",
         "native/connection_trace.cc",
+        "native/connection_offload.cc",
         "native/connection_session.cc",
         "native/connection_psk.cc",
         "native/connection_reneg.cc",

@@ -20,6 +20,24 @@ export interface TlsServerOptions extends SecureContextOptions, ServerPskOptions
   pauseOnConnect?: boolean;
   secureContext?: SecureContext;
   SNICallback?: SNICallback;
+  /**
+   * Run the expensive handshake steps on the libuv thread pool, so the main thread
+   * serves other sockets meanwhile (not for pskCallback servers). Default: see
+   * kDefaultOffloadHandshake; env OPENSSL_TLS_OFFLOAD=1 or 0 overrides both.
+   */
+  offloadHandshake?: boolean;
+}
+
+// Measured with `npm run bench` (docs/benchmarks.md, "one process, 2 cores").
+const kDefaultOffloadHandshake = false;
+
+function offloadHandshakeOption(value: unknown): boolean {
+  const forced = process.env.OPENSSL_TLS_OFFLOAD;
+  if (forced === '1') return true;
+  if (forced === '0') return false;
+  if (value === undefined) return kDefaultOffloadHandshake;
+  if (typeof value !== 'boolean') throw invalidArgType('options.offloadHandshake', 'boolean', value);
+  return value;
 }
 
 const kDefaultHandshakeTimeout = 120 * 1000;
@@ -38,6 +56,7 @@ export class Server extends net.Server {
   ALPNProtocols: Buffer | undefined;
   _tlsOptions: TlsServerOptions;
   #handshakeTimeout: number;
+  #offloadHandshake: boolean;
   #allowHalfOpen: boolean;
   readonly #hooks: ServerHooks;
   readonly #sniContexts = new SniContexts();
@@ -71,6 +90,7 @@ export class Server extends net.Server {
     const timeout = opts.handshakeTimeout ?? kDefaultHandshakeTimeout;
     if (typeof timeout !== 'number') throw invalidArgType('options.handshakeTimeout', 'number', timeout);
     this.#handshakeTimeout = timeout;
+    this.#offloadHandshake = offloadHandshakeOption(opts.offloadHandshake);
     this._contexts = opts.secureContext ?? createSecureContext(withSessionDefaults(opts));
     this.#ownTicketKeys = opts.ticketKeys != null || opts.secureContext !== undefined;
     const shared = this.#ownTicketKeys ? null : clusterTicketKeys();
@@ -125,6 +145,7 @@ export class Server extends net.Server {
         reportSessions: newSession,
         sessionReport: newSession ? (s) => newSessionReport(this, s) : undefined,
         reportKeylog: this.listenerCount('keylog') > 0,
+        offloadHandshake: this.#offloadHandshake,
       },
     );
     socket._armHandshakeTimeout(this.#handshakeTimeout);

@@ -50,6 +50,8 @@ export interface ServerSocketSetup {
   reportKeylog: boolean;
   /** What to do with the sessions reported (newSession, lib/session.ts). */
   sessionReport?: (socket: TLSSocket) => SessionReport;
+  /** Run the handshake's steps on the libuv thread pool (offloadHandshake, lib/server.ts). */
+  offloadHandshake?: boolean;
 }
 
 type WriteCallback = (error?: Error | null) => void;
@@ -104,6 +106,12 @@ export class TLSSocket extends net.Socket {
   #holds = 0;
   #heldOutput: Array<{ data: Buffer; cb: WriteCallback | null }> = [];
   #securePending = false;
+  // offloadHandshake: handshake steps on the thread pool; input that came while one runs.
+  #offload = false;
+  #inFlight = false;
+  #queued: Buffer[] = [];
+  // The transport ended or closed while a step was in flight: acted on after it and the queued input.
+  #queuedEnd: 'end' | 'close' | null = null;
 
   constructor(transport?: Duplex | null, options: TLSSocketOptions = {}, setup?: ServerSocketSetup) {
     super({ allowHalfOpen: options.allowHalfOpen ?? (transport as net.Socket | undefined)?.allowHalfOpen ?? false });
@@ -142,6 +150,8 @@ export class TLSSocket extends net.Socket {
       ...protocolConnectionOptions(options),
       requestOCSP: !this.#isServer && Boolean(options.requestOCSP),
     });
+    // PSK callbacks run JS inside OpenSSL: those handshakes stay on the main thread.
+    this.#offload = this.#isServer && setup?.offloadHandshake === true && typeof options.pskCallback !== 'function';
     reportKeylogOnListener(this, () => this.#conn?.setReportKeylog(true));
     if (traceOption(options.enableTrace)) enableTrace(this.#conn);
     if (!this.#isServer) this.#sessionReport = clientSessionReport(this, () => this.#conn?.setReportSessions(true));
@@ -188,7 +198,8 @@ export class TLSSocket extends net.Socket {
         this.#fail(err);
         return;
       }
-      this.#handle(conn.resume(answer));
+      if (this.#offload && !this._secureEstablished) this.#step(conn.resumeAsync(answer, this.#stepDone));
+      else this.#handle(conn.resume(answer));
     };
     if (pause.kind === 'clientHello') runSteps(this.#clientHelloSteps, pause, done);
     else runSteps(this.#certificateSteps, pause, done);
@@ -228,8 +239,35 @@ export class TLSSocket extends net.Socket {
   #onEncrypted(chunk: Buffer): void {
     if (this.#conn === null || this.destroyed) return;
     this.#touch();
-    this.#handle(this.#conn.receive(chunk));
+    if (this.#inFlight) {
+      this.#queued.push(chunk);
+      return;
+    }
+    if (this.#offload && !this._secureEstablished) this.#step(this.#conn.receiveAsync(chunk, this.#stepDone));
+    else this.#handle(this.#conn.receive(chunk));
   }
+
+  /** A handshake step: its result now, or (undefined) later through #stepDone. */
+  #step(r: CycleResult | undefined): void {
+    if (r === undefined) this.#inFlight = true;
+    else this.#handle(r);
+  }
+
+  /** A handshake step is back from the thread pool: its result, then the input that waited. */
+  readonly #stepDone = (r: CycleResult): void => {
+    this.#inFlight = false;
+    if (this.destroyed || this.#conn === null) return;
+    this.#handle(r);
+    while (!this.#inFlight && this.#queued.length > 0 && !this.destroyed && this.#conn !== null) {
+      this.#onEncrypted(this.#queued.shift() as Buffer);
+    }
+    const end = this.#queuedEnd;
+    if (!this.#inFlight && end !== null && !this.destroyed) {
+      this.#queuedEnd = null;
+      if (end === 'end') this.#onTransportEnd();
+      else this.#onTransportClose();
+    }
+  };
 
   /** Acts on one native result, in the order the bytes happened. */
   #handle(r: CycleResult): void {
@@ -382,7 +420,7 @@ export class TLSSocket extends net.Socket {
       this.#heldWriteCallbacks.push(cb);
       return;
     }
-    if (r.encrypted !== undefined) this.#sendEncrypted(r.encrypted, (err) => cb(err));
+    if (r.encrypted !== undefined) this.#sendEncrypted(r.encrypted, cb);
     else cb();
   }
 
@@ -430,6 +468,10 @@ export class TLSSocket extends net.Socket {
   }
 
   #onTransportEnd(): void {
+    if (this.#inFlight) {
+      this.#queuedEnd ??= 'end';
+      return;
+    }
     if (this.#peerEnded) return;
     if (!this._secureEstablished) {
       const message = this.#isServer ? 'socket hang up' : 'Client network socket disconnected before secure TLS connection was established';
@@ -442,6 +484,10 @@ export class TLSSocket extends net.Socket {
   }
 
   #onTransportClose(): void {
+    if (this.#inFlight) {
+      this.#queuedEnd = 'close';
+      return;
+    }
     if (!this._secureEstablished) {
       this.#fail(errors.connReset(this.#isServer ? 'socket hang up' : 'Client network socket disconnected before secure TLS connection was established'));
       return;
@@ -484,6 +530,7 @@ export class TLSSocket extends net.Socket {
       this.#conn.destroy();
       this.#conn = null;
     }
+    this.#queued = [];
     const pending = this.#pendingWrite;
     this.#pendingWrite = null;
     const held = this.#heldWriteCallbacks;

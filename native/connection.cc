@@ -48,6 +48,8 @@ Napi::Function Connection::Init(Napi::Env env) {
           InstanceMethod<&Connection::Write>("write"),
           InstanceMethod<&Connection::Shutdown>("shutdown"),
           InstanceMethod<&Connection::Resume>("resume"),
+          InstanceMethod<&Connection::ReceiveAsync>("receiveAsync"),
+          InstanceMethod<&Connection::ResumeAsync>("resumeAsync"),
           InstanceMethod<&Connection::Destroy>("destroy"),
           InstanceMethod<&Connection::IsHandshakeDone>("isHandshakeDone"),
           InstanceMethod<&Connection::VerifyError>("verifyError"),
@@ -145,6 +147,7 @@ Connection::Connection(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Connec
 
 SSL* Connection::Require(Napi::Env env) const {
   if (!ssl_) throw CodedError(env, "ERR_SOCKET_CLOSED", "Socket is closed");
+  if (in_flight_) throw CodedError(env, "ERR_INVALID_STATE", "A handshake step of this connection is running");
   return ssl_.get();
 }
 
@@ -380,14 +383,16 @@ Napi::Value Connection::Finish(Napi::Env env, Cycle* cycle) {
   if (cycle->cleartext > 0) {
     result.Set("cleartext", Napi::Buffer<unsigned char>::Copy(env, ReadBuffer().data(), cycle->cleartext));
   }
-  if (ssl_ != nullptr && BIO_ctrl_pending(out_) > 0) {
-    char* data = nullptr;
-    long len = BIO_get_mem_data(out_, &data);
-    if (len > 0) {
-      result.Set("encrypted",
-                 Napi::Buffer<unsigned char>::Copy(env, reinterpret_cast<unsigned char*>(data), static_cast<size_t>(len)));
+  const size_t encrypted = ssl_ != nullptr ? BIO_ctrl_pending(out_) : 0;
+  if (encrypted > 0) {
+    // Read out (one copy): BIO_reset would also wipe the whole buffer every call.
+    auto buf = Napi::Buffer<unsigned char>::New(env, encrypted);
+    int n = BIO_read(out_, buf.Data(), static_cast<int>(encrypted));
+    if (n > 0 && static_cast<size_t>(n) == encrypted) {
+      result.Set("encrypted", buf);
+    } else if (n > 0) {
+      result.Set("encrypted", Napi::Buffer<unsigned char>::Copy(env, buf.Data(), static_cast<size_t>(n)));
     }
-    (void)BIO_reset(out_);
   }
   if (!cycle->error.IsEmpty()) result.Set("error", cycle->error);
   if ((cycle->status & kPaused) != 0) result.Set("pause", PauseObject(env));
@@ -468,12 +473,20 @@ Napi::Value Connection::PauseObject(Napi::Env env) {
 Napi::Value Connection::Resume(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ClearErrorOnReturn clear;
-  SSL* ssl = Require(env);
+  Require(env);
   RejectReentry(env);
+  ApplyResumeAnswer(env, info[0]);
+  Cycle cycle;
+  Advance(env, &cycle);
+  return Finish(env, &cycle);
+}
+
+void Connection::ApplyResumeAnswer(Napi::Env env, Napi::Value answer_value) {
+  SSL* ssl = ssl_.get();
   if (paused_ == Pause::kNone || answered_) {
     throw CodedError(env, "ERR_INVALID_STATE", "The handshake is not waiting for an answer");
   }
-  Napi::Object answer = info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(env);
+  Napi::Object answer = answer_value.IsObject() ? answer_value.As<Napi::Object>() : Napi::Object::New(env);
   if (paused_ == Pause::kClientHello) {
     Napi::Value context = answer.Get("context");
     if (!context.IsUndefined() && !context.IsNull()) {
@@ -501,9 +514,6 @@ Napi::Value Connection::Resume(const Napi::CallbackInfo& info) {
     ApplyOcspAnswer(answer);
   }
   answered_ = true;
-  Cycle cycle;
-  Advance(env, &cycle);
-  return Finish(env, &cycle);
 }
 
 Napi::Value Connection::Start(const Napi::CallbackInfo& info) {
@@ -633,6 +643,11 @@ Napi::Value Connection::Shutdown(const Napi::CallbackInfo& info) {
 }
 
 void Connection::Destroy(const Napi::CallbackInfo& /*info*/) {
+  // A handshake step on the thread pool: freed once it is back (connection_offload.cc).
+  if (in_flight_) {
+    destroy_deferred_ = true;
+    return;
+  }
   // From a JS callback inside OpenSSL (PSK): the SSL is freed once OpenSSL
   // returns (and its error queue is left alone meanwhile).
   if (in_js_callback_) {

@@ -128,6 +128,14 @@ class Connection : public Napi::ObjectWrap<Connection> {
   void SetReportKeylog(const Napi::CallbackInfo& info);
   void EnableTrace(const Napi::CallbackInfo& info);
   Napi::Value GetSharedSigalgs(const Napi::CallbackInfo& info);
+  // Handshake steps on the thread pool (native/connection_offload.cc).
+  friend class HandshakeWorker;
+  Napi::Value ReceiveAsync(const Napi::CallbackInfo& info);
+  Napi::Value ResumeAsync(const Napi::CallbackInfo& info);
+  bool NeedsHandshakeStep() const;
+  Napi::Value QueueHandshakeStep(Napi::Env env, Napi::Value callback);
+  // resume()'s answer applied to the paused handshake (context, session, ALPN, OCSP).
+  void ApplyResumeAnswer(Napi::Env env, Napi::Value answer);
 
   SSL* Require(Napi::Env env) const;
 
@@ -179,6 +187,8 @@ class Connection : public Napi::ObjectWrap<Connection> {
   // the error a JS callback threw (or its bad answer), for this call's result.
   bool in_js_callback_ = false;
   bool destroy_deferred_ = false;
+  // A handshake step runs on the thread pool: nothing else may touch ssl_.
+  bool in_flight_ = false;
   std::string psk_hint_;  // set again if SNI switches the context
   Napi::Reference<Napi::Value> callback_error_;
   // TLS 1.2 renegotiation: one is under way; ones the peer started since the last result.

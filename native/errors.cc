@@ -111,6 +111,10 @@ Napi::Error ErrorFromQueue(Napi::Env env, const char* fallback) {
 Napi::Error SocketErrorFromQueue(Napi::Env env, const char* fallback) {
   unsigned long first = ERR_get_error();
   ERR_clear_error();
+  return SocketErrorFromCode(env, first, fallback);
+}
+
+Napi::Error SocketErrorFromCode(Napi::Env env, unsigned long first, const char* fallback) {
   if (first == 0) return Napi::Error::New(env, fallback);
   Napi::Error error = Napi::Error::New(env, ErrorString(first));
   Napi::Object obj = error.Value();

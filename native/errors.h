@@ -22,6 +22,8 @@ Napi::Error ErrorFromQueue(Napi::Env env, const char* fallback);
 // ERR_SSL_<REASON> whichever library raised it, library and reason, no stack.
 // Leaves the queue empty.
 Napi::Error SocketErrorFromQueue(Napi::Env env, const char* fallback);
+// Same, from an error code collected on another thread (0: `fallback`).
+Napi::Error SocketErrorFromCode(Napi::Env env, unsigned long first, const char* fallback);
 
 // Same, for throwing: throws the error made by ErrorFromQueue.
 [[noreturn]] void ThrowFromQueue(Napi::Env env, const char* fallback);

@@ -216,6 +216,15 @@ export interface NativeConnection {
   /** Continue a handshake that stopped with PAUSED, with JS's answer. */
   resume(answer: NativeResumeAnswer): CycleResult;
   /**
+   * Server (offloadHandshake): as receive(), but a handshake step runs on the thread
+   * pool and its result comes to `done` later; answers undefined then, or the result
+   * at once when no handshake step is due. While a step is in flight every other
+   * method throws ERR_INVALID_STATE, except destroy() (deferred until it is back).
+   */
+  receiveAsync(data: Buffer, done: (result: CycleResult) => void): CycleResult | undefined;
+  /** As resume(), with the next handshake step on the thread pool (see receiveAsync). */
+  resumeAsync(answer: NativeResumeAnswer, done: (result: CycleResult) => void): CycleResult | undefined;
+  /**
    * Start a TLS 1.2 renegotiation (HelloRequest from a server, ClientHello from a client).
    * Server: requestCert (with rejectUnauthorized) changes the verify mode first, and the
    * client is asked for a full handshake so it sends its certificate. Throws the OpenSSL

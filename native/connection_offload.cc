@@ -1,0 +1,127 @@
+// Handshake steps on the libuv thread pool (server option offloadHandshake).
+// receiveAsync()/resumeAsync() run the SSL_do_handshake of a server connection
+// whose handshake is not done yet on a pool thread, so the main thread serves
+// other sockets meanwhile. One SSL is touched by one thread at a time: while a
+// step is in flight every other entry point and query of this Connection
+// throws (TLSSocket queues its input instead), and destroy() is deferred until
+// the step is back. No JS and no N-API run in Execute: OpenSSL's callbacks only
+// record what happened in Connection members (as on the main thread), and the
+// step's errors are collected there and made into a JS error on the main thread.
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <memory>
+#include <vector>
+
+#include "connection.h"
+#include "errors.h"
+
+namespace otls {
+
+class HandshakeWorker : public Napi::AsyncWorker {
+ public:
+  // The receiver (the Connection's JS object) is kept alive until OnOK.
+  HandshakeWorker(Napi::Object receiver, Napi::Function callback, Connection* conn)
+      : Napi::AsyncWorker(receiver, callback, "openssl-tls:handshake"), conn_(conn) {}
+
+  // Pool thread: one handshake step, nothing else.
+  void Execute() override {
+    SSL* ssl = conn_->ssl_.get();
+    int r = SSL_do_handshake(ssl);
+    if (r == 1) {
+      done_ = true;
+    } else {
+      ssl_error_ = SSL_get_error(ssl, r);
+      while (unsigned long e = ERR_get_error()) {
+        try {
+          errors_.push_back(e);
+        } catch (...) {
+          break;
+        }
+      }
+    }
+    // The error queue is per thread: leave this pool thread's empty.
+    ERR_clear_error();
+  }
+
+  // Main thread: the result, through the same path as receive().
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    ClearErrorOnReturn clear;
+    conn_->in_flight_ = false;
+    if (conn_->destroy_deferred_ || !conn_->ssl_) {
+      // destroy() came meanwhile: JS has let go of this connection.
+      conn_->ReleaseSsl();
+      return;
+    }
+    Connection::Cycle cycle;
+    if (done_) {
+      conn_->handshake_done_ = true;
+      cycle.status |= kHandshakeDone;
+      // Pending writes and any application data that came with the last flight.
+      conn_->Advance(env, &cycle);
+    } else if (ssl_error_ == SSL_ERROR_WANT_CLIENT_HELLO_CB || ssl_error_ == SSL_ERROR_WANT_X509_LOOKUP) {
+      cycle.status |= kPaused;
+    } else if (ssl_error_ != SSL_ERROR_WANT_READ && ssl_error_ != SSL_ERROR_WANT_WRITE) {
+      conn_->failed_ = true;
+      cycle.status |= kError;
+      const char* fallback = ssl_error_ == SSL_ERROR_SYSCALL ? "Unexpected end of TLS stream" : "TLS failure";
+      cycle.error = SocketErrorFromCode(env, errors_.empty() ? 0 : errors_.front(), fallback).Value();
+    }
+    Napi::Value result = conn_->Finish(env, &cycle);
+    Callback().Call(Receiver().Value(), {result});
+  }
+
+ private:
+  Connection* conn_;
+  bool done_ = false;
+  int ssl_error_ = 0;
+  std::vector<unsigned long> errors_;
+};
+
+bool Connection::NeedsHandshakeStep() const {
+  return is_server_ && !failed_ && !handshake_done_ && !(paused_ != Pause::kNone && !answered_);
+}
+
+Napi::Value Connection::QueueHandshakeStep(Napi::Env env, Napi::Value callback) {
+  if (!callback.IsFunction()) throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "callback must be a function");
+  auto worker = std::make_unique<HandshakeWorker>(Value(), callback.As<Napi::Function>(), this);
+  in_flight_ = true;
+  // The async machinery owns the worker from here (it deletes itself after OnOK).
+  worker.release()->Queue();
+  return env.Undefined();
+}
+
+Napi::Value Connection::ReceiveAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  Require(env);
+  RejectReentry(env);
+  if (!info[0].IsBuffer()) throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "data must be a Buffer");
+  auto data = info[0].As<Napi::Buffer<unsigned char>>();
+  Cycle cycle;
+  if (!failed_ && data.Length() > 0) {
+    if (BIO_write(in_, data.Data(), static_cast<int>(data.Length())) != static_cast<int>(data.Length())) {
+      Fail(env, &cycle, SSL_ERROR_SSL);
+      return Finish(env, &cycle);
+    }
+  }
+  if (NeedsHandshakeStep()) return QueueHandshakeStep(env, info[1]);
+  Advance(env, &cycle);
+  return Finish(env, &cycle);
+}
+
+Napi::Value Connection::ResumeAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  Require(env);
+  RejectReentry(env);
+  ApplyResumeAnswer(env, info[0]);
+  if (NeedsHandshakeStep()) return QueueHandshakeStep(env, info[1]);
+  Cycle cycle;
+  Advance(env, &cycle);
+  return Finish(env, &cycle);
+}
+
+}  // namespace otls
