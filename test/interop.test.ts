@@ -659,6 +659,9 @@ describe('interop matrix', () => {
     if (process.env['INTEROP_WRITE_DOC'] !== '1') return;
     const file = path.join(__dirname, '..', 'docs', 'interop.md');
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, renderDoc());
+    // scripts/scan.sh owns the "## Scanners" section at the end of the file: keep it.
+    const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    const at = old.indexOf('\n## Scanners\n');
+    fs.writeFileSync(file, renderDoc() + (at >= 0 ? old.slice(at) : ''));
   });
 });
