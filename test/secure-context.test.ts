@@ -39,13 +39,14 @@ function nodes(options: unknown): Outcome {
 }
 
 /** Both throw, node with `code`, and ours with node's code. Returns both errors. */
-function sameFailure(options: unknown, code: string | undefined): { mine: Error & { code?: string }; theirs: Error & { code?: string } } {
+function sameFailure(options: unknown, code: string | string[] | undefined): { mine: Error & { code?: string }; theirs: Error & { code?: string } } {
+  const codes = Array.isArray(code) ? code : [code];
   const theirs = nodes(options);
   assert.ok(!theirs.ok, 'node:tls accepted it');
-  assert.equal(theirs.error.code, code, `node:tls: ${theirs.error.message}`);
+  assert.ok(codes.includes(theirs.error.code), `node:tls: ${String(theirs.error.code)} ${theirs.error.message}`);
   const mine = ours(options);
   assert.ok(!mine.ok, 'openssl-tls accepted it');
-  assert.equal(mine.error.code, code, `openssl-tls: ${mine.error.message}`);
+  assert.ok(codes.includes(mine.error.code), `openssl-tls: ${String(mine.error.code)} ${mine.error.message}`);
   return { mine: mine.error, theirs: theirs.error };
 }
 
@@ -377,7 +378,7 @@ describe('createSecureContext', () => {
 
   describe('malformed options fail with node:tls\'s code', () => {
     const enc = fixture('server-rsa-key-enc.pem');
-    const cases: Array<[string, () => unknown, string | undefined]> = [
+    const cases: Array<[string, () => unknown, string | string[] | undefined]> = [
       ['truncated certificate', () => ({ cert: cert.subarray(0, 200) }), 'ERR_OSSL_PEM_BAD_END_LINE'],
       ['garbage certificate', () => ({ cert: Buffer.from('garbage') }), 'ERR_OSSL_PEM_NO_START_LINE'],
       ['DER certificate', () => ({ cert: der('server-rsa.pem') }), 'ERR_OSSL_PEM_NO_START_LINE'],
@@ -385,8 +386,11 @@ describe('createSecureContext', () => {
       ['garbage key', () => ({ key: Buffer.from('garbage'), cert }), 'ERR_OSSL_UNSUPPORTED'],
       ['empty key in an array', () => ({ key: [''] }), 'ERR_OSSL_UNSUPPORTED'],
       ['key not matching cert', () => ({ cert, key: fixture('client-key.pem') }), 'ERR_OSSL_X509_KEY_VALUES_MISMATCH'],
-      ['wrong passphrase', () => ({ key: enc, cert, passphrase: 'wrong' }), 'ERR_OSSL_BAD_DECRYPT'],
-      ['missing passphrase', () => ({ key: enc, cert }), 'ERR_OSSL_BAD_DECRYPT'],
+      ['wrong passphrase', () => ({ key: enc, cert, passphrase: 'wrong' }), ['ERR_OSSL_BAD_DECRYPT', 'ERR_OSSL_UNSUPPORTED']],
+      // Decrypting with no passphrase fails in one of two ways, depending on the
+      // key file's random salt (the wrong key's padding check passes about 1 time
+      // in 256, and the garbage then fails to decode): node:tls varies alike.
+      ['missing passphrase', () => ({ key: enc, cert }), ['ERR_OSSL_BAD_DECRYPT', 'ERR_OSSL_UNSUPPORTED']],
       ['garbage CRL', () => ({ crl: Buffer.from('garbage') }), 'ERR_CRYPTO_OPERATION_FAILED'],
       ['truncated CRL', () => ({ crl: fixture('crl.pem').subarray(0, 100) }), 'ERR_CRYPTO_OPERATION_FAILED'],
       ['unknown cipher', () => ({ ciphers: 'NOPE' }), 'ERR_SSL_NO_CIPHER_MATCH'],
