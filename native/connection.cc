@@ -526,21 +526,23 @@ Napi::Value Connection::Start(const Napi::CallbackInfo& info) {
   return Finish(env, &cycle);
 }
 
+bool Connection::FeedInput(Napi::Env env, Napi::Value value, Cycle* cycle) {
+  if (!value.IsBuffer()) throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "data must be a Buffer");
+  auto data = value.As<Napi::Buffer<unsigned char>>();
+  if (!failed_ && data.Length() > 0 &&
+      BIO_write(in_, data.Data(), static_cast<int>(data.Length())) != static_cast<int>(data.Length())) {
+    Fail(env, cycle, SSL_ERROR_SSL);
+  }
+  return !failed_;
+}
+
 Napi::Value Connection::Receive(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ClearErrorOnReturn clear;
   Require(env);
   RejectReentry(env);
-  if (!info[0].IsBuffer()) throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "data must be a Buffer");
-  auto data = info[0].As<Napi::Buffer<unsigned char>>();
   Cycle cycle;
-  if (!failed_ && data.Length() > 0) {
-    if (BIO_write(in_, data.Data(), static_cast<int>(data.Length())) != static_cast<int>(data.Length())) {
-      Fail(env, &cycle, SSL_ERROR_SSL);
-      return Finish(env, &cycle);
-    }
-  }
-  Advance(env, &cycle);
+  if (FeedInput(env, info[0], &cycle)) Advance(env, &cycle);
   return Finish(env, &cycle);
 }
 

@@ -133,6 +133,8 @@ class Connection : public Napi::ObjectWrap<Connection> {
   Napi::Value ReceiveAsync(const Napi::CallbackInfo& info);
   Napi::Value ResumeAsync(const Napi::CallbackInfo& info);
   bool NeedsHandshakeStep() const;
+  // Puts one chunk from the transport into the input BIO; false once the connection failed.
+  bool FeedInput(Napi::Env env, Napi::Value data, Cycle* cycle);
   Napi::Value QueueHandshakeStep(Napi::Env env, Napi::Value callback);
   // resume()'s answer applied to the paused handshake (context, session, ALPN, OCSP).
   void ApplyResumeAnswer(Napi::Env env, Napi::Value answer);

@@ -103,15 +103,8 @@ Napi::Value Connection::ReceiveAsync(const Napi::CallbackInfo& info) {
   ClearErrorOnReturn clear;
   Require(env);
   RejectReentry(env);
-  if (!info[0].IsBuffer()) throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "data must be a Buffer");
-  auto data = info[0].As<Napi::Buffer<unsigned char>>();
   Cycle cycle;
-  if (!failed_ && data.Length() > 0) {
-    if (BIO_write(in_, data.Data(), static_cast<int>(data.Length())) != static_cast<int>(data.Length())) {
-      Fail(env, &cycle, SSL_ERROR_SSL);
-      return Finish(env, &cycle);
-    }
-  }
+  if (!FeedInput(env, info[0], &cycle)) return Finish(env, &cycle);
   if (NeedsHandshakeStep()) return QueueHandshakeStep(env, info[1]);
   Advance(env, &cycle);
   return Finish(env, &cycle);
