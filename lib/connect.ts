@@ -1,5 +1,6 @@
 // connect(): a client TLSSocket over a new TCP/IPC connection or a given Duplex.
 import * as net from 'node:net';
+import { invalidArgType, outOfRange } from './errors';
 import type { Duplex } from 'node:stream';
 import { checkServerIdentity as defaultCheckServerIdentity } from './check_server_identity';
 import type { SecureContext, SecureContextOptions } from './secure_context';
@@ -36,11 +37,6 @@ export interface ConnectionOptions extends SecureContextOptions, ClientPskOption
 
 type SecureConnectListener = () => void;
 
-function argTypeError(name: string, expected: string, actual: unknown): TypeError {
-  return Object.assign(new TypeError(`The "${name}" property must be of type ${expected}. Received ${typeof actual}`), {
-    code: 'ERR_INVALID_ARG_TYPE',
-  });
-}
 
 /** The three call forms of node:tls connect(), made into one options object. */
 export function normalizeConnectArgs(args: unknown[]): [ConnectionOptions, SecureConnectListener | undefined] {
@@ -76,14 +72,12 @@ export function connect(path: string, options?: ConnectionOptions, secureConnect
 export function connect(...args: unknown[]): TLSSocket {
   const [options, cb] = normalizeConnectArgs(args);
   const minDHSize = options.minDHSize ?? 1024;
-  if (typeof minDHSize !== 'number') throw argTypeError('options.minDHSize', 'number', minDHSize);
+  if (typeof minDHSize !== 'number') throw invalidArgType('options.minDHSize', 'number', minDHSize);
   if (minDHSize <= 0) {
-    throw Object.assign(new RangeError(`The value of "options.minDHSize" is out of range. It must be > 0. Received ${minDHSize}`), {
-      code: 'ERR_OUT_OF_RANGE',
-    });
+    throw outOfRange('options.minDHSize', '> 0', minDHSize);
   }
   const check = options.checkServerIdentity ?? defaultCheckServerIdentity;
-  if (typeof check !== 'function') throw argTypeError('options.checkServerIdentity', 'function', check);
+  if (typeof check !== 'function') throw invalidArgType('options.checkServerIdentity', 'Function', check);
   // Bad protocol lists or enableTrace fail here, before a connection is made.
   protocolConnectionOptions(options);
   traceOption(options.enableTrace);

@@ -1,36 +1,25 @@
-// Socket-level errors with node:tls's codes and messages.
-
-export interface CodedError extends Error {
-  code: string;
-}
-
-function coded<E extends Error>(error: E, code: string): E & CodedError {
-  Object.defineProperty(error, 'code', { value: code, enumerable: true, writable: true, configurable: true });
-  return error as E & CodedError;
-}
+// Socket-level errors with node:tls's codes and messages (argument errors are
+// in lib/errors.ts, which also makes these).
+import { codedError, type NodeError } from './errors';
 
 /** Node's ECONNRESET "socket hang up" family. */
-export function connReset(message: string): CodedError {
-  return coded(new Error(message), 'ECONNRESET');
+export function connReset(message: string): NodeError {
+  return codedError(Error, 'ECONNRESET', message);
 }
 
-export function handshakeTimeout(): CodedError {
-  return coded(new Error('TLS handshake timeout'), 'ERR_TLS_HANDSHAKE_TIMEOUT');
+export function handshakeTimeout(): NodeError {
+  return codedError(Error, 'ERR_TLS_HANDSHAKE_TIMEOUT', 'TLS handshake timeout');
 }
 
-export function dhParamSize(size: number, min: number): CodedError {
-  return coded(new Error(`DH parameter size ${size} is less than ${min}`), 'ERR_TLS_DH_PARAM_SIZE');
+export function dhParamSize(size: number, min: number): NodeError {
+  return codedError(Error, 'ERR_TLS_DH_PARAM_SIZE', `DH parameter size ${size} is less than ${min}`);
 }
 
-export function multipleCallback(): CodedError {
-  return coded(new Error('Callback called multiple times'), 'ERR_MULTIPLE_CALLBACK');
-}
-
-export function socketClosed(): CodedError {
-  return coded(new Error('Socket is closed'), 'ERR_SOCKET_CLOSED');
+export function socketClosed(): NodeError {
+  return codedError(Error, 'ERR_SOCKET_CLOSED', 'Socket is closed');
 }
 
 /** A certificate verification failure: code is OpenSSL's verify code name. */
-export function verifyError(code: string, message: string): CodedError {
-  return coded(new Error(message), code);
+export function verifyError(code: string, message: string): NodeError {
+  return codedError(Error, code, message);
 }

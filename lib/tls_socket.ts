@@ -9,6 +9,7 @@ import { createSecureContext, SecureContext, type SecureContextOptions } from '.
 import { guardedCallback, runSteps, type CertificateStep, type ClientHelloStep } from './pause';
 import { sniStep, type SNICallback } from './sni';
 import { clientSessionOption, clientSessionReport, type Guard, type SessionReport } from './session';
+import { invalidArgType, validateBuffer, validateInteger, validateString, validateUint32, type NodeError } from './errors';
 import * as errors from './tls_errors';
 import { pskConnectionOptions, type PskOptions } from './psk';
 import { Renegotiation } from './renegotiation';
@@ -120,9 +121,7 @@ export class TLSSocket extends net.Socket {
     this._transport = transport ?? new net.Socket();
     this.#context = options.secureContext ?? createSecureContext(options);
     if (!(this.#context instanceof SecureContext)) {
-      throw Object.assign(new TypeError('The "options.secureContext" property must be an instance of SecureContext'), {
-        code: 'ERR_INVALID_ARG_TYPE',
-      });
+      throw invalidArgType('options.secureContext', 'SecureContext', this.#context);
     }
     const servername = !this.#isServer && typeof options.servername === 'string' ? options.servername : undefined;
     if (this.#isServer) {
@@ -377,7 +376,7 @@ export class TLSSocket extends net.Socket {
       if (error === undefined && this.#onSecureHook !== null) error = this.#onSecureHook();
       if (error !== undefined) {
         this.authorized = false;
-        this.authorizationError = (error as Partial<errors.CodedError>).code ?? error.message;
+        this.authorizationError = (error as Partial<NodeError>).code ?? error.message;
         if (this._tlsOptions.rejectUnauthorized !== false) {
           this.destroy(error);
           return;
@@ -685,21 +684,9 @@ export class TLSSocket extends net.Socket {
   }
 
   exportKeyingMaterial(length: number, label: string, context?: Buffer): Buffer {
-    if (typeof length !== 'number' || !Number.isInteger(length) || length < 0) {
-      throw Object.assign(new TypeError(`The "length" argument must be of type number. Received ${String(length)}`), {
-        code: 'ERR_INVALID_ARG_TYPE',
-      });
-    }
-    if (typeof label !== 'string') {
-      throw Object.assign(new TypeError(`The "label" argument must be of type string. Received ${typeof label}`), {
-        code: 'ERR_INVALID_ARG_TYPE',
-      });
-    }
-    if (context !== undefined && !Buffer.isBuffer(context)) {
-      throw Object.assign(new TypeError('The "context" argument must be an instance of Buffer'), {
-        code: 'ERR_INVALID_ARG_TYPE',
-      });
-    }
+    validateUint32(length, 'length', true);
+    validateString(label, 'label');
+    if (context !== undefined) validateBuffer(context, 'context');
     return this.#requireConn().exportKeyingMaterial(length, label, context);
   }
 
@@ -724,16 +711,7 @@ export class TLSSocket extends net.Socket {
   }
 
   setMaxSendFragment(size: number): boolean {
-    if (typeof size !== 'number' || !Number.isInteger(size)) {
-      throw Object.assign(new TypeError(`The "size" argument must be of type number. Received ${typeof size}`), {
-        code: 'ERR_INVALID_ARG_TYPE',
-      });
-    }
-    if (size < 512 || size > 16384) {
-      throw Object.assign(new RangeError(`The value of "size" is out of range. It must be >= 512 && <= 16384. Received ${size}`), {
-        code: 'ERR_OUT_OF_RANGE',
-      });
-    }
+    validateInteger(size, 'size', 512, 16384);
     return this.#conn?.setMaxSendFragment(size) ?? false;
   }
 }

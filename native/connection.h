@@ -106,6 +106,8 @@ class Connection : public Napi::ObjectWrap<Connection> {
                            unsigned int max_psk_len) noexcept;
   Napi::Value CallPskCallback(Napi::Value arg);
   void RecordCallbackError(Napi::Value error) noexcept;
+  // A pskCallback's key into OpenSSL's buffer: its length, or 0 (and the error recorded) when too long.
+  unsigned int CopyPsk(Napi::Env env, Napi::Buffer<unsigned char> key, unsigned char* psk, unsigned int max_psk_len);
   // Fails this call's result with the recorded JS error, if any (from Finish).
   void ApplyCallbackError(Cycle* cycle);
   // Entry points throw while JS runs inside OpenSSL on this connection.

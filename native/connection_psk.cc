@@ -107,6 +107,18 @@ void Connection::ApplyCallbackError(Cycle* cycle) {
   if (ssl_ && out_ != nullptr) (void)BIO_reset(out_);
 }
 
+unsigned int Connection::CopyPsk(Napi::Env env, Napi::Buffer<unsigned char> key, unsigned char* psk,
+                                 unsigned int max_psk_len) {
+  if (key.Length() > max_psk_len) {
+    RecordCallbackError(
+        CodedTypeError(env, "ERR_INVALID_ARG_VALUE", "Pre-shared key exceeds " + std::to_string(max_psk_len) + " bytes")
+            .Value());
+    return 0;
+  }
+  std::memcpy(psk, key.Data(), key.Length());
+  return static_cast<unsigned int>(key.Length());
+}
+
 Napi::Value Connection::CallPskCallback(Napi::Value arg) {
   Napi::Env env = Env();
   Napi::Value fn = Value().Get(kPskCallbackKey);
@@ -139,15 +151,7 @@ unsigned int Connection::OnPskServer(const char* identity, unsigned char* psk, u
       RecordCallbackError(CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "pskCallback must return a Buffer or null").Value());
       return 0;
     }
-    auto key = ret.As<Napi::Buffer<unsigned char>>();
-    if (key.Length() > max_psk_len) {
-      RecordCallbackError(CodedTypeError(env, "ERR_INVALID_ARG_VALUE",
-                                         "Pre-shared key exceeds " + std::to_string(max_psk_len) + " bytes")
-                              .Value());
-      return 0;
-    }
-    std::memcpy(psk, key.Data(), key.Length());
-    return static_cast<unsigned int>(key.Length());
+    return CopyPsk(env, ret.As<Napi::Buffer<unsigned char>>(), psk, max_psk_len);
   } catch (const Napi::Error& e) {
     try {
       RecordCallbackError(e.Value());
@@ -191,16 +195,11 @@ unsigned int Connection::OnPskClient(const char* hint, char* identity, unsigned 
                               .Value());
       return 0;
     }
-    if (bytes.Length() > max_psk_len) {
-      RecordCallbackError(CodedTypeError(env, "ERR_INVALID_ARG_VALUE",
-                                         "Pre-shared key exceeds " + std::to_string(max_psk_len) + " bytes")
-                              .Value());
-      return 0;
-    }
+    unsigned int len = CopyPsk(env, bytes, psk, max_psk_len);
+    if (len == 0) return 0;
     std::memcpy(identity, name.data(), name.size());
     if (name.size() < max_identity_len) identity[name.size()] = '\0';
-    std::memcpy(psk, bytes.Data(), bytes.Length());
-    return static_cast<unsigned int>(bytes.Length());
+    return len;
   } catch (const Napi::Error& e) {
     try {
       RecordCallbackError(e.Value());
