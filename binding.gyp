@@ -8,6 +8,8 @@
         "native/x509.cc",
         "native/secure_context.cc",
         "native/connection.cc",
+        "native/tls_engine.cc",
+        "native/tls_engine_callbacks.cc",
         "native/connection_alpn.cc",
         "native/connection_ocsp.cc",
         "native/connection_trace.cc",

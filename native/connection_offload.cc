@@ -4,15 +4,14 @@
 // other sockets meanwhile. One SSL is touched by one thread at a time: while a
 // step is in flight every other entry point and query of this Connection
 // throws (TLSSocket queues its input instead), and destroy() is deferred until
-// the step is back. No JS and no N-API run in Execute: OpenSSL's callbacks only
-// record what happened in Connection members (as on the main thread), and the
-// step's errors are collected there and made into a JS error on the main thread.
+// the step is back. No JS and no N-API run in Execute: only the TlsEngine, whose
+// callbacks record what happened (as on the main thread); the step's failure is
+// taken into its Cycle there and made into a JS error on the main thread.
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include <memory>
-#include <vector>
 
 #include "connection.h"
 #include "errors.h"
@@ -25,22 +24,10 @@ class HandshakeWorker : public Napi::AsyncWorker {
   HandshakeWorker(Napi::Object receiver, Napi::Function callback, Connection* conn)
       : Napi::AsyncWorker(receiver, callback, "openssl-tls:handshake"), conn_(conn) {}
 
-  // Pool thread: one handshake step, nothing else.
+  // Pool thread: one handshake step, nothing else. Its failure, if any, is
+  // taken off this thread's error queue into the cycle.
   void Execute() override {
-    SSL* ssl = conn_->ssl_.get();
-    int r = SSL_do_handshake(ssl);
-    if (r == 1) {
-      done_ = true;
-    } else {
-      ssl_error_ = SSL_get_error(ssl, r);
-      while (unsigned long e = ERR_get_error()) {
-        try {
-          errors_.push_back(e);
-        } catch (...) {
-          break;
-        }
-      }
-    }
+    conn_->engine_->HandshakeStep(&cycle_);
     // The error queue is per thread: leave this pool thread's empty.
     ERR_clear_error();
     // And free OpenSSL's per-thread state (error queue, random generators):
@@ -55,39 +42,21 @@ class HandshakeWorker : public Napi::AsyncWorker {
     Napi::HandleScope scope(env);
     ClearErrorOnReturn clear;
     conn_->in_flight_ = false;
-    if (conn_->destroy_deferred_ || !conn_->ssl_) {
+    if (conn_->destroy_deferred_ || !conn_->engine_) {
       // destroy() came meanwhile: JS has let go of this connection.
       conn_->ReleaseSsl();
       return;
     }
-    Connection::Cycle cycle;
-    if (done_) {
-      conn_->handshake_done_ = true;
-      cycle.status |= kHandshakeDone;
-      // Pending writes and any application data that came with the last flight.
-      conn_->Advance(env, &cycle);
-    } else if (ssl_error_ == SSL_ERROR_WANT_CLIENT_HELLO_CB || ssl_error_ == SSL_ERROR_WANT_X509_LOOKUP) {
-      cycle.status |= kPaused;
-    } else if (ssl_error_ != SSL_ERROR_WANT_READ && ssl_error_ != SSL_ERROR_WANT_WRITE) {
-      conn_->failed_ = true;
-      cycle.status |= kError;
-      const char* fallback = ssl_error_ == SSL_ERROR_SYSCALL ? "Unexpected end of TLS stream" : "TLS failure";
-      cycle.error = SocketErrorFromCode(env, errors_.empty() ? 0 : errors_.front(), fallback).Value();
-    }
-    Napi::Value result = conn_->Finish(env, &cycle);
+    // Pending writes and any application data that came with the last flight.
+    if ((cycle_.status & kHandshakeDone) != 0) conn_->engine_->Advance(&cycle_);
+    Napi::Value result = conn_->Finish(env, &cycle_);
     Callback().Call(Receiver().Value(), {result});
   }
 
  private:
   Connection* conn_;
-  bool done_ = false;
-  int ssl_error_ = 0;
-  std::vector<unsigned long> errors_;
+  Cycle cycle_;
 };
-
-bool Connection::NeedsHandshakeStep() const {
-  return is_server_ && !failed_ && !handshake_done_ && !(paused_ != Pause::kNone && !answered_);
-}
 
 Napi::Value Connection::QueueHandshakeStep(Napi::Env env, Napi::Value callback) {
   if (!callback.IsFunction()) throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "callback must be a function");
@@ -105,8 +74,8 @@ Napi::Value Connection::ReceiveAsync(const Napi::CallbackInfo& info) {
   RejectReentry(env);
   Cycle cycle;
   if (!FeedInput(env, info[0], &cycle)) return Finish(env, &cycle);
-  if (NeedsHandshakeStep()) return QueueHandshakeStep(env, info[1]);
-  Advance(env, &cycle);
+  if (engine_->NeedsHandshakeStep()) return QueueHandshakeStep(env, info[1]);
+  engine_->Advance(&cycle);
   return Finish(env, &cycle);
 }
 
@@ -116,9 +85,9 @@ Napi::Value Connection::ResumeAsync(const Napi::CallbackInfo& info) {
   Require(env);
   RejectReentry(env);
   ApplyResumeAnswer(env, info[0]);
-  if (NeedsHandshakeStep()) return QueueHandshakeStep(env, info[1]);
+  if (engine_->NeedsHandshakeStep()) return QueueHandshakeStep(env, info[1]);
   Cycle cycle;
-  Advance(env, &cycle);
+  engine_->Advance(&cycle);
   return Finish(env, &cycle);
 }
 

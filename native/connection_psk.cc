@@ -47,29 +47,17 @@ class JsCallbackScope {
 
 }  // namespace
 
-size_t& JsCallbackDepth() {
-  thread_local size_t depth = 0;
-  return depth;
-}
-
 void Connection::SetupPsk(Napi::Env env, Napi::Object options) {
   Napi::Value callback = options.Get("pskCallback");
   if (callback.IsFunction()) {
     Value().DefineProperty(Napi::PropertyDescriptor::Value(kPskCallbackKey, callback, napi_default));
-    if (is_server_) {
-      SSL_set_psk_server_callback(ssl_.get(), PskServerCallback);
-    } else {
-      SSL_set_psk_client_callback(ssl_.get(), PskClientCallback);
-    }
+    engine_->EnablePsk(this);
   } else if (!callback.IsUndefined() && !callback.IsNull()) {
     throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "pskCallback must be a function");
   }
   Napi::Value hint = options.Get("pskIdentityHint");
-  if (is_server_ && hint.IsString()) {
-    std::string text = hint.As<Napi::String>();
-    if (SSL_use_psk_identity_hint(ssl_.get(), text.c_str()) == 1) {
-      psk_hint_ = text;
-    } else {
+  if (engine_->is_server() && hint.IsString()) {
+    if (!engine_->SetPskIdentityHint(hint.As<Napi::String>())) {
       // node:tls reports this as the connection's error (tlsClientError).
       ERR_clear_error();
       RecordCallbackError(CodedError(env, "ERR_TLS_PSK_SET_IDENTIY_HINT_FAILED", "Failed to set PSK identity hint").Value());
@@ -94,17 +82,14 @@ void Connection::RecordCallbackError(Napi::Value error) noexcept {
   }
 }
 
-void Connection::ApplyCallbackError(Cycle* cycle) {
-  if (callback_error_.IsEmpty()) return;
-  failed_ = true;
-  cycle->status |= kError;
-  cycle->error = callback_error_.Value();
+Napi::Value Connection::TakeCallbackError() {
+  if (callback_error_.IsEmpty()) return Napi::Value();
+  Napi::Value error = callback_error_.Value();
   callback_error_.Reset();
   // OpenSSL's view of the failure is not the story; nor is whatever it
   // queued for the peer after the callback: the peer sees the connection
-  // close, as with node:tls.
-  ERR_clear_error();
-  if (ssl_ && out_ != nullptr) (void)BIO_reset(out_);
+  // close, as with node:tls (Finish has the engine drop its output).
+  return error;
 }
 
 unsigned int Connection::CopyPsk(Napi::Env env, Napi::Buffer<unsigned char> key, unsigned char* psk,
@@ -125,18 +110,6 @@ Napi::Value Connection::CallPskCallback(Napi::Value arg) {
   if (!fn.IsFunction()) return Napi::Value();
   JsCallbackScope scope(&in_js_callback_);
   return fn.As<Napi::Function>().Call(env.Undefined(), {arg});
-}
-
-unsigned int Connection::PskServerCallback(SSL* ssl, const char* identity, unsigned char* psk,
-                                           unsigned int max_psk_len) noexcept {
-  Connection* c = From(ssl);
-  return c == nullptr ? 0 : c->OnPskServer(identity, psk, max_psk_len);
-}
-
-unsigned int Connection::PskClientCallback(SSL* ssl, const char* hint, char* identity, unsigned int max_identity_len,
-                                           unsigned char* psk, unsigned int max_psk_len) noexcept {
-  Connection* c = From(ssl);
-  return c == nullptr ? 0 : c->OnPskClient(hint, identity, max_identity_len, psk, max_psk_len);
 }
 
 unsigned int Connection::OnPskServer(const char* identity, unsigned char* psk, unsigned int max_psk_len) noexcept {

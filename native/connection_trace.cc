@@ -38,7 +38,7 @@ Napi::Object ExtensionFeatures(Napi::Env env) {
 
 void Connection::SetReportKeylog(const Napi::CallbackInfo& info) {
   // Allowed after destroy() too: it only decides what later calls report.
-  report_keylog_ = info[0].ToBoolean();
+  if (engine_) engine_->set_report_keylog(info[0].ToBoolean());
 }
 
 #ifndef OPENSSL_NO_SSL_TRACE

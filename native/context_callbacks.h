@@ -1,5 +1,5 @@
 // The OpenSSL callbacks that can only be set on an SSL_CTX. Every SecureContext
-// installs them once; each one finds its Connection through the SSL's app data
+// installs them once; each one finds its TlsEngine through the SSL's app data
 // and asks it what to do, so a context can be shared by connections with
 // different needs (and switched to by SNI).
 #pragma once

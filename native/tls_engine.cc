@@ -1,0 +1,374 @@
+// TlsEngine: making the SSL, and driving it (handshake, reads, writes,
+// shutdown, renegotiation). OpenSSL's callbacks are in tls_engine_callbacks.cc.
+#include "tls_engine.h"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <deque>
+
+#include "context_callbacks.h"
+
+namespace otls {
+
+namespace {
+
+constexpr size_t kRecordSize = 16384;
+
+// SSL_get_error's answers when one of our callbacks stopped the handshake.
+bool IsPause(int err) { return err == SSL_ERROR_WANT_CLIENT_HELLO_CB || err == SSL_ERROR_WANT_X509_LOOKUP; }
+
+bool IsWant(int err) { return err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE; }
+
+// Verification is policy, and policy lives in JS: OpenSSL records the result and
+// the handshake goes on; TLSSocket decides after the handshake (as node:tls does).
+int AcceptAnyCertificate(int /*preverify_ok*/, X509_STORE_CTX* /*ctx*/) { return 1; }
+
+}  // namespace
+
+size_t& JsCallbackDepth() {
+  thread_local size_t depth = 0;
+  return depth;
+}
+
+// One decrypt buffer shared by every connection on this thread (uSockets' habit):
+// cleartext is read here and copied once into what the driver hands on.
+std::vector<unsigned char>& ReadBuffer() {
+  thread_local std::deque<std::vector<unsigned char>> buffers;
+  const size_t depth = JsCallbackDepth();
+  while (buffers.size() <= depth) buffers.emplace_back(64 * 1024);
+  return buffers[depth];
+}
+
+TlsEngine::~TlsEngine() {
+  // OpenSSL's callbacks must not find a half-destroyed engine.
+  if (ssl_) SSL_set_app_data(ssl_.get(), nullptr);
+}
+
+const char* TlsEngine::Init(SSL_CTX* ctx, const EngineOptions& options) {
+  is_server_ = options.is_server;
+  pause_on_client_hello_ = options.pause_on_client_hello;
+  pause_on_certificate_ = options.pause_on_certificate;
+  report_sessions_ = options.report_sessions;
+  report_keylog_ = options.report_keylog;
+  alpn_protocols_ = options.alpn_protocols;
+  npn_protocols_ = options.npn_protocols;
+
+  ssl_.reset(SSL_new(ctx));
+  if (!ssl_) return "SSL_new failed";
+  SSL* ssl = ssl_.get();
+  session_ctx_ = ctx;
+  BIO* in = BIO_new(BIO_s_mem());
+  BIO* out = BIO_new(BIO_s_mem());
+  if (in == nullptr || out == nullptr) {
+    BIO_free(in);
+    BIO_free(out);
+    return "BIO_new failed";
+  }
+  // An empty input BIO means "wait for more", never end of file.
+  BIO_set_mem_eof_return(in, -1);
+  BIO_set_mem_eof_return(out, -1);
+  SSL_set_bio(ssl, in, out);
+  in_ = in;
+  out_ = out;
+  SSL_set_app_data(ssl, this);
+  SSL_set_info_callback(ssl, InfoCallback);
+
+  if (!is_server_ && !alpn_protocols_.empty()) {
+    // A client offers its list now; a server chooses from it in OnAlpnSelect.
+    // (SSL_set_alpn_protos returns 0 on success.)
+    if (SSL_set_alpn_protos(ssl, reinterpret_cast<const unsigned char*>(alpn_protocols_.data()),
+                            static_cast<unsigned int>(alpn_protocols_.size())) != 0) {
+      return "Invalid ALPN protocol list";
+    }
+  }
+  // A client only offers NPN when its context has a select callback, so it is
+  // put on the context of the clients that ask for NPN (the server's advertise
+  // callback is on every context and stays silent without a list).
+  if (!is_server_ && !npn_protocols_.empty()) InstallNpnClientCallback(ctx);
+  if (!is_server_ && options.request_ocsp && SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp) != 1) {
+    return "Failed to request OCSP stapling";
+  }
+
+  if (is_server_) {
+    SSL_set_accept_state(ssl);
+    if (pause_on_certificate_) SSL_set_cert_cb(ssl, CertificateCallback, nullptr);
+    int mode = SSL_VERIFY_NONE;
+    if (options.request_cert) {
+      mode = SSL_VERIFY_PEER;
+      if (options.reject_unauthorized) mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+    }
+    SSL_set_verify(ssl, mode, AcceptAnyCertificate);
+  } else {
+    SSL_set_connect_state(ssl);
+    SSL_set_verify(ssl, SSL_VERIFY_PEER, AcceptAnyCertificate);
+    if (!options.servername.empty() && SSL_set_tlsext_host_name(ssl, options.servername.c_str()) != 1) {
+      return "Invalid servername";
+    }
+    if (!options.session.empty()) {
+      const unsigned char* p = reinterpret_cast<const unsigned char*>(options.session.data());
+      SslSessionPtr sess(d2i_SSL_SESSION(nullptr, &p, static_cast<long>(options.session.size())));
+      // Unparsable data is ignored (a full handshake follows), as in node:tls.
+      if (!sess) {
+        ERR_clear_error();
+      } else if (SSL_set_session(ssl, sess.get()) != 1) {
+        return "SSL_set_session failed";
+      }
+    }
+  }
+  return nullptr;
+}
+
+void TlsEngine::InfoCallback(const SSL* ssl, int where, int /*ret*/) {
+  TlsEngine* self = From(ssl);
+  if (self == nullptr) return;
+  // TLS 1.3 post-handshake messages (tickets, key updates) also report a
+  // handshake start; only a TLS 1.2 handshake after the first is a renegotiation.
+  if ((where & SSL_CB_HANDSHAKE_START) && self->handshake_done_ && SSL_version(ssl) < TLS1_3_VERSION) {
+    self->callback_status_ |= kRenegotiationStarted;
+    self->renegotiating_ = true;
+    // Nothing of ours pending: the peer started it (what the limiter counts).
+    if (SSL_renegotiate_pending(ssl) == 0) ++self->peer_renegotiations_;
+  }
+  // A server's own HelloRequest also ends in "done", with the renegotiation
+  // still pending until the client's handshake completes.
+  if ((where & SSL_CB_HANDSHAKE_DONE) && self->renegotiating_ && SSL_renegotiate_pending(ssl) == 0) {
+    self->renegotiating_ = false;
+    self->callback_status_ |= kHandshakeDone;
+  }
+}
+
+void TlsEngine::Fail(Cycle* cycle, int ssl_error) {
+  failed_ = true;
+  cycle->status |= kError;
+  // The first failure names the error.
+  if (cycle->error_fallback != nullptr) return;
+  cycle->error_code = ERR_get_error();
+  ERR_clear_error();
+  cycle->error_fallback = ssl_error == SSL_ERROR_SYSCALL ? "Unexpected end of TLS stream" : "TLS failure";
+}
+
+void TlsEngine::FailSilently() {
+  failed_ = true;
+  ERR_clear_error();
+  if (ssl_ && out_ != nullptr) (void)BIO_reset(out_);
+}
+
+bool TlsEngine::Feed(const unsigned char* data, size_t len, Cycle* cycle) {
+  if (!failed_ && len > 0 && BIO_write(in_, data, static_cast<int>(len)) != static_cast<int>(len)) {
+    Fail(cycle, SSL_ERROR_SSL);
+  }
+  return !failed_;
+}
+
+bool TlsEngine::NeedsHandshakeStep() const {
+  // A PskHandler runs the driver's code, which stays on the driver's thread.
+  return is_server_ && psk_ == nullptr && !failed_ && !handshake_done_ && !waiting();
+}
+
+void TlsEngine::HandshakeStep(Cycle* cycle) {
+  SSL* ssl = ssl_.get();
+  int r = SSL_do_handshake(ssl);
+  if (r == 1) {
+    handshake_done_ = true;
+    cycle->status |= kHandshakeDone;
+    return;
+  }
+  int err = SSL_get_error(ssl, r);
+  if (IsPause(err)) {
+    cycle->status |= kPaused;
+  } else if (!IsWant(err)) {
+    Fail(cycle, err);
+  }
+  // Otherwise it needs more input.
+}
+
+bool TlsEngine::FlushPendingWrites(Cycle* cycle) {
+  SSL* ssl = ssl_.get();
+  // A renegotiation under way is driven by SSL_read only: a write would drive
+  // it too, and there OpenSSL takes the peer's interleaved application data
+  // for an unexpected record.
+  if (SSL_in_init(ssl)) return true;
+  size_t offset = 0;
+  while (offset < pending_write_.size()) {
+    size_t len = std::min(kRecordSize, pending_write_.size() - offset);
+    size_t written = 0;
+    if (SSL_write_ex(ssl, pending_write_.data() + offset, len, &written) != 1) {
+      int err = SSL_get_error(ssl, 0);
+      if (IsWant(err)) break;
+      Fail(cycle, err);
+      return false;
+    }
+    offset += written;
+  }
+  pending_write_.erase(0, offset);
+  return true;
+}
+
+void TlsEngine::Advance(Cycle* cycle) {
+  if (failed_ || !ssl_) return;
+  // Waiting for the driver: input piles up in the BIO until it answers.
+  if (waiting()) return;
+  SSL* ssl = ssl_.get();
+
+  if (!handshake_done_) {
+    HandshakeStep(cycle);
+    if (!handshake_done_) return;
+  }
+
+  if (!pending_write_.empty() && !FlushPendingWrites(cycle)) return;
+
+  std::vector<unsigned char>& buf = ReadBuffer();
+  for (;;) {
+    // Cleartext is never more than the encrypted bytes still to read.
+    size_t want = BIO_ctrl_pending(in_) + static_cast<size_t>(SSL_pending(ssl)) + kRecordSize;
+    if (buf.size() < cycle->cleartext + want) buf.resize(cycle->cleartext + want);
+    size_t n = 0;
+    int r = SSL_read_ex(ssl, buf.data() + cycle->cleartext, buf.size() - cycle->cleartext, &n);
+    if (r == 1) {
+      cycle->cleartext += n;
+      continue;
+    }
+    int err = SSL_get_error(ssl, r);
+    if (IsWant(err)) break;
+    if (IsPause(err)) {  // a renegotiation stopped for the driver
+      cycle->status |= kPaused;
+      return;
+    }
+    if (err == SSL_ERROR_ZERO_RETURN) {
+      cycle->status |= kPeerClosed;
+      break;
+    }
+    Fail(cycle, err);
+    return;
+  }
+  // A renegotiation may have finished while reading: what waited can go now.
+  if (!pending_write_.empty()) FlushPendingWrites(cycle);
+}
+
+void TlsEngine::Write(const Chunk* chunks, size_t count, Cycle* cycle) {
+  if (failed_ || !ssl_) return;
+  SSL* ssl = ssl_.get();
+  // Small chunks are gathered into full records; large ones go straight from
+  // the caller's memory into SSL_write. What OpenSSL cannot take yet is queued.
+  std::string staged;
+  bool blocked = !handshake_done_ || !pending_write_.empty() || SSL_in_init(ssl);
+  // Writes one record; false once blocked or failed.
+  auto write_record = [&](const unsigned char* p, size_t len, size_t* written) -> bool {
+    if (SSL_write_ex(ssl, p, len, written) == 1) return true;
+    int err = SSL_get_error(ssl, 0);
+    if (!IsWant(err)) Fail(cycle, err);
+    blocked = true;
+    return false;
+  };
+  auto flush_staged = [&]() {
+    size_t offset = 0;
+    while (!blocked && offset < staged.size()) {
+      size_t written = 0;
+      size_t len = std::min(kRecordSize, staged.size() - offset);
+      if (!write_record(reinterpret_cast<const unsigned char*>(staged.data()) + offset, len, &written)) break;
+      offset += written;
+    }
+    if (!failed_) pending_write_.append(staged, offset, std::string::npos);
+    staged.clear();
+  };
+
+  for (size_t i = 0; i < count && !failed_; ++i) {
+    const unsigned char* p = chunks[i].data;
+    size_t len = chunks[i].len;
+    if (blocked) {
+      pending_write_.append(reinterpret_cast<const char*>(p), len);
+      continue;
+    }
+    if (staged.size() + len < kRecordSize) {
+      if (staged.empty()) staged.reserve(kRecordSize);
+      staged.append(reinterpret_cast<const char*>(p), len);
+      continue;
+    }
+    // Top the staged bytes up to one full record, then write the rest directly.
+    if (!staged.empty()) {
+      size_t take = kRecordSize - staged.size();
+      staged.append(reinterpret_cast<const char*>(p), take);
+      p += take;
+      len -= take;
+      flush_staged();
+      if (failed_) return;
+    }
+    while (!blocked && len >= kRecordSize) {
+      size_t written = 0;
+      if (!write_record(p, kRecordSize, &written)) break;
+      p += written;
+      len -= written;
+    }
+    if (failed_) return;
+    if (blocked) {
+      pending_write_.append(reinterpret_cast<const char*>(p), len);
+    } else if (len > 0) {
+      staged.append(reinterpret_cast<const char*>(p), len);
+    }
+  }
+  if (failed_) return;
+  if (!staged.empty()) flush_staged();
+  if (!handshake_done_) Advance(cycle);
+}
+
+void TlsEngine::Shutdown(Cycle* cycle) {
+  if (failed_ || !handshake_done_ || !ssl_) return;
+  if (!pending_write_.empty()) FlushPendingWrites(cycle);
+  if (SSL_shutdown(ssl_.get()) >= 0) cycle->status |= kShutdownSent;
+}
+
+bool TlsEngine::Renegotiate(bool set_request_cert, bool request_cert, bool reject_unauthorized, Cycle* cycle) {
+  SSL* ssl = ssl_.get();
+  if (is_server_) {
+    if (set_request_cert) {
+      int mode = SSL_VERIFY_NONE;
+      if (request_cert) {
+        mode = SSL_VERIFY_PEER;
+        if (reject_unauthorized) mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+      }
+      // Keep the verify callback the connection was made with.
+      SSL_set_verify(ssl, mode, SSL_get_verify_callback(ssl));
+    }
+    // A client answering with a resumption would skip the certificate
+    // exchange, so the server asks for a full handshake.
+    SSL_set_options(ssl, SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION);
+  }
+  // TLS 1.3 has no renegotiation: OpenSSL refuses (ERR_SSL_WRONG_SSL_VERSION).
+  if (SSL_renegotiate(ssl) != 1) return false;
+  // The next read sends the HelloRequest (server) or ClientHello (client):
+  // the handshake is driven by SSL_read, which alone lets the peer's
+  // application data through while it runs.
+  Advance(cycle);
+  return true;
+}
+
+void TlsEngine::Collect(Cycle* cycle) {
+  cycle->status |= callback_status_;
+  callback_status_ = 0;
+  if (!pending_write_.empty()) cycle->status |= kWritePending;
+}
+
+size_t TlsEngine::PendingOutput() const { return ssl_ ? BIO_ctrl_pending(out_) : 0; }
+
+size_t TlsEngine::ReadOutput(unsigned char* out, size_t len) {
+  if (!ssl_ || len == 0) return 0;
+  int n = BIO_read(out_, out, static_cast<int>(std::min<size_t>(len, INT32_MAX)));
+  return n > 0 ? static_cast<size_t>(n) : 0;
+}
+
+bool TlsEngine::SwitchContext(SSL_CTX* ctx) {
+  SSL* ssl = ssl_.get();
+  if (ctx == SSL_get_SSL_CTX(ssl)) return true;
+  if (SSL_set_SSL_CTX(ssl, ctx) == nullptr) return false;
+  // Client certificates are verified against the chosen context's trust.
+  SSL_set1_verify_cert_store(ssl, SSL_CTX_get_cert_store(ctx));
+  STACK_OF(X509_NAME)* cas = SSL_CTX_get_client_CA_list(ctx);
+  if (cas != nullptr) SSL_set_client_CA_list(ssl, SSL_dup_CA_list(cas));
+  // The PSK identity hint lived in the certificate data just replaced.
+  if (!psk_hint_.empty()) (void)SSL_use_psk_identity_hint(ssl, psk_hint_.c_str());
+  return true;
+}
+
+}  // namespace otls
