@@ -6,6 +6,7 @@
         "native/addon.cc",
         "native/errors.cc",
         "native/x509.cc",
+        "native/host_check.cc",
         "native/secure_context.cc",
         "native/connection.cc",
         "native/tls_engine.cc",

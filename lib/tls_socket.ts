@@ -209,6 +209,16 @@ export class TLSSocket extends net.Socket {
     this.#onSecureHook = check;
   }
 
+  /**
+   * Used by connect(): true only when the peer's certificate surely names `hostname` by
+   * tls.checkServerIdentity's rules, decided natively from its DNS names without building
+   * a certificate object; false means "no match or unsure".
+   */
+  _peerCertificateNamesHost(hostname: string): boolean {
+    const der = this.#conn?.getPeerCertificateDer();
+    return der != null && binding.certificateNamesHost(der, hostname);
+  }
+
   #attachTransport(): void {
     const t = this._transport;
     t.on('data', (chunk: Buffer | string) => this.#onEncrypted(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));

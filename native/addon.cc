@@ -13,6 +13,7 @@
 #include "addon_data.h"
 #include "connection.h"
 #include "errors.h"
+#include "host_check.h"
 #include "ossl.h"
 #include "secure_context.h"
 #include "x509.h"
@@ -126,6 +127,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getCiphers", Napi::Function::New(env, GetCiphers, "getCiphers"));
   exports.Set("getRootCertificates", Napi::Function::New(env, GetRootCertificates, "getRootCertificates"));
   exports.Set("certificateToObject", Napi::Function::New(env, CertificateToObjectJs, "certificateToObject"));
+  exports.Set("certificateNamesHost", Napi::Function::New(env, CertificateNamesHostJs, "certificateNamesHost"));
   exports.Set("errorQueueLength", Napi::Function::New(env, ErrorQueueLength, "errorQueueLength"));
   return exports;
 }

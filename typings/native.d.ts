@@ -285,6 +285,12 @@ export interface NativeBinding {
   getRootCertificates(): string[];
   /** Node's certificate object for DER bytes (no chain). */
   certificateToObject(der: Buffer): NativeCertificate;
+  /**
+   * True only when tls.checkServerIdentity(host, <this certificate>) certainly returns
+   * undefined, decided from its DNS names without a certificate object; false means
+   * "no match or unsure" (IP hosts, CN fallback, unusual names): ask checkServerIdentity.
+   */
+  certificateNamesHost(der: Buffer, host: string): boolean;
   /** Optional features of the system OpenSSL. */
   features: { npn: boolean; sslTrace: boolean; ocsp: boolean };
   /** Entries that were on this thread's OpenSSL error queue (and empties it); always 0 between calls. */
