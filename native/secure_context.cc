@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "addon_data.h"
+#include "context_loading.h"
 #include "errors.h"
 
 namespace otls {
@@ -73,59 +74,26 @@ std::string StringArg(const Napi::CallbackInfo& info, size_t i, const char* name
   return info[i].As<Napi::String>().Utf8Value();
 }
 
-// A passphrase as OpenSSL's pem_password_cb sees it (userdata points here).
-struct Passphrase {
-  bool given = false;
-  std::string value;
-  ~Passphrase() { OPENSSL_cleanse(value.data(), value.size()); }
-};
-
-Passphrase PassphraseArg(const Napi::CallbackInfo& info, size_t i) {
-  Passphrase p;
+// A passphrase argument into *out: none for undefined or null.
+void PassphraseArg(const Napi::CallbackInfo& info, size_t i, Passphrase* out) {
   Napi::Value v = info[i];
-  if (v.IsUndefined() || v.IsNull()) return p;
+  if (v.IsUndefined() || v.IsNull()) return;
   if (v.IsString()) {
-    p.value = v.As<Napi::String>().Utf8Value();
+    out->value = v.As<Napi::String>().Utf8Value();
   } else if (IsBytes(v)) {
     Bytes b = BytesOf(v);
-    p.value.assign(reinterpret_cast<const char*>(b.data), b.len);
+    out->value.assign(reinterpret_cast<const char*>(b.data), b.len);
   } else {
     throw CodedTypeError(info.Env(), "ERR_INVALID_ARG_TYPE", "Pass phrase must be a buffer");
   }
-  p.given = true;
-  return p;
+  out->given = true;
 }
 
-// pem_password_cb: copies the passphrase; without one it answers with an empty
-// passphrase, so an encrypted key fails as a bad decrypt (node:tls's code) and
-// OpenSSL never falls back to prompting on the terminal. Runs inside OpenSSL:
-// nothing here may throw.
-int PassphraseCallback(char* buf, int size, int /*rwflag*/, void* userdata) noexcept {
-  const auto* pass = static_cast<const Passphrase*>(userdata);
-  if (pass == nullptr || !pass->given || size <= 0) return 0;
-  size_t n = std::min(pass->value.size(), static_cast<size_t>(size));
-  std::memcpy(buf, pass->value.data(), n);
-  return static_cast<int>(n);
-}
-
-bool QueueEndsWithNoStartLine() {
-  unsigned long err = ERR_peek_last_error();
-  return ERR_GET_LIB(err) == ERR_LIB_PEM && ERR_GET_REASON(err) == PEM_R_NO_START_LINE;
-}
-
-// Every PEM certificate in the bytes (plain or TRUSTED CERTIFICATE). Throws on
-// a broken PEM block, and when non-empty input holds no certificate at all.
-std::vector<X509Ptr> ReadCertificates(Napi::Env env, Bytes bytes) {
-  std::vector<X509Ptr> certs;
-  if (bytes.len == 0) return certs;
-  BioPtr bio = MemoryBio(bytes.data, bytes.len);
-  if (!bio) ThrowFromQueue(env, "Failed to read certificates");
-  while (X509Ptr cert = X509Ptr(PEM_read_bio_X509_AUX(bio.get(), nullptr, PassphraseCallback, nullptr))) {
-    certs.push_back(std::move(cert));
-  }
-  if (certs.empty() || !QueueEndsWithNoStartLine()) ThrowFromQueue(env, "Failed to read certificates");
-  ERR_clear_error();
-  return certs;
+// A failed loading step (native/context_loading.h) as node:tls reports it.
+void ThrowIfFailed(Napi::Env env, const LoadResult& result) {
+  if (result.ok) return;
+  if (result.from_queue) ThrowFromQueue(env, result.message);
+  throw CodedError(env, "ERR_CRYPTO_OPERATION_FAILED", result.message);
 }
 
 // ---------------------------------------------------------------------------
@@ -410,14 +378,11 @@ void SecureContext::SetKey(const Napi::CallbackInfo& info) {
   ClearErrorOnReturn clear;
   SSL_CTX* ctx = Require(env);
   Bytes key = BytesArg(info, 0, "key");
-  Passphrase pass = PassphraseArg(info, 1);
-  BioPtr bio = MemoryBio(key.data, key.len);
-  if (!bio) ThrowFromQueue(env, "Failed to read private key");
-  EvpPkeyPtr pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, PassphraseCallback, &pass));
-  if (!pkey) ThrowFromQueue(env, "Failed to read private key");
+  Passphrase pass;
+  PassphraseArg(info, 1, &pass);
   // With a certificate of the same key type already set, OpenSSL checks that
   // the two match here ("key values mismatch"), which is how node:tls reports it.
-  if (SSL_CTX_use_PrivateKey(ctx, pkey.get()) != 1) ThrowFromQueue(env, "Failed to set private key");
+  ThrowIfFailed(env, LoadPrivateKey(ctx, key.data, key.len, &pass));
 }
 
 void SecureContext::SetCert(const Napi::CallbackInfo& info) {
@@ -425,24 +390,7 @@ void SecureContext::SetCert(const Napi::CallbackInfo& info) {
   ClearErrorOnReturn clear;
   SSL_CTX* ctx = Require(env);
   Bytes pem = BytesArg(info, 0, "cert");
-  BioPtr bio = MemoryBio(pem.data, pem.len);
-  if (!bio) ThrowFromQueue(env, "Failed to read certificate");
-  X509Ptr leaf(PEM_read_bio_X509_AUX(bio.get(), nullptr, PassphraseCallback, nullptr));
-  if (!leaf) ThrowFromQueue(env, "Failed to read certificate");
-  std::vector<X509Ptr> chain;
-  while (X509Ptr cert = X509Ptr(PEM_read_bio_X509(bio.get(), nullptr, PassphraseCallback, nullptr))) {
-    chain.push_back(std::move(cert));
-  }
-  if (!QueueEndsWithNoStartLine()) ThrowFromQueue(env, "Failed to read certificate chain");
-  ERR_clear_error();
-
-  if (SSL_CTX_use_certificate(ctx, leaf.get()) != 1) ThrowFromQueue(env, "Failed to set certificate");
-  // The chain belongs to this certificate's slot (RSA, EC, ...), so an RSA and
-  // an ECDSA certificate can each carry their own intermediates.
-  if (SSL_CTX_clear_chain_certs(ctx) != 1) ThrowFromQueue(env, "Failed to set certificate chain");
-  for (const X509Ptr& cert : chain) {
-    if (SSL_CTX_add1_chain_cert(ctx, cert.get()) != 1) ThrowFromQueue(env, "Failed to set certificate chain");
-  }
+  ThrowIfFailed(env, LoadCertificate(ctx, pem.data, pem.len));
 }
 
 // Builds, once, the chain OpenSSL would otherwise build from the trust store
@@ -471,13 +419,11 @@ void SecureContext::AddCACert(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ClearErrorOnReturn clear;
   SSL_CTX* ctx = Require(env);
-  std::vector<X509Ptr> certs = ReadCertificates(env, BytesArg(info, 0, "ca"));
+  Bytes pem = BytesArg(info, 0, "ca");
+  std::vector<X509Ptr> certs;
+  ThrowIfFailed(env, ReadCertificates(pem.data, pem.len, &certs));
   X509_STORE* store = OwnStore(env);
-  for (const X509Ptr& cert : certs) {
-    if (X509_STORE_add_cert(store, cert.get()) != 1) ThrowFromQueue(env, "Failed to add CA certificate");
-    // Also named in a server's CertificateRequest, so clients pick a fitting cert.
-    if (SSL_CTX_add_client_CA(ctx, cert.get()) != 1) ThrowFromQueue(env, "Failed to add CA certificate");
-  }
+  ThrowIfFailed(env, AddCACertificates(ctx, store, certs));
 }
 
 void SecureContext::AddRootCerts(const Napi::CallbackInfo& info) {
@@ -503,21 +449,8 @@ void SecureContext::AddCRL(const Napi::CallbackInfo& info) {
   Require(env);
   Bytes pem = BytesArg(info, 0, "crl");
   std::vector<X509CrlPtr> crls;
-  if (BioPtr bio = MemoryBio(pem.data, pem.len)) {
-    while (X509CrlPtr crl = X509CrlPtr(PEM_read_bio_X509_CRL(bio.get(), nullptr, PassphraseCallback, nullptr))) {
-      crls.push_back(std::move(crl));
-    }
-  }
-  // node:tls reports every unreadable CRL with this code and message.
-  if (crls.empty() || !QueueEndsWithNoStartLine()) {
-    throw CodedError(env, "ERR_CRYPTO_OPERATION_FAILED", "Failed to parse CRL");
-  }
-  ERR_clear_error();
-  X509_STORE* store = OwnStore(env);
-  for (const X509CrlPtr& crl : crls) {
-    if (X509_STORE_add_crl(store, crl.get()) != 1) ThrowFromQueue(env, "Failed to add CRL");
-  }
-  X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+  ThrowIfFailed(env, ReadCrls(pem.data, pem.len, &crls));
+  ThrowIfFailed(env, AddCrls(OwnStore(env), crls));
 }
 
 void SecureContext::LoadPKCS12(const Napi::CallbackInfo& info) {
@@ -528,41 +461,13 @@ void SecureContext::LoadPKCS12(const Napi::CallbackInfo& info) {
     throw CodedError(env, "ERR_CRYPTO_OPERATION_FAILED", "Unable to load PFX certificate");
   }
   Bytes der = BytesOf(info[0]);
-  Passphrase pass = PassphraseArg(info, 1);
-  BioPtr bio = MemoryBio(der.data, der.len);
-  if (!bio) throw CodedError(env, "ERR_CRYPTO_OPERATION_FAILED", "Unable to load PFX certificate");
-  Pkcs12Ptr p12(d2i_PKCS12_bio(bio.get(), nullptr));
-  if (!p12) {
-    // Empty input fails without a word from OpenSSL; say what node:tls says.
-    if (ERR_peek_error() == 0) ERR_raise(ERR_LIB_ASN1, ASN1_R_NOT_ENOUGH_DATA);
-    ThrowFromQueue(env, "Unable to load PFX certificate");
-  }
-
-  EVP_PKEY* raw_key = nullptr;
-  X509* raw_cert = nullptr;
-  STACK_OF(X509)* raw_extra = nullptr;
-  int ok = PKCS12_parse(p12.get(), pass.given ? pass.value.c_str() : nullptr, &raw_key, &raw_cert, &raw_extra);
-  EvpPkeyPtr key(raw_key);
-  X509Ptr cert(raw_cert);
-  X509StackPtr extra(raw_extra);
-  if (ok != 1) ThrowFromQueue(env, "Unable to load PFX certificate");
-  if (!cert || !key) {
-    throw CodedError(env, "ERR_CRYPTO_OPERATION_FAILED", "PFX has no certificate with a private key");
-  }
-
-  if (SSL_CTX_use_certificate(ctx, cert.get()) != 1) ThrowFromQueue(env, "Failed to set certificate");
-  if (SSL_CTX_clear_chain_certs(ctx) != 1) ThrowFromQueue(env, "Failed to set certificate chain");
-  // The PFX's other certificates are the chain sent with ours, and are trusted
-  // (and named to clients as acceptable CAs), as node:tls does.
-  X509_STORE* store = extra && sk_X509_num(extra.get()) > 0 ? OwnStore(env) : nullptr;
-  for (int i = 0; extra && i < sk_X509_num(extra.get()); ++i) {
-    X509* ca = sk_X509_value(extra.get(), i);
-    if (SSL_CTX_add1_chain_cert(ctx, ca) != 1 || X509_STORE_add_cert(store, ca) != 1 ||
-        SSL_CTX_add_client_CA(ctx, ca) != 1) {
-      ThrowFromQueue(env, "Failed to add the PFX's CA certificates");
-    }
-  }
-  if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1) ThrowFromQueue(env, "Failed to set private key");
+  Passphrase pass;
+  PassphraseArg(info, 1, &pass);
+  Pkcs12Contents contents;
+  ThrowIfFailed(env, ReadPkcs12(der.data, der.len, &pass, &contents));
+  // The PFX's other certificates are also trusted: in this context's own store.
+  X509_STORE* store = contents.HasExtra() ? OwnStore(env) : nullptr;
+  ThrowIfFailed(env, UsePkcs12(ctx, contents, store));
 }
 
 void SecureContext::SetCiphers(const Napi::CallbackInfo& info) {
@@ -611,13 +516,10 @@ Napi::Value SecureContext::SetDHParam(const Napi::CallbackInfo& info) {
   }
   Bytes pem = BytesArg(info, 0, "dhparam");
   if (pem.len == 0) return Napi::Number::New(env, 0);
-  BioPtr bio = MemoryBio(pem.data, pem.len);
-  EvpPkeyPtr dh(bio ? PEM_read_bio_Parameters(bio.get(), nullptr) : nullptr);
+  EvpPkeyPtr dh = ReadDhParams(pem.data, pem.len);
   // As node:tls (and its docs) have it: parameters that cannot be read are
   // dropped silently, and DHE cipher suites simply stay unavailable.
-  if (!dh || !(EVP_PKEY_is_a(dh.get(), "DH") || EVP_PKEY_is_a(dh.get(), "DHX"))) {
-    return Napi::Number::New(env, 0);
-  }
+  if (!dh) return Napi::Number::New(env, 0);
   int bits = EVP_PKEY_get_bits(dh.get());
   if (bits < 1024) throw CodedTypeError(env, "ERR_INVALID_ARG_VALUE", "DH parameter is less than 1024 bits");
   if (SSL_CTX_set0_tmp_dh_pkey(ctx, dh.get()) != 1) ThrowFromQueue(env, "Failed to set DH parameters");

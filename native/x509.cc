@@ -1,43 +1,22 @@
-// X509 certificates as Node's legacy certificate objects. Every string here is
-// printed the way Node prints it, so that objects compare deepEqual with
+// X509 certificates as Node's legacy certificate objects, built from what
+// native/x509_fields.cc reads (every string already printed the way Node prints
+// it), so that objects compare deepEqual with
 // crypto.X509Certificate#toLegacyObject().
 #include "x509.h"
 
-#include <openssl/asn1.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/ec.h>
-#include <openssl/objects.h>
-#include <openssl/x509v3.h>
-
-#include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "errors.h"
 #include "ossl.h"
+#include "x509_fields.h"
 
 namespace otls {
 
 namespace {
 
-using BignumPtr = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
 using X509StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, Deleter<X509_STORE_CTX, X509_STORE_CTX_free>>;
-
-inline void FreeOpenSSLChars(char* p) { OPENSSL_free(p); }
-inline void FreeOpenSSLBytes(unsigned char* p) { OPENSSL_free(p); }
-using OpenSSLString = std::unique_ptr<char, Deleter<char, FreeOpenSSLChars>>;
-using OpenSSLBytes = std::unique_ptr<unsigned char, Deleter<unsigned char, FreeOpenSSLBytes>>;
-
-inline void FreeAccessInfo(AUTHORITY_INFO_ACCESS* a) { AUTHORITY_INFO_ACCESS_free(a); }
-using AccessInfoPtr = std::unique_ptr<AUTHORITY_INFO_ACCESS, Deleter<AUTHORITY_INFO_ACCESS, FreeAccessInfo>>;
-inline void FreeKeyUsage(EXTENDED_KEY_USAGE* e) { EXTENDED_KEY_USAGE_free(e); }
-using ExtKeyUsagePtr = std::unique_ptr<EXTENDED_KEY_USAGE, Deleter<EXTENDED_KEY_USAGE, FreeKeyUsage>>;
-
-// Node's flags for a directoryName inside subjectaltname: RFC 2253, but bytes
-// above 0x7f and control characters are left as they are (the JSON quoting
-// below takes care of the control characters).
-constexpr unsigned long kDirNameFlags = XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB & ~ASN1_STRFLGS_ESC_CTRL;
 
 // Makes objects with a null prototype, as Node does for subject, issuer and infoAccess.
 class NullProtoObjects {
@@ -51,446 +30,87 @@ class NullProtoObjects {
   Napi::Function create_;
 };
 
-std::string BioContents(BIO* bio) {
-  BUF_MEM* mem = nullptr;
-  BIO_get_mem_ptr(bio, &mem);
-  if (mem == nullptr || mem->data == nullptr) return std::string();
-  return std::string(mem->data, mem->length);
+Napi::Buffer<unsigned char> BytesBuffer(Napi::Env env, const std::vector<unsigned char>& bytes) {
+  return Napi::Buffer<unsigned char>::Copy(env, bytes.data(), bytes.size());
 }
 
-BioPtr NewMemoryBio(Napi::Env env) {
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio) ThrowFromQueue(env, "Failed to allocate a BIO");
-  return bio;
-}
-
-// OBJ_obj2txt into a std::string; numeric forces the dotted form.
-std::string ObjectText(const ASN1_OBJECT* obj, bool numeric) {
-  char buf[128];
-  int n = OBJ_obj2txt(buf, sizeof(buf), obj, numeric ? 1 : 0);
-  if (n <= 0) return std::string();
-  if (static_cast<size_t>(n) < sizeof(buf)) return std::string(buf, static_cast<size_t>(n));
-  std::vector<char> big(static_cast<size_t>(n) + 1);
-  n = OBJ_obj2txt(big.data(), static_cast<int>(big.size()), obj, numeric ? 1 : 0);
-  return n > 0 ? std::string(big.data(), static_cast<size_t>(n)) : std::string();
-}
-
-void AppendHexByte(std::string* out, unsigned char b, const char* digits) {
-  out->push_back(digits[b >> 4]);
-  out->push_back(digits[b & 0xf]);
-}
-
-// ---- Names in subjectaltname / infoAccess --------------------------------
-
-// Node's rule: a name that could be misread inside the ", "-separated list is
-// written as a JSON string. In UTF-8 text bytes above 0x7f are fine; in
-// IA5String names (DNS, URI, email, SRVName) they are escaped one by one.
-bool IsSafeNameByte(unsigned char c, bool utf8) {
-  if (c >= 0x80) return utf8;
-  if (c < 0x20 || c == 0x7f) return false;
-  return c != ',' && c != '"' && c != '\'' && c != '\\';
-}
-
-void AppendName(std::string* out, const unsigned char* data, size_t len, bool utf8) {
-  bool safe = true;
-  for (size_t i = 0; i < len && safe; ++i) safe = IsSafeNameByte(data[i], utf8);
-  if (safe) {
-    out->append(reinterpret_cast<const char*>(data), len);
-    return;
-  }
-  out->push_back('"');
-  for (size_t i = 0; i < len; ++i) {
-    unsigned char c = data[i];
-    if (c == '"' || c == '\\') {
-      out->push_back('\\');
-      out->push_back(static_cast<char>(c));
-    } else if (c == '\'' || IsSafeNameByte(c, utf8)) {
-      out->push_back(static_cast<char>(c));
-    } else {
-      out->append("\\u00");
-      AppendHexByte(out, c, "0123456789abcdef");
-    }
-  }
-  out->push_back('"');
-}
-
-void AppendName(std::string* out, const std::string& s, bool utf8) {
-  AppendName(out, reinterpret_cast<const unsigned char*>(s.data()), s.size(), utf8);
-}
-
-void AppendString(std::string* out, const ASN1_STRING* s, bool utf8) {
-  AppendName(out, ASN1_STRING_get0_data(s), static_cast<size_t>(ASN1_STRING_length(s)), utf8);
-}
-
-void AppendIpAddress(std::string* out, const ASN1_OCTET_STRING* ip) {
-  const unsigned char* b = ASN1_STRING_get0_data(ip);
-  int len = ASN1_STRING_length(ip);
-  char buf[64];
-  if (len == 4) {
-    snprintf(buf, sizeof(buf), "%d.%d.%d.%d", b[0], b[1], b[2], b[3]);
-    out->append(buf);
-  } else if (len == 16) {
-    for (int i = 0; i < 16; i += 2) {
-      snprintf(buf, sizeof(buf), i == 0 ? "%X" : ":%X", (b[i] << 8) | b[i + 1]);
-      out->append(buf);
-    }
-  } else {
-    snprintf(buf, sizeof(buf), "<invalid length=%d>", len);
-    out->append(buf);
-  }
-}
-
-// otherName values Node knows how to print: the prefix and the string type it must have.
-struct OtherNameKind {
-  int nid;
-  const char* prefix;
-  int type;
-};
-
-constexpr OtherNameKind kOtherNames[] = {
-    {NID_id_on_SmtpUTF8Mailbox, "SmtpUTF8Mailbox:", V_ASN1_UTF8STRING},
-    {NID_XmppAddr, "XmppAddr:", V_ASN1_UTF8STRING},
-    {NID_SRVName, "SRVName:", V_ASN1_IA5STRING},
-    {NID_ms_upn, "UPN:", V_ASN1_UTF8STRING},
-    {NID_NAIRealm, "NAIRealm:", V_ASN1_UTF8STRING},
-};
-
-void AppendOtherName(std::string* out, const OTHERNAME* other) {
-  int nid = OBJ_obj2nid(other->type_id);
-  for (const OtherNameKind& kind : kOtherNames) {
-    if (kind.nid != nid) continue;
-    const ASN1_TYPE* value = other->value;
-    if (value == nullptr || value->type != kind.type) break;
-    const ASN1_STRING* s = value->value.asn1_string;
-    std::string text = kind.prefix;
-    text.append(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)), static_cast<size_t>(ASN1_STRING_length(s)));
-    AppendName(out, text, kind.type == V_ASN1_UTF8STRING);
-    return;
-  }
-  out->append("<unsupported>");
-}
-
-// One GeneralName as "Type:value", the way Node lists it in subjectaltname.
-bool AppendGeneralName(std::string* out, const GENERAL_NAME* gen) {
-  switch (gen->type) {
-    case GEN_DNS:
-      out->append("DNS:");
-      AppendString(out, gen->d.dNSName, false);
-      return true;
-    case GEN_URI:
-      out->append("URI:");
-      AppendString(out, gen->d.uniformResourceIdentifier, false);
-      return true;
-    case GEN_EMAIL:
-      out->append("email:");
-      AppendString(out, gen->d.rfc822Name, false);
-      return true;
-    case GEN_IPADD:
-      out->append("IP Address:");
-      AppendIpAddress(out, gen->d.iPAddress);
-      return true;
-    case GEN_RID:
-      out->append("Registered ID:");
-      out->append(ObjectText(gen->d.registeredID, true));
-      return true;
-    case GEN_DIRNAME: {
-      BioPtr bio(BIO_new(BIO_s_mem()));
-      if (!bio || X509_NAME_print_ex(bio.get(), gen->d.directoryName, 0, kDirNameFlags) < 0) return false;
-      out->append("DirName:");
-      AppendName(out, BioContents(bio.get()), true);
-      return true;
-    }
-    case GEN_OTHERNAME:
-      out->append("othername:");
-      AppendOtherName(out, gen->d.otherName);
-      return true;
-    case GEN_X400:
-      out->append("X400Name:<unsupported>");
-      return true;
-    case GEN_EDIPARTY:
-      out->append("EdiPartyName:<unsupported>");
-      return true;
-    default:
-      return false;
-  }
-}
-
-// The extension of this kind, decoded; Node looks at the first one only.
-// *present says whether the certificate has one at all.
-template <typename T>
-T* FirstExtension(X509* cert, int nid, bool* present) {
-  int index = X509_get_ext_by_NID(cert, nid, -1);
-  *present = index >= 0;
-  if (index < 0) return nullptr;
-  return static_cast<T*>(X509V3_EXT_d2i(X509_get_ext(cert, index)));
-}
-
-// subjectaltname: the string, null when the extension cannot be read, or
-// nothing when there is none.
-Napi::Value SubjectAltName(Napi::Env env, X509* cert) {
-  bool present = false;
-  GeneralNamesPtr names(FirstExtension<GENERAL_NAMES>(cert, NID_subject_alt_name, &present));
-  if (!present) return Napi::Value();
-  if (!names) return env.Null();
-  std::string text;
-  for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
-    if (i > 0) text.append(", ");
-    if (!AppendGeneralName(&text, sk_GENERAL_NAME_value(names.get(), i))) return env.Null();
-  }
-  return Napi::String::New(env, text);
-}
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-void AppendUtf8(std::string* out, unsigned cp) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else {
-    out->push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  }
-}
-
-// Undoes AppendName's JSON quoting: what JSON.parse gives, as UTF-8.
-std::string Unquote(const std::string& s) {
-  if (s.size() < 2 || s.front() != '"' || s.back() != '"') return s;
-  std::string out;
-  const size_t end = s.size() - 1;  // the closing quote
-  for (size_t i = 1; i < end; ++i) {
-    if (s[i] != '\\' || i + 1 >= end) {
-      out.push_back(s[i]);
-      continue;
-    }
-    char e = s[++i];
-    if (e != 'u' || i + 4 >= end) {
-      out.push_back(e);
-      continue;
-    }
-    unsigned cp = 0;
-    for (size_t k = 1; k <= 4; ++k) cp = (cp << 4) | static_cast<unsigned>(HexDigit(s[i + k]) & 0xf);
-    i += 4;
-    AppendUtf8(&out, cp);
-  }
-  return out;
-}
-
-// infoAccess: { "<method> - <type>": [values] }, null when the extension
-// cannot be read, nothing when there is none. Node builds it by splitting each
-// "<method> - <type>:<value>" line at its first colon and unquoting the value.
-Napi::Value InfoAccess(Napi::Env env, X509* cert, const NullProtoObjects& objects) {
-  bool present = false;
-  AccessInfoPtr info(FirstExtension<AUTHORITY_INFO_ACCESS>(cert, NID_info_access, &present));
-  if (!present) return Napi::Value();
-  if (!info) return env.Null();
+// subject / issuer: one value as a string, more as an array.
+Napi::Object NameObject(Napi::Env env, const NameFields& fields, const NullProtoObjects& objects) {
   Napi::Object result = objects.New();
-  for (int i = 0; i < sk_ACCESS_DESCRIPTION_num(info.get()); ++i) {
-    const ACCESS_DESCRIPTION* desc = sk_ACCESS_DESCRIPTION_value(info.get(), i);
-    std::string line = ObjectText(desc->method, false) + " - ";
-    if (!AppendGeneralName(&line, desc->location)) return env.Null();
-    size_t colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    std::string key = line.substr(0, colon);
-    Napi::String value = Napi::String::New(env, Unquote(line.substr(colon + 1)));
-    Napi::Value existing = result.Get(key);
-    if (existing.IsArray()) {
-      Napi::Array list = existing.As<Napi::Array>();
-      list.Set(list.Length(), value);
-    } else {
-      Napi::Array list = Napi::Array::New(env, 1);
-      list.Set(0u, value);
-      result.Set(key, list);
+  for (const NameField& field : fields) {
+    if (field.values.size() == 1) {
+      result.Set(field.key, field.values[0]);
+      continue;
     }
+    Napi::Array list = Napi::Array::New(env, field.values.size());
+    for (size_t i = 0; i < field.values.size(); ++i) list.Set(static_cast<uint32_t>(i), field.values[i]);
+    result.Set(field.key, list);
   }
   return result;
 }
 
-// ---- Subject and issuer ----------------------------------------------------
-
-// { C: 'US', OU: ['a', 'b'], ... }: short names (dotted OIDs for unknown
-// attributes), UTF-8 values, a repeated attribute as an array in first-seen
-// position. When an attribute cannot be made UTF-8, Node leaves out the whole
-// name (no subject or issuer property), and so do we: an empty Value.
-Napi::Value NameObject(Napi::Env env, const X509_NAME* name, const NullProtoObjects& objects) {
+// infoAccess: every value in an array.
+Napi::Object InfoAccessObject(Napi::Env env, const NameFields& fields, const NullProtoObjects& objects) {
   Napi::Object result = objects.New();
-  for (int i = 0; i < X509_NAME_entry_count(name); ++i) {
-    const X509_NAME_ENTRY* entry = X509_NAME_get_entry(name, i);
-    const ASN1_OBJECT* obj = X509_NAME_ENTRY_get_object(entry);
-    int nid = OBJ_obj2nid(obj);
-    const char* sn = nid == NID_undef ? nullptr : OBJ_nid2sn(nid);
-    std::string key = sn != nullptr ? std::string(sn) : ObjectText(obj, true);
-
-    unsigned char* utf8 = nullptr;
-    int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry));
-    if (len < 0) return Napi::Value();
-    OpenSSLBytes owned(utf8);
-    Napi::String value = Napi::String::New(env, reinterpret_cast<const char*>(utf8), static_cast<size_t>(len));
-
-    if (!result.Has(key)) {
-      result.Set(key, value);
-      continue;
-    }
-    Napi::Value existing = result.Get(key);
-    if (existing.IsArray()) {
-      Napi::Array list = existing.As<Napi::Array>();
-      list.Set(list.Length(), value);
-    } else {
-      Napi::Array list = Napi::Array::New(env, 2);
-      list.Set(0u, existing);
-      list.Set(1u, value);
-      result.Set(key, list);
-    }
+  for (const NameField& field : fields) {
+    Napi::Array list = Napi::Array::New(env, field.values.size());
+    for (size_t i = 0; i < field.values.size(); ++i) list.Set(static_cast<uint32_t>(i), field.values[i]);
+    result.Set(field.key, list);
   }
   return result;
-}
-
-// ---- Public key ----------------------------------------------------------
-
-std::string BignumHex(Napi::Env env, const BIGNUM* bn) {
-  OpenSSLString hex(BN_bn2hex(bn));
-  if (!hex) ThrowFromQueue(env, "Failed to format a number");
-  return hex.get();
-}
-
-Napi::Buffer<unsigned char> PublicKeyInfoDer(Napi::Env env, EVP_PKEY* pkey) {
-  int len = i2d_PUBKEY(pkey, nullptr);
-  if (len <= 0) ThrowFromQueue(env, "Failed to encode the public key");
-  auto buf = Napi::Buffer<unsigned char>::New(env, static_cast<size_t>(len));
-  unsigned char* p = buf.Data();
-  i2d_PUBKEY(pkey, &p);
-  return buf;
-}
-
-void AddRsaKey(Napi::Env env, Napi::Object obj, EVP_PKEY* pkey) {
-  BIGNUM* n_raw = nullptr;
-  BIGNUM* e_raw = nullptr;
-  EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_N, &n_raw);
-  BignumPtr n(n_raw);
-  EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e_raw);
-  BignumPtr e(e_raw);
-  if (!n || !e) ThrowFromQueue(env, "Failed to read the RSA public key");
-
-  // Node prints the modulus without leading zero digits.
-  std::string modulus = BignumHex(env, n.get());
-  size_t first = modulus.find_first_not_of('0');
-  modulus = first == std::string::npos ? "0" : modulus.substr(first);
-  obj.Set("modulus", modulus);
-  obj.Set("bits", Napi::Number::New(env, BN_num_bits(n.get())));
-  char exponent[32];
-  snprintf(exponent, sizeof(exponent), "0x%llx", static_cast<unsigned long long>(BN_get_word(e.get())));
-  obj.Set("exponent", exponent);
-  obj.Set("pubkey", PublicKeyInfoDer(env, pkey));
-}
-
-// The EC point, always uncompressed, whatever form the certificate used.
-Napi::Value EcPoint(Napi::Env env, EVP_PKEY* pkey) {
-  EvpPkeyPtr copy(EVP_PKEY_dup(pkey));
-  if (!copy || !EVP_PKEY_set_utf8_string_param(copy.get(), OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
-                                               OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED)) {
-    return Napi::Value();
-  }
-  size_t len = 0;
-  if (!EVP_PKEY_get_octet_string_param(copy.get(), OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, nullptr, 0, &len)) {
-    return Napi::Value();
-  }
-  auto buf = Napi::Buffer<unsigned char>::New(env, len);
-  if (!EVP_PKEY_get_octet_string_param(copy.get(), OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, buf.Data(), len, &len)) {
-    return Napi::Value();
-  }
-  return buf;
-}
-
-void AddEcKey(Napi::Env env, Napi::Object obj, EVP_PKEY* pkey) {
-  obj.Set("bits", Napi::Number::New(env, EVP_PKEY_get_bits(pkey)));
-  Napi::Value point = EcPoint(env, pkey);
-  if (!point.IsEmpty()) obj.Set("pubkey", point);
-
-  char group[80];
-  size_t len = 0;
-  if (!EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &len)) return;
-  int nid = OBJ_txt2nid(group);
-  if (nid == NID_undef) nid = EC_curve_nist2nid(group);
-  if (nid == NID_undef) return;
-  if (const char* sn = OBJ_nid2sn(nid)) obj.Set("asn1Curve", sn);
-  if (const char* nist = EC_curve_nid2nist(nid)) obj.Set("nistCurve", nist);
-}
-
-// ---- Dates, digests ------------------------------------------------------
-
-std::string TimeText(Napi::Env env, const ASN1_TIME* t) {
-  BioPtr bio = NewMemoryBio(env);
-  ASN1_TIME_print(bio.get(), t);
-  return BioContents(bio.get());
-}
-
-std::string Fingerprint(Napi::Env env, X509* cert, const EVP_MD* md) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (!X509_digest(cert, md, digest, &len)) ThrowFromQueue(env, "Failed to compute a fingerprint");
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    if (i > 0) out.push_back(':');
-    AppendHexByte(&out, digest[i], "0123456789ABCDEF");
-  }
-  return out;
 }
 
 Napi::Object CertificateObject(Napi::Env env, X509* cert, const NullProtoObjects& objects) {
+  CertificateFields fields;
+  const char* failure = nullptr;
+  if (!ReadCertificateFields(cert, &fields, &failure)) ThrowFromQueue(env, failure);
+
   Napi::Object obj = Napi::Object::New(env);
-  Napi::Value subject = NameObject(env, X509_get_subject_name(cert), objects);
-  if (!subject.IsEmpty()) obj.Set("subject", subject);
-  Napi::Value issuer = NameObject(env, X509_get_issuer_name(cert), objects);
-  if (!issuer.IsEmpty()) obj.Set("issuer", issuer);
+  if (fields.subject) obj.Set("subject", NameObject(env, *fields.subject, objects));
+  if (fields.issuer) obj.Set("issuer", NameObject(env, *fields.issuer, objects));
 
-  Napi::Value altname = SubjectAltName(env, cert);
-  if (!altname.IsEmpty()) obj.Set("subjectaltname", altname);
-  Napi::Value info = InfoAccess(env, cert, objects);
-  if (!info.IsEmpty()) obj.Set("infoAccess", info);
-
-  obj.Set("ca", Napi::Boolean::New(env, X509_check_ca(cert) == 1));
-
-  if (EVP_PKEY* pkey = X509_get0_pubkey(cert)) {
-    switch (EVP_PKEY_get_id(pkey)) {
-      case EVP_PKEY_RSA:
-        AddRsaKey(env, obj, pkey);
-        break;
-      case EVP_PKEY_EC:
-        AddEcKey(env, obj, pkey);
-        break;
-      default:
-        break;
-    }
+  if (fields.subjectaltname_presence == Presence::kValue) {
+    obj.Set("subjectaltname", fields.subjectaltname);
+  } else if (fields.subjectaltname_presence == Presence::kNull) {
+    obj.Set("subjectaltname", env.Null());
+  }
+  if (fields.info_access_presence == Presence::kValue) {
+    obj.Set("infoAccess", InfoAccessObject(env, fields.info_access, objects));
+  } else if (fields.info_access_presence == Presence::kNull) {
+    obj.Set("infoAccess", env.Null());
   }
 
-  obj.Set("valid_from", TimeText(env, X509_get0_notBefore(cert)));
-  obj.Set("valid_to", TimeText(env, X509_get0_notAfter(cert)));
-  obj.Set("fingerprint", Fingerprint(env, cert, EVP_sha1()));
-  obj.Set("fingerprint256", Fingerprint(env, cert, EVP_sha256()));
-  obj.Set("fingerprint512", Fingerprint(env, cert, EVP_sha512()));
+  obj.Set("ca", Napi::Boolean::New(env, fields.ca));
 
-  // X509_get_ext_d2i gives nothing for a repeated or unreadable extension, and so does Node.
-  ExtKeyUsagePtr eku(static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(cert, NID_ext_key_usage, nullptr, nullptr)));
-  if (eku) {
-    Napi::Array list = Napi::Array::New(env);
-    for (int i = 0; i < sk_ASN1_OBJECT_num(eku.get()); ++i) {
-      list.Set(list.Length(), ObjectText(sk_ASN1_OBJECT_value(eku.get(), i), true));
-    }
+  if (fields.rsa) {
+    const RsaKeyFields& rsa = *fields.rsa;
+    obj.Set("modulus", rsa.modulus);
+    obj.Set("bits", Napi::Number::New(env, rsa.bits));
+    obj.Set("exponent", rsa.exponent);
+    obj.Set("pubkey", BytesBuffer(env, rsa.pubkey));
+  } else if (fields.ec) {
+    const EcKeyFields& ec = *fields.ec;
+    obj.Set("bits", Napi::Number::New(env, ec.bits));
+    if (ec.pubkey) obj.Set("pubkey", BytesBuffer(env, *ec.pubkey));
+    if (ec.asn1_curve) obj.Set("asn1Curve", *ec.asn1_curve);
+    if (ec.nist_curve) obj.Set("nistCurve", *ec.nist_curve);
+  }
+
+  obj.Set("valid_from", fields.valid_from);
+  obj.Set("valid_to", fields.valid_to);
+  obj.Set("fingerprint", fields.fingerprint);
+  obj.Set("fingerprint256", fields.fingerprint256);
+  obj.Set("fingerprint512", fields.fingerprint512);
+
+  if (fields.ext_key_usage) {
+    const std::vector<std::string>& usages = *fields.ext_key_usage;
+    Napi::Array list = Napi::Array::New(env, usages.size());
+    for (size_t i = 0; i < usages.size(); ++i) list.Set(static_cast<uint32_t>(i), usages[i]);
     obj.Set("ext_key_usage", list);
   }
 
-  BignumPtr serial(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr));
-  if (!serial) ThrowFromQueue(env, "Failed to read the serial number");
-  obj.Set("serialNumber", BignumHex(env, serial.get()));
-
-  obj.Set("raw", CertificateDer(env, cert));
+  obj.Set("serialNumber", fields.serial_number);
+  obj.Set("raw", BytesBuffer(env, fields.raw));
   return obj;
 }
 
