@@ -156,7 +156,8 @@ void TlsEngine::FailSilently() {
 }
 
 bool TlsEngine::Feed(const unsigned char* data, size_t len, Cycle* cycle) {
-  if (!failed_ && len > 0 && BIO_write(in_, data, static_cast<int>(len)) != static_cast<int>(len)) {
+  size_t written = 0;
+  if (!failed_ && len > 0 && (BIO_write_ex(in_, data, len, &written) != 1 || written != len)) {
     Fail(cycle, SSL_ERROR_SSL);
   }
   return !failed_;
