@@ -166,3 +166,11 @@ function withNodeErrorFormat<E extends Error & { code: string }>(error: E): E {
   });
   return error;
 }
+
+/**
+ * What connect() uses when the options name no checkServerIdentity: the module's
+ * export at that moment, settable like node:tls's (tls.checkServerIdentity = fn).
+ */
+export const identityCheck: { current: (hostname: string, cert: PeerCertificate) => Error | undefined } = {
+  current: checkServerIdentity,
+};

@@ -2,7 +2,7 @@
 import * as net from 'node:net';
 import { invalidArgType, outOfRange } from './errors';
 import type { Duplex } from 'node:stream';
-import { checkServerIdentity as defaultCheckServerIdentity } from './check_server_identity';
+import { checkServerIdentity as defaultCheckServerIdentity, identityCheck } from './check_server_identity';
 import type { SecureContext, SecureContextOptions } from './secure_context';
 import { TLSSocket, type PeerCertificate } from './tls_socket';
 import type { ClientPskOptions } from './psk';
@@ -76,7 +76,7 @@ export function connect(...args: unknown[]): TLSSocket {
   if (minDHSize <= 0) {
     throw outOfRange('options.minDHSize', '> 0', minDHSize);
   }
-  const check = options.checkServerIdentity ?? defaultCheckServerIdentity;
+  const check = options.checkServerIdentity ?? identityCheck.current;
   if (typeof check !== 'function') throw invalidArgType('options.checkServerIdentity', 'Function', check);
   // Bad protocol lists or enableTrace fail here, before a connection is made.
   protocolConnectionOptions(options);
@@ -124,7 +124,8 @@ export function connect(...args: unknown[]): TLSSocket {
   }
   socket._setSecureCheck(() => {
     if (socket.isSessionReused()) return undefined;
-    const hostname = options.servername ?? host;
+    // node:tls: an empty servername checks the host.
+    const hostname = options.servername || host;
     // Our own check: answered in C when the certificate's DNS names surely cover the
     // host, so no certificate object is built; otherwise (a mismatch, or a case the C
     // side leaves to JS) checkServerIdentity decides and makes node's error.

@@ -1,6 +1,6 @@
 // openssl-tls: node:tls over the system OpenSSL. The module's public surface.
 import { binding, addonPath } from './binding';
-import { checkServerIdentity } from './check_server_identity';
+import { identityCheck } from './check_server_identity';
 import { installClusterPrimary } from './cluster_keys';
 import { connect } from './connect';
 import { defaults } from './defaults';
@@ -18,7 +18,7 @@ export type { SecurePairOptions } from './secure_pair';
 // ALPN/NPN helpers and types (lib/alpn.ts); convertALPNProtocols is node:tls's export.
 export { convertALPNProtocols } from './alpn';
 export type { ALPNCallback, ALPNCallbackInfo, ProtocolList } from './alpn';
-export { checkServerIdentity, connect, createSecureContext, createServer, getCiphers, rootCertificates, SecureContext, Server, TLSSocket };
+export { connect, createSecureContext, createServer, getCiphers, rootCertificates, SecureContext, Server, TLSSocket };
 
 // A cluster primary hands its workers one shared session ticket key (lib/cluster_keys.ts).
 installClusterPrimary();
@@ -37,6 +37,17 @@ export declare let DEFAULT_MIN_VERSION: string;
 export declare let DEFAULT_MAX_VERSION: string;
 export declare let CLIENT_RENEG_LIMIT: number;
 export declare let CLIENT_RENEG_WINDOW: number;
+
+/** RFC 6125 host name check with node's messages; settable, as in node:tls (connect() reads it). */
+export declare let checkServerIdentity: typeof identityCheck.current;
+Object.defineProperty(module.exports, 'checkServerIdentity', {
+  enumerable: true,
+  configurable: true,
+  get: () => identityCheck.current,
+  set: (fn: typeof identityCheck.current) => {
+    identityCheck.current = fn;
+  },
+});
 
 for (const name of [
   'DEFAULT_CIPHERS',

@@ -105,6 +105,59 @@ describe('certificate verification', () => {
     });
   });
 
+  it('tls.checkServerIdentity is settable, and connect() uses what it holds then (as node:tls)', async () => {
+    await withNodeServer(rsa, async (port) => {
+      // Module objects themselves (an import namespace is a copy): connect() reads them.
+      const ourModule = require('../lib/index') as { checkServerIdentity: unknown };
+      const original = ourModule.checkServerIdentity;
+      const nodeTlsModule = require('node:tls') as { checkServerIdentity: unknown };
+      const nodeOriginal = nodeTlsModule.checkServerIdentity;
+      const seen: string[] = [];
+      const replacement = (who: string) => (host: string, cert: { subject: Record<string, unknown> }) => {
+        seen.push(`${who}:${host}:${String(cert.subject.CN)}`);
+        return Object.assign(new Error('replaced'), { code: 'REPLACED_CHECK' });
+      };
+      try {
+        ourModule.checkServerIdentity = replacement('ours');
+        nodeTlsModule.checkServerIdentity = replacement('node');
+        const ours = tls.connect({ port, host: 'localhost', ca: fixture('ca.pem') });
+        const theirs = nodeTls.connect({ port, host: 'localhost', ca: fixture('ca.pem') });
+        const [[a], [b]] = await Promise.all([
+          waitFor<[NodeJS.ErrnoException]>(ours, 'error'),
+          waitFor<[NodeJS.ErrnoException]>(theirs, 'error'),
+        ]);
+        assert.equal(a.code, 'REPLACED_CHECK');
+        assert.equal(b.code, 'REPLACED_CHECK');
+        assert.deepEqual(seen.sort(), ['node:localhost:localhost', 'ours:localhost:localhost']);
+      } finally {
+        ourModule.checkServerIdentity = original;
+        nodeTlsModule.checkServerIdentity = nodeOriginal;
+      }
+      // Back to the original: the same connection is accepted.
+      const c = tls.connect({ port, host: 'localhost', ca: fixture('ca.pem') });
+      await waitFor(c, 'secureConnect');
+      assert.equal(c.authorized, true);
+      c.destroy();
+    });
+  });
+
+  it('an empty servername checks the host name instead (as node:tls)', async () => {
+    await withNodeServer(rsa, async (port) => {
+      const outcome = (lib: typeof nodeTls) =>
+        new Promise<string>((resolve) => {
+          const c = lib.connect({ port, host: 'localhost', servername: '', ca: fixture('ca.pem') });
+          c.on('error', (err: NodeJS.ErrnoException) => resolve(`error ${String(err.code)}`));
+          c.on('secureConnect', () => {
+            resolve(`secure ${String(c.authorized)}`);
+            c.destroy();
+          });
+        });
+      const [ours, theirs] = await Promise.all([outcome(tls as unknown as typeof nodeTls), outcome(nodeTls)]);
+      assert.equal(theirs, 'secure true');
+      assert.equal(ours, theirs);
+    });
+  });
+
   it('with rejectUnauthorized: false connects and reports why it is not authorized', async () => {
     await withNodeServer({ key: fixture('selfsigned-key.pem'), cert: fixture('selfsigned.pem') }, async (port) => {
       const c = tls.connect({ port, host: 'localhost', rejectUnauthorized: false });
