@@ -6,7 +6,10 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <climits>
 #include <deque>
+#include <memory>
+#include <new>
 
 #include "context_callbacks.h"
 
@@ -24,6 +27,109 @@ bool IsWant(int err) { return err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WAN
 // Verification is policy, and policy lives in JS: OpenSSL records the result and
 // the handshake goes on; TLSSocket decides after the handshake (as node:tls does).
 int AcceptAnyCertificate(int /*preverify_ok*/, X509_STORE_CTX* /*ctx*/) { return 1; }
+
+// The output BIO: what OpenSSL writes is appended to one buffer, which the
+// driver reads out (JS transport) or sends in place and then clears (native
+// transport). A memory BIO cannot forget its bytes without wiping its whole
+// buffer or copying them out.
+class OutputBuffer {
+ public:
+  const char* data() const { return bytes_.data() + start_; }
+  size_t size() const { return bytes_.size() - start_; }
+  bool Append(const char* p, size_t n) {
+    try {
+      if (start_ == bytes_.size()) Clear();
+      bytes_.insert(bytes_.end(), p, p + n);
+      return true;
+    } catch (...) {
+      return false;
+    }
+  }
+  size_t Read(char* out, size_t n) {
+    n = std::min(n, size());
+    std::copy_n(data(), n, out);
+    start_ += n;
+    if (start_ == bytes_.size()) Clear();
+    return n;
+  }
+  void Clear() {
+    bytes_.clear();
+    start_ = 0;
+    // A burst (bulk writes) leaves a big buffer behind: an idle connection gives it back.
+    if (bytes_.capacity() > kKeepCapacity) std::vector<char>().swap(bytes_);
+  }
+
+ private:
+  static constexpr size_t kKeepCapacity = 64 * 1024;
+  std::vector<char> bytes_;
+  size_t start_ = 0;
+};
+
+int OutputWrite(BIO* bio, const char* data, size_t len, size_t* written) {
+  auto* buf = static_cast<OutputBuffer*>(BIO_get_data(bio));
+  BIO_clear_retry_flags(bio);
+  if (buf == nullptr || !buf->Append(data, len)) return 0;
+  *written = len;
+  return 1;
+}
+
+int OutputRead(BIO* bio, char* data, size_t len, size_t* read) {
+  auto* buf = static_cast<OutputBuffer*>(BIO_get_data(bio));
+  BIO_clear_retry_flags(bio);
+  if (buf == nullptr || buf->size() == 0) {
+    BIO_set_retry_read(bio);
+    return 0;
+  }
+  *read = buf->Read(data, len);
+  return 1;
+}
+
+long OutputCtrl(BIO* bio, int cmd, long /*num*/, void* /*ptr*/) {
+  auto* buf = static_cast<OutputBuffer*>(BIO_get_data(bio));
+  switch (cmd) {
+    case BIO_CTRL_PENDING:
+      return buf == nullptr ? 0 : static_cast<long>(std::min<size_t>(buf->size(), LONG_MAX));
+    case BIO_CTRL_WPENDING:
+      return 0;
+    case BIO_CTRL_RESET:
+      if (buf != nullptr) buf->Clear();
+      return 1;
+    case BIO_CTRL_EOF:
+      return buf == nullptr || buf->size() == 0;
+    case BIO_CTRL_FLUSH:
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+int OutputCreate(BIO* bio) {
+  BIO_set_data(bio, new (std::nothrow) OutputBuffer());
+  BIO_set_init(bio, BIO_get_data(bio) != nullptr ? 1 : 0);
+  return BIO_get_data(bio) != nullptr ? 1 : 0;
+}
+
+int OutputDestroy(BIO* bio) {
+  std::unique_ptr<OutputBuffer> owned(static_cast<OutputBuffer*>(BIO_get_data(bio)));
+  BIO_set_data(bio, nullptr);
+  return 1;
+}
+
+// Made once, kept for the life of the process.
+const BIO_METHOD* OutputBioMethod() {
+  static BIO_METHOD* method = [] {
+    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "openssl-tls output");
+    if (m != nullptr) {
+      BIO_meth_set_write_ex(m, OutputWrite);
+      BIO_meth_set_read_ex(m, OutputRead);
+      BIO_meth_set_ctrl(m, OutputCtrl);
+      BIO_meth_set_create(m, OutputCreate);
+      BIO_meth_set_destroy(m, OutputDestroy);
+    }
+    return m;
+  }();
+  return method;
+}
 
 }  // namespace
 
@@ -60,7 +166,7 @@ const char* TlsEngine::Init(SSL_CTX* ctx, const EngineOptions& options) {
   SSL* ssl = ssl_.get();
   session_ctx_ = ctx;
   BIO* in = BIO_new(BIO_s_mem());
-  BIO* out = BIO_new(BIO_s_mem());
+  BIO* out = BIO_new(OutputBioMethod());
   if (in == nullptr || out == nullptr) {
     BIO_free(in);
     BIO_free(out);
@@ -68,7 +174,7 @@ const char* TlsEngine::Init(SSL_CTX* ctx, const EngineOptions& options) {
   }
   // An empty input BIO means "wait for more", never end of file.
   BIO_set_mem_eof_return(in, -1);
-  BIO_set_mem_eof_return(out, -1);
+
   SSL_set_bio(ssl, in, out);
   in_ = in;
   out_ = out;
@@ -357,6 +463,20 @@ size_t TlsEngine::ReadOutput(unsigned char* out, size_t len) {
   if (!ssl_ || len == 0) return 0;
   int n = BIO_read(out_, out, static_cast<int>(std::min<size_t>(len, INT32_MAX)));
   return n > 0 ? static_cast<size_t>(n) : 0;
+}
+
+size_t TlsEngine::PeekOutput(const char** data) const {
+  *data = nullptr;
+  if (!ssl_) return 0;
+  const OutputBuffer* buf = static_cast<const OutputBuffer*>(BIO_get_data(out_));
+  if (buf == nullptr || buf->size() == 0) return 0;
+  *data = buf->data();
+  return buf->size();
+}
+
+void TlsEngine::ClearOutput() {
+  if (!ssl_) return;
+  if (auto* buf = static_cast<OutputBuffer*>(BIO_get_data(out_))) buf->Clear();
 }
 
 bool TlsEngine::SwitchContext(SSL_CTX* ctx) {

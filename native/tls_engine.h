@@ -134,6 +134,10 @@ class TlsEngine {
   // The encrypted output.
   size_t PendingOutput() const;
   size_t ReadOutput(unsigned char* out, size_t len);
+  // The encrypted output in place (valid until the next engine call), and
+  // dropping all of it once it has been sent or copied (no wipe, no copy).
+  size_t PeekOutput(const char** data) const;
+  void ClearOutput();
 
   // --- A handshake waiting for its driver ----------------------------------
   Pause paused() const { return paused_; }
