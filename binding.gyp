@@ -13,6 +13,9 @@
         "native/connection.cc",
         "native/tls_engine.cc",
         "native/tls_engine_callbacks.cc",
+        "native/connection_link.cc",
+        "native/tcp_link.cc",
+        "native/tcp_listener.cc",
         "native/connection_alpn.cc",
         "native/connection_ocsp.cc",
         "native/connection_trace.cc",
@@ -37,7 +40,7 @@
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "cflags": ["-Wall", "-Wextra", "-fvisibility=hidden"],
-      "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra"]
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra", "-idirafter", "<(node_root_dir)/include/node"]
     }
   ]
 }

@@ -5,7 +5,10 @@ import { createSecureContext, SecureContext, type SecureContextOptions } from '.
 import { SniContexts, type SNICallback } from './sni';
 import { clusterTicketKeys } from './cluster_keys';
 import { defaultSessionIdContext, newSessionReport, resumeSessionStep, ticketKeyRing } from './session';
-import { TLSSocket, type ServerHooks } from './tls_socket';
+import { TLSSocket, type ServerHooks, type ServerSocketSetup, type TLSSocketOptions } from './tls_socket';
+import { binding } from './binding';
+import { protocolConnectionOptions } from './alpn';
+import type { CycleResult, NativeConnection, NativeListenerOptions, NativeTcpListener } from '../typings/native';
 import { validateServerPskOptions, type ServerPskOptions } from './psk';
 import { toWireProtocols, validateServerProtocolOptions, type ProtocolOptions } from './alpn';
 import { ocspRequestStep } from './ocsp';
@@ -26,7 +29,41 @@ export interface TlsServerOptions extends SecureContextOptions, ServerPskOptions
    * kDefaultOffloadHandshake; env OPENSSL_TLS_OFFLOAD=1 or 0 overrides both.
    */
   offloadHandshake?: boolean;
+  /** net.Server's: TCP_NODELAY and keep-alive on every accepted socket. */
+  noDelay?: boolean;
+  keepAlive?: boolean;
+  keepAliveInitialDelay?: number;
+  /**
+   * Accept and handshake on the native TCP transport (C++ owns each socket on
+   * Node's loop; no JS object until 'secureConnection' or a callback needs one).
+   * Default: kDefaultNativeTransport; env OPENSSL_TLS_TRANSPORT=native or js overrides.
+   * Servers that need JS inside the handshake or a raw socket (pskCallback,
+   * enableTrace, offloadHandshake, pauseOnConnect), pipes and cluster workers in
+   * round-robin mode use the JS transport.
+   */
+  nativeTransport?: boolean;
 }
+
+const kDefaultNativeTransport = false;
+
+function nativeTransportOption(value: unknown): boolean {
+  const forced = process.env.OPENSSL_TLS_TRANSPORT;
+  if (forced === 'native') return true;
+  if (forced === 'js') return false;
+  if (value === undefined) return kDefaultNativeTransport;
+  if (typeof value !== 'boolean') throw invalidArgType('options.nativeTransport', 'boolean', value);
+  return value;
+}
+
+// Internals of net.Server that the native transport takes part in (node 20).
+interface NetServerInternals {
+  _handle: { fd?: number; close(): void } | NativeTcpListener | null;
+  _unref?: boolean;
+  _pipeName?: string;
+  _emitCloseIfDrained(): void;
+}
+type Listen2 = (this: net.Server, ...args: unknown[]) => void;
+const netListen2 = (net.Server.prototype as unknown as { _listen2: Listen2 })._listen2;
 
 // Measured with `npm run bench` (docs/benchmarks.md, "one process, 2 cores").
 const kDefaultOffloadHandshake = false;
@@ -64,6 +101,12 @@ export class Server extends net.Server {
   #keysWait: Promise<void> | null = null;
   #clusterKey: Buffer | null = null;
   #ownTicketKeys = false;
+  // The native transport: wanted, and the listener once listening.
+  #nativeWanted: boolean;
+  #native: NativeTcpListener | null = null;
+  // net.Server's own count; the native listener's pending handshakes are added (see _connections).
+  _jsConnections = 0;
+  _maxConnections: number | undefined;
 
   constructor(options?: TlsServerOptions | ((socket: TLSSocket) => void), listener?: (socket: TLSSocket) => void) {
     let opts: TlsServerOptions;
@@ -78,7 +121,13 @@ export class Server extends net.Server {
       throw invalidArgType('options', 'object', options);
     }
     // The transport always half-closes; TLS-level half-close is the TLSSocket's.
-    super({ allowHalfOpen: true, pauseOnConnect: opts.pauseOnConnect === true });
+    super({
+      allowHalfOpen: true,
+      pauseOnConnect: opts.pauseOnConnect === true,
+      noDelay: opts.noDelay,
+      keepAlive: opts.keepAlive,
+      keepAliveInitialDelay: opts.keepAliveInitialDelay,
+    });
     this.#allowHalfOpen = opts.allowHalfOpen === true;
     this._tlsOptions = opts;
     if (opts.SNICallback !== undefined && typeof opts.SNICallback !== 'function') {
@@ -91,6 +140,12 @@ export class Server extends net.Server {
     if (typeof timeout !== 'number') throw invalidArgType('options.handshakeTimeout', 'number', timeout);
     this.#handshakeTimeout = timeout;
     this.#offloadHandshake = offloadHandshakeOption(opts.offloadHandshake);
+    this.#nativeWanted =
+      nativeTransportOption(opts.nativeTransport) &&
+      !this.#offloadHandshake &&
+      opts.pskCallback === undefined &&
+      !opts.enableTrace &&
+      opts.pauseOnConnect !== true;
     this._contexts = opts.secureContext ?? createSecureContext(withSessionDefaults(opts));
     this.#ownTicketKeys = opts.ticketKeys != null || opts.secureContext !== undefined;
     const shared = this.#ownTicketKeys ? null : clusterTicketKeys();
@@ -112,48 +167,149 @@ export class Server extends net.Server {
     };
     if (listener !== undefined) this.on('secureConnection', listener);
     this.on('connection', (raw: net.Socket) => this.#wrap(raw));
+    // Listeners that change how a connection is made reach the native listener at once.
+    const watched = new Set(['newSession', 'resumeSession', 'OCSPRequest', 'keylog']);
+    const update = (name: string | symbol) => {
+      if (typeof name === 'string' && watched.has(name)) process.nextTick(() => this.#configureNative());
+    };
+    this.on('newListener', update);
+    this.on('removeListener', update);
   }
 
   #wrap(raw: net.Socket): void {
+    let socket: TLSSocket | null = null;
+    socket = new TLSSocket(raw, this.#socketOptions(), this.#socketSetup(() => socket as TLSSocket));
+    socket._armHandshakeTimeout(this.#handshakeTimeout);
+  }
+
+  /** A TLSSocket's options, decided as it is made: a listener added later affects only later connections. */
+  #socketOptions(): TLSSocketOptions {
     const o = this._tlsOptions;
-    // Decided now: a listener added later affects only later connections.
-    const sni = o.SNICallback ?? (this.#sniContexts.size > 0 ? this.#sniContexts.callback : undefined);
+    return {
+      isServer: true,
+      server: this,
+      secureContext: this._contexts,
+      requestCert: o.requestCert === true,
+      rejectUnauthorized: o.rejectUnauthorized !== false,
+      allowHalfOpen: this.#allowHalfOpen,
+      SNICallback: this.#sniCallback(),
+      pskCallback: o.pskCallback,
+      pskIdentityHint: o.pskIdentityHint,
+      ALPNProtocols: this.ALPNProtocols,
+      ALPNCallback: o.ALPNCallback,
+      NPNProtocols: o.NPNProtocols,
+      enableTrace: Boolean(o.enableTrace),
+    };
+  }
+
+  #sniCallback(): SNICallback | undefined {
+    return this._tlsOptions.SNICallback ?? (this.#sniContexts.size > 0 ? this.#sniContexts.callback : undefined);
+  }
+
+  #socketSetup(socket: () => TLSSocket): ServerSocketSetup {
     const newSession = this.listenerCount('newSession') > 0;
     const resumeSession = this.listenerCount('resumeSession') > 0;
-    const socket = new TLSSocket(
-      raw,
-      {
-        isServer: true,
-        server: this,
-        secureContext: this._contexts,
-        requestCert: o.requestCert === true,
-        rejectUnauthorized: o.rejectUnauthorized !== false,
-        allowHalfOpen: this.#allowHalfOpen,
-        SNICallback: sni,
-        pskCallback: o.pskCallback,
-        pskIdentityHint: o.pskIdentityHint,
-        ALPNProtocols: this.ALPNProtocols,
-        ALPNCallback: o.ALPNCallback,
-        NPNProtocols: o.NPNProtocols,
-        enableTrace: Boolean(o.enableTrace),
-      },
-      {
-        hooks: this.#hooks,
-        clientHelloSteps: resumeSession ? [resumeSessionStep(this, () => socket._guard)] : [],
-        // OCSPRequest: the handshake stops only if the client asks for a status too.
-        certificateSteps: this.listenerCount('OCSPRequest') > 0 ? [ocspRequestStep(this, () => socket._guard)] : [],
-        reportSessions: newSession,
-        sessionReport: newSession ? (s) => newSessionReport(this, s) : undefined,
-        reportKeylog: this.listenerCount('keylog') > 0,
-        offloadHandshake: this.#offloadHandshake,
-      },
-    );
-    socket._armHandshakeTimeout(this.#handshakeTimeout);
+    return {
+      hooks: this.#hooks,
+      clientHelloSteps: resumeSession ? [resumeSessionStep(this, () => socket()._guard)] : [],
+      // OCSPRequest: the handshake stops only if the client asks for a status too.
+      certificateSteps: this.listenerCount('OCSPRequest') > 0 ? [ocspRequestStep(this, () => socket()._guard)] : [],
+      reportSessions: newSession,
+      sessionReport: newSession ? (s) => newSessionReport(this, s) : undefined,
+      reportKeylog: this.listenerCount('keylog') > 0,
+      offloadHandshake: this.#offloadHandshake,
+    };
+  }
+
+  // ---- the native transport ----
+
+  /** net.Server binds and listens; then (TCP, a real descriptor) the native listener takes over. */
+  _listen2(...args: unknown[]): void {
+    netListen2.apply(this, args);
+    const self = this as unknown as NetServerInternals;
+    const handle = self._handle;
+    if (!this.#nativeWanted || handle === null || handle === undefined || self._pipeName !== undefined) return;
+    const fd = (handle as { fd?: number }).fd;
+    if (typeof fd !== 'number' || fd < 0) return;
+    const backlog = typeof args[3] === 'number' && args[3] > 0 ? args[3] : 511;
+    const listener = new binding.TcpListener(fd, backlog, (conn, first) => this.#onNativeConnection(conn, first));
+    this.#native = listener;
+    this.#configureNative();
+    listener.setHandshakeTimeout(this.#handshakeTimeout);
+    listener.ondrop = (info) => this.emit('drop', info);
+    this._updateNativeLimit();
+    // The duplicate listens now; node's own handle (and its descriptor) goes.
+    (handle as { close(): void }).close();
+    self._handle = listener;
+    if (self._unref === true) listener.unref();
+  }
+
+  /** What the native listener makes new connections with (now: context, listeners, options). */
+  #configureNative(): void {
+    const listener = this.#native;
+    if (listener === null) return;
+    const o = this._tlsOptions;
+    const wire = protocolConnectionOptions({ ALPNProtocols: this.ALPNProtocols, NPNProtocols: o.NPNProtocols });
+    const options: NativeListenerOptions = {
+      pauseOnClientHello:
+        this.#sniCallback() !== undefined || typeof o.ALPNCallback === 'function' || this.listenerCount('resumeSession') > 0,
+      pauseOnCertificate: this.listenerCount('OCSPRequest') > 0,
+      reportSessions: this.listenerCount('newSession') > 0,
+      reportKeylog: this.listenerCount('keylog') > 0,
+      requestCert: o.requestCert === true,
+      rejectUnauthorized: o.rejectUnauthorized !== false,
+      alpnProtocols: wire.alpnProtocols,
+      npnProtocols: wire.npnProtocols,
+      noDelay: o.noDelay === true,
+      keepAlive: o.keepAlive === true,
+      keepAliveInitialDelay: Math.floor((o.keepAliveInitialDelay ?? 0) / 1000),
+    };
+    listener.setContext(this._contexts.context);
+    listener.setOptions(options);
+  }
+
+  /** maxConnections, and the connections JS holds, for the native listener's accept. */
+  _updateNativeLimit(): void {
+    // (net.Server's constructor may set maxConnections before this class's fields exist.)
+    if (!(#native in this)) return;
+    const max = this._maxConnections;
+    this.#native?.setLimit(typeof max === 'number' && max >= 0 ? max : -1, this._jsConnections);
+  }
+
+  #onNativeConnection(conn: NativeConnection, first: CycleResult): void {
+    this._jsConnections++;
+    if (this._maxConnections !== undefined) this._updateNativeLimit();
+    let socket: TLSSocket | null = null;
+    socket = new TLSSocket(null, this.#socketOptions(), this.#socketSetup(() => socket as TLSSocket), conn);
+    socket.once('close', () => {
+      this._jsConnections--;
+      if (this._maxConnections !== undefined) this._updateNativeLimit();
+      (this as unknown as NetServerInternals)._emitCloseIfDrained();
+    });
+    if ((first.status & binding.status.HANDSHAKE_DONE) === 0) socket._armHandshakeTimeout(this.#handshakeTimeout);
+    socket._linkStart(first);
+  }
+
+  /** Closes the native handshakes JS has not heard of yet (what destroying raw sockets does on the JS transport). */
+  _closeNativePending(): void {
+    this.#native?.closePending();
+    (this as unknown as NetServerInternals)._emitCloseIfDrained();
+  }
+
+  /** Native handshakes JS has not heard of yet. */
+  _nativePending(): number {
+    return this.#native?.pending() ?? 0;
+  }
+
+  /** True when this server accepts on the native transport. */
+  get nativeTransport(): boolean {
+    return this.#native !== null;
   }
 
   /** Serve `hostname` (wildcards: '*.example.com') with this context; later additions win. */
   addContext(hostname: string, context: SecureContext | SecureContextOptions): void {
     this.#sniContexts.add(hostname, context);
+    this.#configureNative();
   }
 
   /** New connections use a context made from these options. */
@@ -164,6 +320,7 @@ export class Server extends net.Server {
     // As in node:tls the new context has new keys, unless given; the cluster's stay shared.
     this.#ownTicketKeys = options.ticketKeys != null;
     if (!this.#ownTicketKeys && this.#clusterKey !== null) this._contexts.context.setTicketKeys(this.#clusterKey);
+    this.#configureNative();
   }
 
   /** The key that issues session tickets: 48 bytes (name, HMAC key, AES key). */
@@ -198,6 +355,32 @@ export class Server extends net.Server {
     return this;
   }
 }
+
+// net.Server counts its sockets in _connections (close() waits for 0, getConnections()
+// reports it); handshakes still under way on the native listener count too.
+Object.defineProperty(Server.prototype, '_connections', {
+  configurable: true,
+  enumerable: false,
+  get(this: Server & { _native?: never }) {
+    return this._jsConnections + this._nativePending();
+  },
+  set(this: Server, value: number) {
+    this._jsConnections = value;
+  },
+});
+
+// server.maxConnections: the native listener enforces it at accept.
+Object.defineProperty(Server.prototype, 'maxConnections', {
+  configurable: true,
+  enumerable: true,
+  get(this: Server) {
+    return this._maxConnections;
+  },
+  set(this: Server, value: number) {
+    this._maxConnections = value;
+    this._updateNativeLimit();
+  },
+});
 
 export function createServer(
   options?: TlsServerOptions | ((socket: TLSSocket) => void),

@@ -77,8 +77,8 @@ export class TLSSocket extends net.Socket {
   alpnProtocol: string | false | null = null;
   npnProtocol: string | false | null = null;
 
-  /** The transport of encrypted bytes (a net.Socket or any Duplex). */
-  _transport: Duplex;
+  /** The transport of encrypted bytes (a net.Socket or any Duplex); null on the native transport. */
+  _transport: Duplex | null;
   _secureEstablished = false;
   /** The connection's options as given; connect() and Server fill them. */
   _tlsOptions: TLSSocketOptions;
@@ -113,12 +113,21 @@ export class TLSSocket extends net.Socket {
   #queued: Buffer[] = [];
   // The transport ended or closed while a step was in flight: acted on after it and the queued input.
   #queuedEnd: 'end' | 'close' | null = null;
+  // The native transport (lib/server.ts): the Connection owns the socket; write
+  // callbacks waiting for WRITES_DONE; _final's waiting for SHUTDOWN_DONE; FINs seen.
+  #link = false;
+  #linkWriteCallbacks: WriteCallback[] = [];
+  #linkShutdownCallback: WriteCallback | null = null;
+  #linkPeerFin = false;
+  #linkOwnFin = false;
+  #linkBytes: [number, number] = [0, 0];
 
-  constructor(transport?: Duplex | null, options: TLSSocketOptions = {}, setup?: ServerSocketSetup) {
+  constructor(transport?: Duplex | null, options: TLSSocketOptions = {}, setup?: ServerSocketSetup, link?: NativeConnection) {
     super({ allowHalfOpen: options.allowHalfOpen ?? (transport as net.Socket | undefined)?.allowHalfOpen ?? false });
     this._tlsOptions = options;
     this.#isServer = options.isServer === true;
-    this._transport = transport ?? new net.Socket();
+    this.#link = link !== undefined;
+    this._transport = link !== undefined ? null : (transport ?? new net.Socket());
     this.#context = options.secureContext ?? createSecureContext(options);
     if (!(this.#context instanceof SecureContext)) {
       throw invalidArgType('options.secureContext', 'SecureContext', this.#context);
@@ -135,7 +144,7 @@ export class TLSSocket extends net.Socket {
         this.#certificateSteps.push(...setup.certificateSteps);
       }
     }
-    this.#conn = new binding.Connection(this.#context.context, {
+    this.#conn = link ?? new binding.Connection(this.#context.context, {
       isServer: this.#isServer,
       requestCert: options.requestCert === true,
       rejectUnauthorized: options.rejectUnauthorized !== false,
@@ -155,7 +164,47 @@ export class TLSSocket extends net.Socket {
     if (traceOption(options.enableTrace)) enableTrace(this.#conn);
     if (!this.#isServer) this.#sessionReport = clientSessionReport(this, () => this.#conn?.setReportSessions(true));
     else if (setup?.sessionReport !== undefined) this.#sessionReport = setup.sessionReport(this);
-    this.#attachTransport();
+    if (link !== undefined) link.onresult = (r) => this.#onLinkResult(r);
+    else this.#attachTransport();
+  }
+
+  /** Native transport: the connection's first result (its handshake ran with no JS). */
+  _linkStart(first: CycleResult): void {
+    this.#onLinkResult(first);
+  }
+
+  /** What the native transport brings: the socket's bytes, decrypted, and its events. */
+  #onLinkResult(r: CycleResult): void {
+    if (this.destroyed || this.#conn === null) return;
+    const st = r.status;
+    if ((st & S.TRANSPORT_ERROR) !== 0) {
+      this.#fail(r.transportError ?? errors.connReset('socket hang up'));
+      return;
+    }
+    this.#touch();
+    this.#handle(r);
+    if (this.destroyed) return;
+    if ((st & S.WRITES_DONE) !== 0) {
+      const cbs = this.#linkWriteCallbacks;
+      this.#linkWriteCallbacks = [];
+      for (const cb of cbs) cb();
+    }
+    if ((st & S.HANDSHAKE_TIMEOUT) !== 0 && !this._secureEstablished) {
+      this.#fail(errors.handshakeTimeout());
+      return;
+    }
+    if ((st & S.SHUTDOWN_DONE) !== 0) {
+      this.#linkOwnFin = true;
+      const cb = this.#linkShutdownCallback;
+      this.#linkShutdownCallback = null;
+      cb?.();
+    }
+    if ((st & S.TRANSPORT_END) !== 0) {
+      this.#linkPeerFin = true;
+      this.#onTransportEnd();
+    }
+    // Both directions are done: the socket is, as a transport's 'close' says.
+    if (this.#linkPeerFin && this.#linkOwnFin && !this.destroyed) this.#onTransportClose();
   }
 
   /** The guard for user callbacks answering this socket's handshake (steps made outside this file). */
@@ -167,13 +216,15 @@ export class TLSSocket extends net.Socket {
    */
   _holdOutput(): () => void {
     this.#holds++;
+    if (this.#link) this.#conn?.holdOutput();
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.#holds--;
       // A transport already gone: its 'close' is on the way and fails the socket.
-      if (this.#holds > 0 || this.destroyed || this._transport.destroyed) return;
+      if (this.#link) this.#conn?.releaseOutput();
+      if (this.#holds > 0 || this.destroyed || this._transport?.destroyed === true) return;
       const held = this.#heldOutput;
       this.#heldOutput = [];
       for (const { data, cb } of held) this.#sendEncrypted(data, cb);
@@ -221,6 +272,7 @@ export class TLSSocket extends net.Socket {
 
   #attachTransport(): void {
     const t = this._transport;
+    if (t === null) return;
     t.on('data', (chunk: Buffer | string) => this.#onEncrypted(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
     t.on('end', () => this.#onTransportEnd());
     t.on('error', (err: Error) => this.#fail(err));
@@ -281,7 +333,12 @@ export class TLSSocket extends net.Socket {
   /** Acts on one native result, in the order the bytes happened. */
   #handle(r: CycleResult): void {
     // Before the encrypted bytes: newSession may hold them back.
+    // A client checks the server before its last flight goes out: one it rejects
+    // never gets the Finished (as with node:tls, the server sees the connection drop).
+    if (!this.#isServer && (r.status & S.HANDSHAKE_DONE) !== 0 && !this._secureEstablished && !this.#verifyServer()) return;
     const afterSessions = r.sessions !== undefined && this.#sessionReport !== null ? this.#sessionReport(r.sessions) : null;
+    // Native transport: the bytes of a result with sessions wait for this (and any hold).
+    if (this.#link && r.sessions !== undefined) this.#conn?.flushOutput();
     if (r.encrypted !== undefined) this.#sendEncrypted(r.encrypted, null);
     if (r.peerRenegotiations !== undefined) {
       // Limiter, disableRenegotiation(): ERR_TLS_SESSION_ATTACK, ERR_TLS_RENEGOTIATION_DISABLED.
@@ -341,7 +398,7 @@ export class TLSSocket extends net.Socket {
     }
     this._encryptedBytesWritten += data.length;
     const t = this._transport;
-    if (t.destroyed || t.writableEnded) {
+    if (t === null || t.destroyed || t.writableEnded) {
       if (cb) cb(errors.socketClosed());
       return;
     }
@@ -374,26 +431,7 @@ export class TLSSocket extends net.Socket {
       this.#flushQueuedWrites();
       this.#hooks?.onSecure(this);
     } else {
-      const minDH = this._tlsOptions.minDHSize ?? 1024;
-      const key = conn.getEphemeralKeyInfo();
-      if (key.type === 'DH' && key.size !== undefined && key.size < minDH) {
-        // A weak server key fails whatever rejectUnauthorized says.
-        this.destroy(errors.dhParamSize(key.size, minDH));
-        return;
-      }
-      const v = conn.verifyError();
-      let error: Error | undefined = v === null ? undefined : errors.verifyError(v[0], v[1]);
-      if (error === undefined && this.#onSecureHook !== null) error = this.#onSecureHook();
-      if (error !== undefined) {
-        this.authorized = false;
-        this.authorizationError = (error as Partial<NodeError>).code ?? error.message;
-        if (this._tlsOptions.rejectUnauthorized !== false) {
-          this.destroy(error);
-          return;
-        }
-      } else {
-        this.authorized = true;
-      }
+      // The server was checked (#verifyServer) before the client's last flight went out.
       this.#flushQueuedWrites();
       this.emit('secureConnect');
     }
@@ -402,6 +440,33 @@ export class TLSSocket extends net.Socket {
       this.#pendingFinal = null;
       this._final(cb);
     }
+  }
+
+  /** Client: the server's key size, certificate and identity; false when it is rejected (socket destroyed). */
+  #verifyServer(): boolean {
+    const conn = this.#conn;
+    if (conn === null) return false;
+    const minDH = this._tlsOptions.minDHSize ?? 1024;
+    const key = conn.getEphemeralKeyInfo();
+    if (key.type === 'DH' && key.size !== undefined && key.size < minDH) {
+      // A weak server key fails whatever rejectUnauthorized says.
+      this.destroy(errors.dhParamSize(key.size, minDH));
+      return false;
+    }
+    const v = conn.verifyError();
+    let error: Error | undefined = v === null ? undefined : errors.verifyError(v[0], v[1]);
+    if (error === undefined && this.#onSecureHook !== null) error = this.#onSecureHook();
+    if (error !== undefined) {
+      this.authorized = false;
+      this.authorizationError = (error as Partial<NodeError>).code ?? error.message;
+      if (this._tlsOptions.rejectUnauthorized !== false) {
+        this.destroy(error);
+        return false;
+      }
+    } else {
+      this.authorized = true;
+    }
+    return !this.destroyed;
   }
 
   #flushQueuedWrites(): void {
@@ -430,20 +495,26 @@ export class TLSSocket extends net.Socket {
       return;
     }
     if (r.encrypted !== undefined) this.#sendEncrypted(r.encrypted, cb);
+    else if ((r.status & S.WRITE_QUEUED) !== 0) this.#linkWriteCallbacks.push(cb);
     else cb();
   }
 
   #pauseTransport(): void {
     if (!this.#transportPaused) {
       this.#transportPaused = true;
-      this._transport.pause();
+      if (this.#link) this.#conn?.readStop();
+      else this._transport?.pause();
     }
   }
 
   override _read(_size: number): void {
     if (this.#transportPaused) {
       this.#transportPaused = false;
-      this._transport.resume();
+      if (this.#link) {
+        if (!this.#linkPeerFin) this.#conn?.readStart();
+      } else {
+        this._transport?.resume();
+      }
     }
   }
 
@@ -472,8 +543,13 @@ export class TLSSocket extends net.Socket {
       return;
     }
     const r = conn.shutdown();
+    if (this.#link) {
+      // close_notify and FIN go out natively; SHUTDOWN_DONE says when.
+      this.#linkShutdownCallback = cb;
+      return;
+    }
     if (r.encrypted !== undefined) this.#sendEncrypted(r.encrypted, null);
-    this._transport.end(() => cb());
+    this._transport?.end(() => cb());
   }
 
   #onTransportEnd(): void {
@@ -536,9 +612,15 @@ export class TLSSocket extends net.Socket {
   override _destroy(error: Error | null, cb: (error: Error | null) => void): void {
     this.#clearTimer();
     if (this.#conn !== null) {
+      if (this.#link) this.#linkBytes = this.#conn.bytes();
+      // Native transport: this also closes the socket.
       this.#conn.destroy();
       this.#conn = null;
     }
+    const linkCallbacks = this.#linkWriteCallbacks;
+    this.#linkWriteCallbacks = [];
+    const linkShutdown = this.#linkShutdownCallback;
+    this.#linkShutdownCallback = null;
     this.#queued = [];
     const pending = this.#pendingWrite;
     this.#pendingWrite = null;
@@ -547,12 +629,14 @@ export class TLSSocket extends net.Socket {
     for (const h of this.#heldOutput) if (h.cb) held.push(h.cb);
     this.#heldOutput = [];
     const t = this._transport;
-    if (!t.destroyed) t.destroy();
+    if (t !== null && !t.destroyed) t.destroy();
     cb(error);
     // net.Socket leaves 'close' to its _destroy; so do we.
     process.nextTick(() => this.emit('close', error !== null && error !== undefined));
     if (pending !== null) pending.cb(errors.socketClosed());
     for (const h of held) h(errors.socketClosed());
+    for (const h of linkCallbacks) h(errors.socketClosed());
+    linkShutdown?.();
     this.#reneg.onClose(error);
   }
 
@@ -603,32 +687,54 @@ export class TLSSocket extends net.Socket {
   }
 
   override setNoDelay(noDelay?: boolean): this {
-    this.#netTransport()?.setNoDelay(noDelay);
+    if (this.#link) this.#conn?.setNoDelay(noDelay !== false);
+    else this.#netTransport()?.setNoDelay(noDelay);
     return this;
   }
 
   override setKeepAlive(enable?: boolean, initialDelay?: number): this {
-    this.#netTransport()?.setKeepAlive(enable, initialDelay);
+    // As net.Socket: the delay in ms, whole seconds to the kernel.
+    if (this.#link) this.#conn?.setKeepAlive(enable === true, Math.floor((initialDelay ?? 0) / 1000));
+    else this.#netTransport()?.setKeepAlive(enable, initialDelay);
     return this;
   }
 
   override ref(): this {
     this.#unrefd = false;
     this.#timer?.ref();
-    this.#netTransport()?.ref();
+    if (this.#link) this.#conn?.ref();
+    else this.#netTransport()?.ref();
     return this;
   }
 
   override unref(): this {
     this.#unrefd = true;
     this.#timer?.unref();
-    this.#netTransport()?.unref();
+    if (this.#link) this.#conn?.unref();
+    else this.#netTransport()?.unref();
     return this;
   }
 
   override address(): net.AddressInfo | Record<string, never> {
+    if (this.#link) return this.#conn?.address(false) ?? {};
     const t = this.#netTransport();
     return t === null ? {} : t.address();
+  }
+
+  /** The native transport's peer or local address (undefined on the JS transport or once closed). */
+  _linkAddress(peer: boolean): { address: string; family: string; port: number } | undefined {
+    return this.#link ? this.#conn?.address(peer) : undefined;
+  }
+
+  /** Encrypted bytes written: the native transport counts them itself. */
+  _bytesWritten(): number {
+    if (!this.#link) return this._encryptedBytesWritten;
+    return this.#conn !== null ? this.#conn.bytes()[1] : this.#linkBytes[1];
+  }
+
+  /** True on the native transport. */
+  get _native(): boolean {
+    return this.#link;
   }
 
   // ---- TLS information ----
@@ -728,10 +834,13 @@ export class TLSSocket extends net.Socket {
 
 // net.Socket defines these as accessors; a TLSSocket reports its transport's.
 function transportGetter(name: 'remoteAddress' | 'remoteFamily' | 'remotePort' | 'localAddress' | 'localPort') {
+  const peer = name.startsWith('remote');
+  const field = name === 'remoteAddress' || name === 'localAddress' ? 'address' : name === 'remoteFamily' ? 'family' : 'port';
   Object.defineProperty(TLSSocket.prototype, name, {
     configurable: true,
     enumerable: false,
     get(this: TLSSocket) {
+      if (this._native) return this._linkAddress(peer)?.[field];
       const t = this._transport;
       return t instanceof net.Socket ? t[name] : undefined;
     },
@@ -748,7 +857,7 @@ Object.defineProperty(TLSSocket.prototype, 'bytesWritten', {
   configurable: true,
   enumerable: false,
   get(this: TLSSocket) {
-    return this._encryptedBytesWritten;
+    return this._bytesWritten();
   },
 });
 

@@ -16,6 +16,7 @@
 #include "host_check.h"
 #include "ossl.h"
 #include "secure_context.h"
+#include "tcp_listener.h"
 #include "x509.h"
 
 namespace otls {
@@ -79,6 +80,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   status.Set("PAUSED", Napi::Number::New(env, kPaused));
   status.Set("SHUTDOWN_SENT", Napi::Number::New(env, kShutdownSent));
   status.Set("WRITE_PENDING", Napi::Number::New(env, kWritePending));
+  status.Set("TRANSPORT_END", Napi::Number::New(env, kTransportEnd));
+  status.Set("TRANSPORT_ERROR", Napi::Number::New(env, kTransportError));
+  status.Set("WRITES_DONE", Napi::Number::New(env, kWritesDone));
+  status.Set("SHUTDOWN_DONE", Napi::Number::New(env, kShutdownDone));
+  status.Set("HANDSHAKE_TIMEOUT", Napi::Number::New(env, kHandshakeTimeout));
+  status.Set("WRITE_QUEUED", Napi::Number::New(env, kWriteQueued));
   exports.Set("status", status);
 
   Napi::Object protos = Napi::Object::New(env);
@@ -123,6 +130,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 
   exports.Set("SecureContext", SecureContext::Init(env));
   exports.Set("Connection", Connection::Init(env));
+  exports.Set("TcpListener", TcpListener::Init(env));
   exports.Set("features", ExtensionFeatures(env));
   exports.Set("getCiphers", Napi::Function::New(env, GetCiphers, "getCiphers"));
   exports.Set("getRootCertificates", Napi::Function::New(env, GetRootCertificates, "getRootCertificates"));

@@ -51,6 +51,17 @@ Napi::Function Connection::Init(Napi::Env env) {
           InstanceMethod<&Connection::SetReportKeylog>("setReportKeylog"),
           InstanceMethod<&Connection::EnableTrace>("enableTrace"),
           InstanceMethod<&Connection::GetSharedSigalgs>("getSharedSigalgs"),
+          InstanceMethod<&Connection::ReadStart>("readStart"),
+          InstanceMethod<&Connection::ReadStop>("readStop"),
+          InstanceMethod<&Connection::HoldOutput>("holdOutput"),
+          InstanceMethod<&Connection::ReleaseOutput>("releaseOutput"),
+          InstanceMethod<&Connection::FlushOutput>("flushOutput"),
+          InstanceMethod<&Connection::LinkAddress>("address"),
+          InstanceMethod<&Connection::SetNoDelay>("setNoDelay"),
+          InstanceMethod<&Connection::SetKeepAlive>("setKeepAlive"),
+          InstanceMethod<&Connection::LinkRef>("ref"),
+          InstanceMethod<&Connection::LinkUnref>("unref"),
+          InstanceMethod<&Connection::LinkBytes>("bytes"),
       });
   GetAddonData(env).connection = Napi::Persistent(ctor);
   return ctor;
@@ -59,6 +70,14 @@ Napi::Function Connection::Init(Napi::Env env) {
 Connection::Connection(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Connection>(info) {
   Napi::Env env = info.Env();
   ClearErrorOnReturn clear;
+  if (info[0].IsExternal()) {
+    // Adopt(): a native link and the engine whose handshake it ran.
+    link_ = info[0].As<Napi::External<TcpLink>>().Data();
+    engine_ = link_->ReleaseEngine();
+    link_->set_owner(this);
+    handshake_done_ = engine_ != nullptr && engine_->handshake_done();
+    return;
+  }
   SecureContext* sc = SecureContext::FromValue(env, info[0]);
   if (sc->ctx() == nullptr) throw CodedError(env, "ERR_INVALID_STATE", "The SecureContext has been closed");
   if (!info[1].IsObject()) throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "options must be an object");
@@ -114,13 +133,14 @@ Napi::Value Connection::Finish(Napi::Env env, Cycle* cycle) {
     engine->Collect(cycle);
     handshake_done_ = engine->handshake_done();
   }
+  if (link_ != nullptr) FlushToLink(cycle);
 
   Napi::Object result = Napi::Object::New(env);
   result.Set("status", Napi::Number::New(env, cycle->status));
   if (cycle->cleartext > 0) {
     result.Set("cleartext", Napi::Buffer<unsigned char>::Copy(env, ReadBuffer().data(), cycle->cleartext));
   }
-  const size_t encrypted = engine != nullptr ? engine->PendingOutput() : 0;
+  const size_t encrypted = engine != nullptr && link_ == nullptr ? engine->PendingOutput() : 0;
   if (encrypted > 0) {
     // Read out (one copy): BIO_reset would also wipe the whole buffer every call.
     auto buf = Napi::Buffer<unsigned char>::New(env, encrypted);
@@ -300,7 +320,10 @@ Napi::Value Connection::Shutdown(const Napi::CallbackInfo& info) {
   RejectReentry(env);
   Cycle cycle;
   engine_->Shutdown(&cycle);
-  return Finish(env, &cycle);
+  Napi::Value result = Finish(env, &cycle);
+  // The native transport sends FIN after close_notify (kShutdownDone follows).
+  if (link_ != nullptr) link_->Shutdown();
+  return result;
 }
 
 void Connection::Destroy(const Napi::CallbackInfo& /*info*/) {
@@ -319,8 +342,16 @@ void Connection::Destroy(const Napi::CallbackInfo& /*info*/) {
   ReleaseSsl();
 }
 
+Connection::~Connection() {
+  if (link_ != nullptr) link_->Close();
+}
+
 void Connection::ReleaseSsl() noexcept {
   destroy_deferred_ = false;
+  if (link_ != nullptr) {
+    link_->Close();
+    link_ = nullptr;
+  }
   if (engine_) handshake_done_ = engine_->handshake_done();
   engine_.reset();
   callback_error_.Reset();

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "ossl.h"
+#include "tcp_link.h"
 #include "tls_engine.h"
 
 namespace otls {
@@ -17,10 +18,17 @@ namespace otls {
 // Which optional features the system OpenSSL has (npn, sslTrace, ocsp): binding.features.
 Napi::Object ExtensionFeatures(Napi::Env env);
 
-class Connection : public Napi::ObjectWrap<Connection>, private PskHandler {
+class Connection : public Napi::ObjectWrap<Connection>, private PskHandler, private LinkOwner {
  public:
   static Napi::Function Init(Napi::Env env);
   explicit Connection(const Napi::CallbackInfo& info);
+  ~Connection();
+
+  // The native transport (native/connection_link.cc): a JS Connection over a
+  // link whose handshake ran with no JS, made when JS must first hear of it;
+  // `cycle` is what it must hear, as a CycleResult.
+  static Napi::Object Adopt(Napi::Env env, TcpLink* link);
+  Napi::Value LinkResult(Napi::Env env, Cycle* cycle, uint32_t link_status, int uv_error, const char* syscall);
 
  private:
   // Entry points (one native call per chunk or write batch).
@@ -93,12 +101,33 @@ class Connection : public Napi::ObjectWrap<Connection>, private PskHandler {
 
   SSL* Require(Napi::Env env) const;
 
+  // The native transport (native/connection_link.cc).
+  void OnLinkCycle(TcpLink* link, Cycle* cycle, uint32_t link_status, int uv_error, const char* syscall) override;
+  TcpLink* RequireLink(Napi::Env env) const;
+  void ReadStart(const Napi::CallbackInfo& info);
+  void ReadStop(const Napi::CallbackInfo& info);
+  void HoldOutput(const Napi::CallbackInfo& info);
+  void ReleaseOutput(const Napi::CallbackInfo& info);
+  void FlushOutput(const Napi::CallbackInfo& info);
+  Napi::Value LinkAddress(const Napi::CallbackInfo& info);
+  Napi::Value SetNoDelay(const Napi::CallbackInfo& info);
+  Napi::Value SetKeepAlive(const Napi::CallbackInfo& info);
+  void LinkRef(const Napi::CallbackInfo& info);
+  void LinkUnref(const Napi::CallbackInfo& info);
+  Napi::Value LinkBytes(const Napi::CallbackInfo& info);
+  // After an entry point: the engine's output to the link (JS transport: into the result).
+  void FlushToLink(Cycle* cycle);
+
   // The JS result of this call; drains the engine's output.
   Napi::Value Finish(Napi::Env env, Cycle* cycle);
   Napi::Value PauseObject(Napi::Env env);
 
   BioPtr trace_bio_;  // enableTrace: the trace of one message on its way to stderr; outlives engine_
   std::unique_ptr<TlsEngine> engine_;
+  // The native transport, if this connection has one (owned by libuv: Close() frees it).
+  TcpLink* link_ = nullptr;
+  // Output waiting for JS to see new sessions first (newSession may hold it).
+  bool sessions_hold_ = false;
   // What survives destroy(): isHandshakeDone() and the report switches still answer.
   bool handshake_done_ = false;
 

@@ -60,6 +60,19 @@ export interface NativeStatusBits {
   PAUSED: number;
   /** Our close_notify has been written (it is in `encrypted`). */
   SHUTDOWN_SENT: number;
+  // The native transport's events (NativeLinkConnection.onresult, TcpListener.onconnection):
+  /** The peer sent FIN. */
+  TRANSPORT_END: number;
+  /** A read or write on the socket failed (`transportError`, node's shape: 'read ECONNRESET'). */
+  TRANSPORT_ERROR: number;
+  /** Every write queued in libuv has reached the kernel. */
+  WRITES_DONE: number;
+  /** Our FIN went out after close_notify (shutdown()). */
+  SHUTDOWN_DONE: number;
+  /** The handshake did not finish within the listener's handshake timeout. */
+  HANDSHAKE_TIMEOUT: number;
+  /** This call's encrypted output waits in libuv's write queue (WRITES_DONE follows). */
+  WRITE_QUEUED: number;
   /** Cleartext written earlier is still queued inside (OpenSSL could not take it yet). */
   WRITE_PENDING: number;
 }
@@ -83,6 +96,8 @@ export interface CycleResult {
   peerRenegotiations?: number;
   /** Client with requestOCSP: what the server stapled (null: nothing), once, before HANDSHAKE_DONE is reported. */
   ocspResponse?: Buffer | null;
+  /** Native transport, status TRANSPORT_ERROR: the failed socket call. */
+  transportError?: Error & { errno: number; code: string; syscall: string };
 }
 
 /** The handshake stopped at the ClientHello (SNI, ALPN, session lookup). */
@@ -266,6 +281,67 @@ export interface NativeConnection {
   enableTrace(): void;
   /** Shared signature algorithms, node:tls's names ('ECDSA+SHA256', 'RSA-PSS+SHA256', 'Ed25519+UNDEF'). */
   getSharedSigalgs(): string[];
+
+  // ---- The native transport only (a Connection made by a TcpListener). Its
+  // results carry no `encrypted`: the bytes went to the socket. ----
+  /** What the socket brought, or a transport event; set by JS. */
+  onresult?: (result: CycleResult) => void;
+  readStart(): void;
+  readStop(): void;
+  /** newSession: hold encrypted output back until as many releaseOutput() calls. */
+  holdOutput(): void;
+  releaseOutput(): void;
+  /** Sends the output of a result that reported sessions, once JS has seen them (and maybe held it). */
+  flushOutput(): void;
+  /** The socket's peer (true) or local (false) address; undefined once closed. */
+  address(peer: boolean): { address: string; family: 'IPv4' | 'IPv6'; port: number } | undefined;
+  setNoDelay(on: boolean): number;
+  setKeepAlive(on: boolean, delaySeconds: number): number;
+  ref(): void;
+  unref(): void;
+  /** [encrypted bytes read, encrypted bytes written] on the socket. */
+  bytes(): [number, number];
+}
+
+/** Per-connection settings of a TcpListener, decided as each connection is accepted. */
+export interface NativeListenerOptions {
+  pauseOnClientHello: boolean;
+  pauseOnCertificate: boolean;
+  reportSessions: boolean;
+  reportKeylog: boolean;
+  requestCert: boolean;
+  rejectUnauthorized: boolean;
+  alpnProtocols?: Buffer;
+  npnProtocols?: Buffer;
+  /** net.Server's options for each accepted socket (keepAliveInitialDelay in seconds). */
+  noDelay: boolean;
+  keepAlive: boolean;
+  keepAliveInitialDelay: number;
+}
+
+/**
+ * A server's listening socket on the native transport, over a duplicate of the
+ * descriptor net.Server bound; as net.Server's `_handle` it answers close(),
+ * getsockname(), ref(), unref() and fd.
+ */
+export interface NativeTcpListener {
+  readonly fd: number;
+  setContext(context: NativeSecureContext): void;
+  setOptions(options: NativeListenerOptions): void;
+  /** 0: none. */
+  setHandshakeTimeout(ms: number): void;
+  /** server.maxConnections (-1: none) and the connections JS holds now. */
+  setLimit(max: number, jsConnections: number): void;
+  /** Set by JS: a connection closed at once for maxConnections (node's 'drop' data). */
+  ondrop?: (info: Record<string, string | number>) => void;
+  close(callback?: () => void): void;
+  getsockname(out: Record<string, unknown>): number;
+  ref(): void;
+  unref(): void;
+  /** Connections accepted whose handshake JS has not heard of yet. */
+  pending(): number;
+  /** Closes those connections (no event: JS never heard of them). */
+  closePending(): void;
 }
 
 export interface NativeBinding {
@@ -279,6 +355,12 @@ export interface NativeBinding {
   sslOptions: Record<string, bigint>;
   SecureContext: new () => NativeSecureContext;
   Connection: new (context: NativeSecureContext, options: NativeConnectionOptions) => NativeConnection;
+  /** (fd of a listening TCP socket, backlog, onconnection(connection, its first result)) */
+  TcpListener: new (
+    fd: number,
+    backlog: number,
+    onconnection: (connection: NativeConnection, result: CycleResult) => void,
+  ) => NativeTcpListener;
   /** Every cipher name the system OpenSSL offers (TLS 1.2 and 1.3), OpenSSL spelling. */
   getCiphers(): string[];
   /** The default trust store's certificates as PEM strings. */

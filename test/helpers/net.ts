@@ -7,10 +7,14 @@ const live = new WeakMap<Server, Set<Socket>>();
 export async function listen(server: Server, host = '127.0.0.1'): Promise<number> {
   const sockets = new Set<Socket>();
   live.set(server, sockets);
-  server.on('connection', (s: Socket) => {
+  const track = (s: Socket) => {
     sockets.add(s);
     s.once('close', () => sockets.delete(s));
-  });
+  };
+  server.on('connection', track);
+  // A TLS server on the native transport has no raw sockets: its TLSSockets are tracked.
+  server.on('secureConnection', track);
+  server.on('tlsClientError', (_err: Error, s: Socket) => track(s));
   server.listen(0, host);
   await once(server, 'listening');
   return (server.address() as AddressInfo).port;
@@ -21,6 +25,8 @@ export async function close(server: Server): Promise<void> {
   if (!server.listening) return;
   const done = new Promise<void>((resolve) => server.close(() => resolve()));
   for (const s of live.get(server) ?? []) s.destroy();
+  // Native transport: handshakes under way have no socket object yet.
+  (server as Server & { _closeNativePending?: () => void })._closeNativePending?.();
   await done;
 }
 

@@ -1,0 +1,161 @@
+// Connection over the native TCP transport (TcpLink): made by the listener
+// when JS must first hear of a connection (Adopt), then told of what the link
+// reads through its `onresult` property; every entry point's output goes to
+// the socket instead of into the result. The socket API (addresses, no-delay,
+// keep-alive, ref/unref, byte counts) is answered by the link.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "addon_data.h"
+#include "connection.h"
+#include "errors.h"
+
+namespace otls {
+
+namespace {
+
+// node's shape for a failed socket call: "read ECONNRESET", errno, code, syscall.
+Napi::Value UvError(Napi::Env env, int err, const char* syscall) {
+  const char* code = uv_err_name(err);
+  Napi::Error e = Napi::Error::New(env, std::string(syscall) + " " + code);
+  Napi::Object o = e.Value();
+  o.Set("errno", Napi::Number::New(env, err));
+  o.Set("code", code);
+  o.Set("syscall", syscall);
+  return o;
+}
+
+// Calls a JS function from a libuv callback: nextTicks and microtasks run after
+// it, and what it throws is an uncaught exception, as for any event handler.
+void CallFromLoop(Napi::Env env, Napi::Value fn, Napi::Value recv, std::initializer_list<napi_value> args) {
+  if (!fn.IsFunction()) return;
+  try {
+    fn.As<Napi::Function>().MakeCallback(recv, args);
+  } catch (const Napi::Error& e) {
+    napi_fatal_exception(env, e.Value());
+  }
+}
+
+}  // namespace
+
+Napi::Object Connection::Adopt(Napi::Env env, TcpLink* link) {
+  return GetAddonData(env).connection.New({Napi::External<TcpLink>::New(env, link)});
+}
+
+Napi::Value Connection::LinkResult(Napi::Env env, Cycle* cycle, uint32_t link_status, int uv_error,
+                                   const char* syscall) {
+  Napi::Value result = Finish(env, cycle);
+  if (link_status != 0) {
+    Napi::Object o = result.As<Napi::Object>();
+    o.Set("status", Napi::Number::New(env, cycle->status | link_status));
+    if ((link_status & kTransportError) != 0) {
+      o.Set("transportError", UvError(env, uv_error, syscall != nullptr ? syscall : "read"));
+    }
+  }
+  return result;
+}
+
+void Connection::OnLinkCycle(TcpLink* /*link*/, Cycle* cycle, uint32_t link_status, int uv_error,
+                             const char* syscall) {
+  Napi::Env env = Env();
+  Napi::HandleScope scope(env);
+  ClearErrorOnReturn clear;
+  Napi::Object self = Value();
+  Napi::Value result = LinkResult(env, cycle, link_status, uv_error, syscall);
+  CallFromLoop(env, self.Get("onresult"), self, {result});
+}
+
+void Connection::FlushToLink(Cycle* cycle) {
+  if (engine_ == nullptr) return;
+  // newSession: the bytes wait until JS has seen the sessions (flushOutput()).
+  if (!engine_->new_sessions().empty() && !sessions_hold_) {
+    sessions_hold_ = true;
+    link_->Hold();
+  }
+  link_->Flush();
+  if (link_->output_held()) {
+    // Held for newSession: the write's callback waits for the bytes to go out.
+    link_->NotifyWhenFlushed();
+    cycle->status |= kWriteQueued;
+  } else if (link_->writes_pending()) {
+    cycle->status |= kWriteQueued;
+  }
+}
+
+TcpLink* Connection::RequireLink(Napi::Env env) const {
+  if (link_ == nullptr) throw CodedError(env, "ERR_SOCKET_CLOSED", "Socket is closed");
+  return link_;
+}
+
+void Connection::ReadStart(const Napi::CallbackInfo& info) { RequireLink(info.Env())->ReadStart(); }
+
+void Connection::ReadStop(const Napi::CallbackInfo& info) { RequireLink(info.Env())->ReadStop(); }
+
+void Connection::HoldOutput(const Napi::CallbackInfo& info) { RequireLink(info.Env())->Hold(); }
+
+void Connection::ReleaseOutput(const Napi::CallbackInfo& /*info*/) {
+  ClearErrorOnReturn clear;
+  if (link_ != nullptr) link_->Release();
+}
+
+void Connection::FlushOutput(const Napi::CallbackInfo& /*info*/) {
+  ClearErrorOnReturn clear;
+  if (link_ == nullptr || !sessions_hold_) return;
+  sessions_hold_ = false;
+  link_->Release();
+}
+
+Napi::Value Connection::LinkAddress(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (link_ == nullptr) return env.Undefined();
+  sockaddr_storage ss{};
+  int err = info[0].ToBoolean() ? link_->PeerName(&ss) : link_->SockName(&ss);
+  if (err != 0) return env.Undefined();
+  char ip[INET6_ADDRSTRLEN] = {0};
+  Napi::Object o = Napi::Object::New(env);
+  if (ss.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    uv_ip6_name(a, ip, sizeof(ip));
+    o.Set("address", ip);
+    o.Set("family", "IPv6");
+    o.Set("port", ntohs(a->sin6_port));
+  } else if (ss.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    uv_ip4_name(a, ip, sizeof(ip));
+    o.Set("address", ip);
+    o.Set("family", "IPv4");
+    o.Set("port", ntohs(a->sin_port));
+  } else {
+    return env.Undefined();
+  }
+  return o;
+}
+
+Napi::Value Connection::SetNoDelay(const Napi::CallbackInfo& info) {
+  if (link_ == nullptr) return Napi::Number::New(info.Env(), 0);
+  return Napi::Number::New(info.Env(), link_->SetNoDelay(info[0].ToBoolean()));
+}
+
+Napi::Value Connection::SetKeepAlive(const Napi::CallbackInfo& info) {
+  if (link_ == nullptr) return Napi::Number::New(info.Env(), 0);
+  unsigned int delay = info[1].IsNumber() ? info[1].As<Napi::Number>().Uint32Value() : 0;
+  return Napi::Number::New(info.Env(), link_->SetKeepAlive(info[0].ToBoolean(), delay));
+}
+
+void Connection::LinkRef(const Napi::CallbackInfo& /*info*/) {
+  if (link_ != nullptr) link_->Ref();
+}
+
+void Connection::LinkUnref(const Napi::CallbackInfo& /*info*/) {
+  if (link_ != nullptr) link_->Unref();
+}
+
+Napi::Value Connection::LinkBytes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array pair = Napi::Array::New(env, 2);
+  pair.Set(0u, Napi::Number::New(env, link_ == nullptr ? 0.0 : static_cast<double>(link_->bytes_read())));
+  pair.Set(1u, Napi::Number::New(env, link_ == nullptr ? 0.0 : static_cast<double>(link_->bytes_written())));
+  return pair;
+}
+
+}  // namespace otls

@@ -1,0 +1,270 @@
+// TcpLink: reads into the engine, writes from it, and tells its owner only
+// what JS must see (tcp_link.h).
+#include "tcp_link.h"
+
+#include <openssl/err.h>
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "ossl.h"
+
+namespace otls {
+
+namespace {
+
+// Encrypted input is read here, on the loop's thread, and fed to the engine at once.
+constexpr size_t kReadSize = 64 * 1024;
+char* ReadSlab() {
+  thread_local std::vector<char> slab(kReadSize);
+  return slab.data();
+}
+
+}  // namespace
+
+// A write libuv could not finish at once: it owns the bytes until the callback.
+struct TcpLink::WriteReq {
+  uv_write_t req{};
+  std::vector<char> bytes;
+  TcpLink* link = nullptr;
+};
+
+TcpLink* TcpLink::Accept(uv_stream_t* server, int* error) {
+  auto link = std::make_unique<TcpLink>();
+  *error = uv_tcp_init(server->loop, &link->tcp_);
+  if (*error != 0) return nullptr;
+  link->tcp_.data = link.get();
+  link->open_handles_ = 1;
+  if (uv_timer_init(server->loop, &link->deferred_) == 0) {
+    link->deferred_.data = link.get();
+    ++link->open_handles_;
+  }
+  *error = uv_accept(server, reinterpret_cast<uv_stream_t*>(&link->tcp_));
+  if (*error != 0) {
+    // The handle is initialised: only libuv's close callback may free the link.
+    link.release()->Close();
+    return nullptr;
+  }
+  link->started_at_ = uv_now(server->loop);
+  return link.release();
+}
+
+void TcpLink::Start(std::unique_ptr<TlsEngine> engine, LinkOwner* owner) {
+  owned_engine_ = std::move(engine);
+  engine_ = owned_engine_.get();
+  owner_ = owner;
+  ReadStart();
+}
+
+bool TcpLink::Interesting(const Cycle& cycle) {
+  return cycle.status != 0 || cycle.cleartext > 0;
+}
+
+void TcpLink::Report(Cycle* cycle, uint32_t link_status, int uv_error, const char* syscall) {
+  if (closing_ || owner_ == nullptr) return;
+  owner_->OnLinkCycle(this, cycle, link_status, uv_error, syscall);
+}
+
+void TcpLink::Defer(uint32_t link_status, int uv_error, const char* syscall) {
+  if (closing_) return;
+  deferred_status_ |= link_status;
+  if (uv_error != 0 && deferred_error_ == 0) {
+    deferred_error_ = uv_error;
+    deferred_syscall_ = syscall;
+  }
+  if (open_handles_ == 2) uv_timer_start(&deferred_, OnDeferred, 0, 0);
+}
+
+void TcpLink::OnDeferred(uv_timer_t* timer) {
+  auto* self = static_cast<TcpLink*>(timer->data);
+  const uint32_t status = std::exchange(self->deferred_status_, 0u);
+  const int err = std::exchange(self->deferred_error_, 0);
+  const char* syscall = std::exchange(self->deferred_syscall_, nullptr);
+  if (status == 0 || self->closing_) return;
+  Cycle cycle;
+  self->Report(&cycle, status, err, syscall);
+}
+
+void TcpLink::OnAlloc(uv_handle_t* /*handle*/, size_t /*suggested*/, uv_buf_t* buf) {
+  *buf = uv_buf_init(ReadSlab(), kReadSize);
+}
+
+void TcpLink::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
+  auto* self = static_cast<TcpLink*>(stream->data);
+  if (self->closing_ || nread == 0) return;
+  ClearErrorOnReturn clear;
+  Cycle cycle;
+  if (nread < 0) {
+    self->ReadStop();
+    if (nread == UV_EOF) {
+      self->Report(&cycle, kTransportEnd);
+    } else {
+      self->Report(&cycle, kTransportError, static_cast<int>(nread), "read");
+    }
+    return;
+  }
+  self->bytes_read_ += static_cast<uint64_t>(nread);
+  TlsEngine* engine = self->engine_;
+  if (engine == nullptr) return;
+  if (engine->Feed(reinterpret_cast<const unsigned char*>(buf->base), static_cast<size_t>(nread), &cycle)) {
+    engine->Advance(&cycle);
+  }
+  engine->Collect(&cycle);
+  // New sessions are told to JS before their bytes go out (newSession may hold them).
+  if (engine->new_sessions().empty()) self->Flush();
+  // The owner may close the link or free the engine: nothing after this call.
+  if (Interesting(cycle) || !engine->new_sessions().empty() || !engine->keylog().empty()) {
+    self->Report(&cycle, 0);
+  }
+}
+
+void TcpLink::Flush() {
+  if (closing_ || engine_ == nullptr || holds_ > 0 || write_failed_) return;
+  const char* data = nullptr;
+  size_t len = engine_->PeekOutput(&data);
+  if (len == 0) return;
+  size_t done = 0;
+  if (pending_writes_ == 0) {
+    uv_buf_t b = uv_buf_init(const_cast<char*>(data), static_cast<unsigned int>(len));
+    int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1);
+    if (n > 0) {
+      done = static_cast<size_t>(n);
+    } else if (n != UV_EAGAIN && n != UV_ENOSYS) {
+      write_failed_ = true;
+      engine_->ClearOutput();
+      Defer(kTransportError, n, "write");
+      return;
+    }
+  }
+  bytes_written_ += len;
+  if (done == len) {
+    engine_->ClearOutput();
+    if (notify_flushed_ && pending_writes_ == 0) {
+      notify_flushed_ = false;
+      Defer(kWritesDone);
+    }
+    return;
+  }
+  // The rest waits in libuv's queue, in bytes of its own.
+  auto req = std::make_unique<WriteReq>();
+  req->bytes.assign(data + done, data + len);
+  engine_->ClearOutput();
+  req->link = this;
+  req->req.data = req.get();
+  uv_buf_t b = uv_buf_init(req->bytes.data(), static_cast<unsigned int>(req->bytes.size()));
+  int err = uv_write(&req->req, reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1, OnWrite);
+  if (err != 0) {
+    write_failed_ = true;
+    Defer(kTransportError, err, "write");
+    return;
+  }
+  req.release();
+  ++pending_writes_;
+}
+
+void TcpLink::OnWrite(uv_write_t* req, int status) {
+  std::unique_ptr<WriteReq> owned(static_cast<WriteReq*>(req->data));
+  TcpLink* self = owned->link;
+  --self->pending_writes_;
+  if (self->closing_) return;
+  Cycle cycle;
+  if (status != 0) {
+    if (!self->write_failed_) {
+      self->write_failed_ = true;
+      self->Report(&cycle, kTransportError, status, "write");
+    }
+    return;
+  }
+  if (self->pending_writes_ == 0) {
+    self->notify_flushed_ = false;
+    self->Report(&cycle, kWritesDone);
+  }
+}
+
+bool TcpLink::output_held() const {
+  const char* data = nullptr;
+  return holds_ > 0 && engine_ != nullptr && engine_->PeekOutput(&data) > 0;
+}
+
+void TcpLink::Release() {
+  if (holds_ > 0) --holds_;
+  if (holds_ > 0) return;
+  Flush();
+  if (shutdown_after_release_) {
+    shutdown_after_release_ = false;
+    shutdown_requested_ = false;
+    Shutdown();
+  }
+}
+
+void TcpLink::ReadStart() {
+  if (reading_ || closing_) return;
+  if (uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), OnAlloc, OnRead) == 0) reading_ = true;
+}
+
+void TcpLink::ReadStop() {
+  if (!reading_) return;
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+  reading_ = false;
+}
+
+void TcpLink::Shutdown() {
+  if (closing_ || shutdown_requested_) return;
+  shutdown_requested_ = true;
+  // Held output (newSession) goes first: FIN after it.
+  if (holds_ > 0) {
+    shutdown_after_release_ = true;
+    return;
+  }
+  Flush();
+  auto req = std::make_unique<uv_shutdown_t>();
+  req->data = this;
+  if (uv_shutdown(req.get(), reinterpret_cast<uv_stream_t*>(&tcp_), OnShutdown) != 0) {
+    Defer(kShutdownDone);
+    return;
+  }
+  req.release();  // libuv's until OnShutdown
+}
+
+void TcpLink::OnShutdown(uv_shutdown_t* req, int /*status*/) {
+  std::unique_ptr<uv_shutdown_t> owned(req);
+  auto* self = static_cast<TcpLink*>(req->data);
+  if (self->closing_) return;
+  Cycle cycle;
+  self->Report(&cycle, kShutdownDone);
+}
+
+void TcpLink::Close() {
+  if (closing_) return;
+  closing_ = true;
+  owner_ = nullptr;
+  engine_ = nullptr;
+  owned_engine_.reset();
+  ReadStop();
+  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), OnClose);
+  if (open_handles_ == 2) uv_close(reinterpret_cast<uv_handle_t*>(&deferred_), OnClose);
+}
+
+void TcpLink::OnClose(uv_handle_t* handle) {
+  // Pending writes and the shutdown have had their (cancelled) callbacks by now.
+  auto* self = static_cast<TcpLink*>(handle->data);
+  if (--self->open_handles_ == 0) std::unique_ptr<TcpLink> owned(self);
+}
+
+int TcpLink::PeerName(sockaddr_storage* out) const {
+  int len = sizeof(*out);
+  return uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(out), &len);
+}
+
+int TcpLink::SockName(sockaddr_storage* out) const {
+  int len = sizeof(*out);
+  return uv_tcp_getsockname(&tcp_, reinterpret_cast<sockaddr*>(out), &len);
+}
+
+void TcpLink::ReportHandshakeTimeout() {
+  Cycle cycle;
+  Report(&cycle, kHandshakeTimeout);
+}
+
+}  // namespace otls

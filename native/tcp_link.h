@@ -1,0 +1,128 @@
+// TcpLink: the native TCP transport of one connection. C++ owns the socket on
+// Node's own loop (libuv): encrypted bytes are read straight into the engine's
+// input and its output is written straight from the output BIO's memory, so no
+// encrypted byte crosses into JS. Whoever drives the link (its LinkOwner: the
+// listener while the handshake runs with no JS object at all, then the
+// Connection once JS has been told) hears only of what JS must see.
+//
+// Lifetime: a link is heap-allocated and frees itself in libuv's close
+// callback, after Close(); from Close() on, its owner hears nothing more.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "tls_engine.h"
+
+namespace otls {
+
+// What a link adds to a Cycle's status (the engine's bits are below 1 << 8).
+enum LinkStatus : uint32_t {
+  kTransportEnd = 1u << 8,         // the peer sent FIN
+  kTransportError = 1u << 9,       // a read or write failed (Cycle: uv_error, syscall)
+  kWritesDone = 1u << 10,          // every queued write has reached the kernel
+  kShutdownDone = 1u << 11,        // our FIN went out (after close_notify)
+  kHandshakeTimeout = 1u << 12,    // the handshake did not finish in time
+  kWriteQueued = 1u << 13,         // this call's output waits in libuv's queue
+};
+
+class TcpLink;
+
+class LinkOwner {
+ public:
+  // Something JS must hear of: `status` has the bits, the engine's cycle its details.
+  virtual void OnLinkCycle(TcpLink* link, Cycle* cycle, uint32_t link_status, int uv_error,
+                           const char* syscall) = 0;
+
+ protected:
+  ~LinkOwner() = default;
+};
+
+class TcpLink {
+ public:
+  // Accepts one pending connection of `server` on its loop; null when that fails.
+  static TcpLink* Accept(uv_stream_t* server, int* error);
+
+  // Starts reading and driving `engine` (a server's: it waits for the ClientHello).
+  void Start(std::unique_ptr<TlsEngine> engine, LinkOwner* owner);
+  TlsEngine* engine() const { return engine_; }
+  // JS has been told: the Connection owns the engine from now on.
+  std::unique_ptr<TlsEngine> ReleaseEngine() { return std::move(owned_engine_); }
+  void set_owner(LinkOwner* owner) { owner_ = owner; }
+  uint64_t started_at() const { return started_at_; }
+
+  // Sends what the engine produced (unless held); a failed write is reported to the owner.
+  void Flush();
+  // Holds output back (newSession) until every hold is released.
+  void Hold() { ++holds_; }
+  void Release();
+  bool writes_pending() const { return pending_writes_ > 0; }
+  // Output is held back (newSession): JS's writes wait for it, and for WRITES_DONE.
+  bool output_held() const;
+  void NotifyWhenFlushed() { notify_flushed_ = true; }
+
+  void ReadStart();
+  void ReadStop();
+  // close_notify must be in the engine's output already; FIN goes after it.
+  void Shutdown();
+  // Closes the socket; the link frees itself once libuv is done with it.
+  void Close();
+
+  int PeerName(sockaddr_storage* out) const;
+  int SockName(sockaddr_storage* out) const;
+  int SetNoDelay(bool on) { return uv_tcp_nodelay(&tcp_, on ? 1 : 0); }
+  int SetKeepAlive(bool on, unsigned int delay_s) { return uv_tcp_keepalive(&tcp_, on ? 1 : 0, delay_s); }
+  void Ref() { uv_ref(reinterpret_cast<uv_handle_t*>(&tcp_)); }
+  void Unref() { uv_unref(reinterpret_cast<uv_handle_t*>(&tcp_)); }
+  uint64_t bytes_read() const { return bytes_read_; }
+  uint64_t bytes_written() const { return bytes_written_; }
+  // Reports a handshake that took too long (the listener's sweep).
+  void ReportHandshakeTimeout();
+
+  // Only through Accept(), and freed only by libuv's close callback after Close().
+  TcpLink() = default;
+  ~TcpLink() = default;
+  TcpLink(const TcpLink&) = delete;
+  TcpLink& operator=(const TcpLink&) = delete;
+
+ private:
+  struct WriteReq;
+
+  static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
+  static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+  static void OnWrite(uv_write_t* req, int status);
+  static void OnShutdown(uv_shutdown_t* req, int status);
+  static void OnClose(uv_handle_t* handle);
+  static void OnDeferred(uv_timer_t* timer);
+  void Report(Cycle* cycle, uint32_t link_status, int uv_error = 0, const char* syscall = nullptr);
+  // An event that arose inside a call from JS: told from the loop, never inside that call.
+  void Defer(uint32_t link_status, int uv_error = 0, const char* syscall = nullptr);
+  // True when this cycle carries something JS must see.
+  static bool Interesting(const Cycle& cycle);
+
+  uv_tcp_t tcp_{};
+  uv_timer_t deferred_{};
+  int open_handles_ = 0;
+  uint32_t deferred_status_ = 0;
+  int deferred_error_ = 0;
+  const char* deferred_syscall_ = nullptr;
+  std::unique_ptr<TlsEngine> owned_engine_;
+  TlsEngine* engine_ = nullptr;
+  LinkOwner* owner_ = nullptr;
+  uint64_t started_at_ = 0;
+  uint32_t holds_ = 0;
+  uint32_t pending_writes_ = 0;
+  bool reading_ = false;
+  bool closing_ = false;
+  bool shutdown_requested_ = false;
+  bool shutdown_after_release_ = false;
+  bool notify_flushed_ = false;
+  bool write_failed_ = false;
+  uint64_t bytes_read_ = 0;
+  uint64_t bytes_written_ = 0;
+};
+
+}  // namespace otls
