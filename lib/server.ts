@@ -36,7 +36,7 @@ export interface TlsServerOptions extends SecureContextOptions, ServerPskOptions
   /**
    * Accept and handshake on the native TCP transport (C++ owns each socket on
    * Node's loop; no JS object until 'secureConnection' or a callback needs one).
-   * Default: kDefaultNativeTransport; env OPENSSL_TLS_TRANSPORT=native or js overrides.
+   * Default true (kDefaultNativeTransport); env OPENSSL_TLS_TRANSPORT=native or js overrides.
    * Servers that need JS inside the handshake or a raw socket (pskCallback,
    * enableTrace, offloadHandshake, pauseOnConnect), pipes and cluster workers in
    * round-robin mode use the JS transport.
@@ -44,7 +44,7 @@ export interface TlsServerOptions extends SecureContextOptions, ServerPskOptions
   nativeTransport?: boolean;
 }
 
-const kDefaultNativeTransport = false;
+const kDefaultNativeTransport = true;
 
 function nativeTransportOption(value: unknown): boolean {
   const forced = process.env.OPENSSL_TLS_TRANSPORT;
@@ -168,7 +168,7 @@ export class Server extends net.Server {
     if (listener !== undefined) this.on('secureConnection', listener);
     this.on('connection', (raw: net.Socket) => this.#wrap(raw));
     // Listeners that change how a connection is made reach the native listener at once.
-    const watched = new Set(['newSession', 'resumeSession', 'OCSPRequest', 'keylog']);
+    const watched = new Set(['newSession', 'resumeSession', 'OCSPRequest', 'keylog', 'connection']);
     const update = (name: string | symbol) => {
       if (typeof name === 'string' && watched.has(name)) process.nextTick(() => this.#configureNative());
     };
@@ -237,6 +237,7 @@ export class Server extends net.Server {
     this.#configureNative();
     listener.setHandshakeTimeout(this.#handshakeTimeout);
     listener.ondrop = (info) => this.emit('drop', info);
+    listener.onraw = (fd) => this.#onRawConnection(fd);
     this._updateNativeLimit();
     // The duplicate listens now; node's own handle (and its descriptor) goes.
     (handle as { close(): void }).close();
@@ -260,6 +261,8 @@ export class Server extends net.Server {
       rejectUnauthorized: o.rejectUnauthorized !== false,
       alpnProtocols: wire.alpnProtocols,
       npnProtocols: wire.npnProtocols,
+      // Ours is one 'connection' listener; another wants the raw socket (the JS transport).
+      rawConnections: this.listenerCount('connection') > 1,
       noDelay: o.noDelay === true,
       keepAlive: o.keepAlive === true,
       keepAliveInitialDelay: Math.floor((o.keepAliveInitialDelay ?? 0) / 1000),
@@ -274,6 +277,19 @@ export class Server extends net.Server {
     if (!(#native in this)) return;
     const max = this._maxConnections;
     this.#native?.setLimit(typeof max === 'number' && max >= 0 ? max : -1, this._jsConnections);
+  }
+
+  /** A raw socket for 'connection' listeners: what net.Server does with an accepted one. */
+  #onRawConnection(fd: number): void {
+    const o = this._tlsOptions;
+    const raw = new net.Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
+    const owned = raw as net.Socket & { server: net.Server; _server: net.Server };
+    owned.server = this;
+    owned._server = this;
+    (this as unknown as { _connections: number })._connections++;
+    if (o.noDelay === true) raw.setNoDelay(true);
+    if (o.keepAlive === true) raw.setKeepAlive(true, o.keepAliveInitialDelay);
+    this.emit('connection', raw);
   }
 
   #onNativeConnection(conn: NativeConnection, first: CycleResult): void {
@@ -298,6 +314,8 @@ export class Server extends net.Server {
 
   /** Native handshakes JS has not heard of yet. */
   _nativePending(): number {
+    // (net.Server's constructor sets _connections before this class's fields exist.)
+    if (!(#native in this)) return 0;
     return this.#native?.pending() ?? 0;
   }
 
@@ -365,7 +383,8 @@ Object.defineProperty(Server.prototype, '_connections', {
     return this._jsConnections + this._nativePending();
   },
   set(this: Server, value: number) {
-    this._jsConnections = value;
+    // net.Server counts with ++/--: what it read included the pending handshakes.
+    this._jsConnections = value - this._nativePending();
   },
 });
 

@@ -252,6 +252,12 @@ void TcpLink::OnClose(uv_handle_t* handle) {
   if (--self->open_handles_ == 0) std::unique_ptr<TcpLink> owned(self);
 }
 
+int TcpLink::Fileno() const {
+  uv_os_fd_t fd = -1;
+  if (uv_fileno(reinterpret_cast<const uv_handle_t*>(&tcp_), &fd) != 0) return -1;
+  return fd;
+}
+
 int TcpLink::PeerName(sockaddr_storage* out) const {
   int len = sizeof(*out);
   return uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(out), &len);

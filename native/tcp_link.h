@@ -71,6 +71,8 @@ class TcpLink {
   // Closes the socket; the link frees itself once libuv is done with it.
   void Close();
 
+  // The socket's descriptor (-1 if none).
+  int Fileno() const;
   int PeerName(sockaddr_storage* out) const;
   int SockName(sockaddr_storage* out) const;
   int SetNoDelay(bool on) { return uv_tcp_nodelay(&tcp_, on ? 1 : 0); }

@@ -153,6 +153,7 @@ void TcpListener::SetOptions(const Napi::CallbackInfo& info) {
   opts.npn_protocols = WireList(o, "npnProtocols");
   options_ = std::move(opts);
   no_delay_ = o.Get("noDelay").ToBoolean();
+  raw_connections_ = o.Get("rawConnections").ToBoolean();
   keep_alive_ = o.Get("keepAlive").ToBoolean();
   Napi::Value delay = o.Get("keepAliveInitialDelay");
   keep_alive_delay_s_ = delay.IsNumber() ? delay.As<Napi::Number>().Uint32Value() : 0;
@@ -268,6 +269,10 @@ void TcpListener::Accept() {
     Drop(link);
     return;
   }
+  if (raw_connections_) {
+    HandOver(link);
+    return;
+  }
   if (no_delay_) link->SetNoDelay(true);
   if (keep_alive_) link->SetKeepAlive(true, keep_alive_delay_s_);
   auto engine = std::make_unique<TlsEngine>();
@@ -316,6 +321,27 @@ void TcpListener::Drop(TcpLink* link) {
   if (!fn.IsFunction()) return;
   try {
     fn.As<Napi::Function>().MakeCallback(self, {info});
+  } catch (const Napi::Error& e) {
+    napi_fatal_exception(env, e.Value());
+  }
+}
+
+void TcpListener::HandOver(TcpLink* link) {
+  // A copy of the descriptor for net.Socket; the link closes its own.
+  int fd = link->Fileno();
+  int copy = fd >= 0 ? dup(fd) : -1;
+  link->Close();
+  if (copy < 0) return;
+  Napi::Env env = Env();
+  Napi::HandleScope scope(env);
+  Napi::Object self = Value();
+  Napi::Value fn = self.Get("onraw");
+  if (!fn.IsFunction()) {
+    close(copy);
+    return;
+  }
+  try {
+    fn.As<Napi::Function>().MakeCallback(self, {Napi::Number::New(env, copy)});
   } catch (const Napi::Error& e) {
     napi_fatal_exception(env, e.Value());
   }

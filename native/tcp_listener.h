@@ -50,6 +50,7 @@ class TcpListener : public Napi::ObjectWrap<TcpListener>, private LinkOwner {
   void Accept();
   // Past maxConnections: the connection is closed at once and JS told ('drop').
   void Drop(TcpLink* link);
+  void HandOver(TcpLink* link);
   void Sweep();
   void OnLinkCycle(TcpLink* link, Cycle* cycle, uint32_t link_status, int uv_error, const char* syscall) override;
   // Keeps this object alive while its socket is open or handshakes are pending.
@@ -62,6 +63,8 @@ class TcpListener : public Napi::ObjectWrap<TcpListener>, private LinkOwner {
   EngineOptions options_;
   // net.Server's socket options, applied to each accepted socket.
   bool no_delay_ = false;
+  // 'connection' listeners want raw sockets: each accepted socket goes to JS as a descriptor.
+  bool raw_connections_ = false;
   bool keep_alive_ = false;
   unsigned int keep_alive_delay_s_ = 0;
   uint64_t handshake_timeout_ms_ = 0;

@@ -22,4 +22,10 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 if [ $# -eq 0 ]; then set -- "test/**/*.test.ts"; fi
 # mocha in this very process (not through npx, itself a node process that LSan
 # would check): test/asan/child-env.cjs turns leak detection off for children.
-exec node node_modules/mocha/bin/mocha.js --require test/asan/child-env.cjs "$@"
+# Once per server transport (as npm test), unless OPENSSL_TLS_TRANSPORT names one.
+status=0
+for transport in ${OPENSSL_TLS_TRANSPORT:-native js}; do
+  echo "== mocha under ASan, server transport: $transport"
+  OPENSSL_TLS_TRANSPORT=$transport node node_modules/mocha/bin/mocha.js --require test/asan/child-env.cjs "$@" || status=$?
+done
+exit $status

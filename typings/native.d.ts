@@ -313,6 +313,8 @@ export interface NativeListenerOptions {
   rejectUnauthorized: boolean;
   alpnProtocols?: Buffer;
   npnProtocols?: Buffer;
+  /** 'connection' listeners want raw sockets: each accepted socket goes to `onraw` as a descriptor. */
+  rawConnections: boolean;
   /** net.Server's options for each accepted socket (keepAliveInitialDelay in seconds). */
   noDelay: boolean;
   keepAlive: boolean;
@@ -332,6 +334,8 @@ export interface NativeTcpListener {
   setHandshakeTimeout(ms: number): void;
   /** server.maxConnections (-1: none) and the connections JS holds now. */
   setLimit(max: number, jsConnections: number): void;
+  /** Set by JS: an accepted socket's descriptor (a copy) when rawConnections is on. */
+  onraw?: (fd: number) => void;
   /** Set by JS: a connection closed at once for maxConnections (node's 'drop' data). */
   ondrop?: (info: Record<string, string | number>) => void;
   close(callback?: () => void): void;

@@ -11,12 +11,13 @@ export async function listen(server: Server, host = '127.0.0.1'): Promise<number
     sockets.add(s);
     s.once('close', () => sockets.delete(s));
   };
-  server.on('connection', track);
-  // A TLS server on the native transport has no raw sockets: its TLSSockets are tracked.
+  // A TLS server on the native transport has no raw sockets (a 'connection' listener would
+  // make it hand each one to JS): its TLSSockets are tracked instead.
   server.on('secureConnection', track);
   server.on('tlsClientError', (_err: Error, s: Socket) => track(s));
   server.listen(0, host);
   await once(server, 'listening');
+  if ((server as Server & { nativeTransport?: boolean }).nativeTransport !== true) server.on('connection', track);
   return (server.address() as AddressInfo).port;
 }
 
