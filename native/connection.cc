@@ -76,6 +76,9 @@ Connection::Connection(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Connec
     engine_ = link_->ReleaseEngine();
     link_->set_owner(this);
     handshake_done_ = engine_ != nullptr && engine_->handshake_done();
+    // An open socket keeps its JS objects alive (as a raw socket's handle does):
+    // nothing else may hold an idle connection's TLSSocket.
+    Ref();
     return;
   }
   SecureContext* sc = SecureContext::FromValue(env, info[0]);
@@ -351,6 +354,10 @@ void Connection::ReleaseSsl() noexcept {
   if (link_ != nullptr) {
     link_->Close();
     link_ = nullptr;
+    try {
+      Unref();  // the self-reference taken in Adopt
+    } catch (...) {
+    }
   }
   if (engine_) handshake_done_ = engine_->handshake_done();
   engine_.reset();

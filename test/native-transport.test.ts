@@ -5,6 +5,8 @@
 import { strict as assert } from 'node:assert';
 import * as crypto from 'node:crypto';
 import * as net from 'node:net';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import * as nodeTls from 'node:tls';
 import * as tls from '../lib/index';
 import { fixture } from './helpers/fixtures';
@@ -91,6 +93,33 @@ describeNative('native transport', () => {
       assert.equal(seen.encrypted, true);
     } finally {
       await close(server);
+    }
+  });
+
+  it('an idle connection nobody holds in JS survives garbage collection', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    // The server keeps no reference to its sockets: only the open socket itself may.
+    // (Not the listen() helper: it keeps every socket it sees.)
+    const server = tls.createServer({ ...ec, nativeTransport: true }, (s) => {
+      s.on('data', (d: Buffer) => s.write(d));
+    });
+    server.listen(0, '127.0.0.1');
+    await waitFor(server, 'listening');
+    const c = nodeClient((server.address() as net.AddressInfo).port);
+    try {
+      await waitFor(c, 'secureConnect');
+      await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 5; i++) {
+        gc();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      c.write('still here');
+      const [d] = await waitFor<[Buffer]>(c, 'data');
+      assert.equal(d.toString(), 'still here');
+    } finally {
+      c.destroy();
+      await new Promise((r) => server.close(r));
     }
   });
 
