@@ -141,6 +141,33 @@ describe('certificate verification', () => {
     });
   });
 
+  it('a server the client rejects never gets its Finished: the server sees the handshake fail, as with a node:tls client', async () => {
+    const outcome = async (lib: typeof nodeTls): Promise<string[]> => {
+      const events: string[] = [];
+      const server = nodeTls.createServer(rsa, (s) => {
+        events.push('secureConnection');
+        s.on('error', () => {});
+        s.end('x');
+      });
+      server.on('tlsClientError', (e: NodeJS.ErrnoException) => events.push(`tlsClientError ${String(e.code)}`));
+      const port = await listen(server);
+      try {
+        // No ca: the server's certificate is not trusted, the client rejects it.
+        const c = lib.connect({ port, host: 'localhost' });
+        const [err] = await waitFor<[NodeJS.ErrnoException]>(c, 'error');
+        events.push(`client ${String(err.code)}`);
+        for (let i = 0; i < 100 && events.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      } finally {
+        await close(server);
+      }
+      return events.sort();
+    };
+    const theirs = await outcome(nodeTls);
+    const ours = await outcome(tls as unknown as typeof nodeTls);
+    assert.deepEqual(theirs, ['client UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'tlsClientError ECONNRESET']);
+    assert.deepEqual(ours, theirs);
+  });
+
   it('an empty servername checks the host name instead (as node:tls)', async () => {
     await withNodeServer(rsa, async (port) => {
       const outcome = (lib: typeof nodeTls) =>
