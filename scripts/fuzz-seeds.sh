@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Writes the seed corpora of the x509 and context_loading fuzz targets into
-# test/fuzz/corpus/ (committed): certificates and the CRL from the test fixtures
-# (run test/fixtures/make-certs.sh first), keys and PKCS#12 files made fresh
-# here, so no key any test uses is committed. Run once, or after changing a
-# target's input format (native/fuzz/fuzz_context_loading.cc). The seeds of the
-# tls_* targets come from scripts/fuzz-tls-seeds.js.
+# Writes the seed corpora of the fuzz targets into test/fuzz/corpus/ (generated,
+# never committed: they are certificates, keys and handshakes made from the test
+# fixtures). x509 and context_loading here: certificates and the CRL from the
+# fixtures (made first if missing), keys and PKCS#12 files made fresh; the tls_*
+# seeds by scripts/fuzz-tls-seeds.js (needs dist/ and the addon). scripts/fuzz.sh
+# and test/setup.ts run it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 fx=$root/test/fixtures/generated
 out=$root/test/fuzz/corpus
+[ -f "$fx/ca.pem" ] || bash "$root/test/fixtures/make-certs.sh"
 tmp=$(mktemp -d); cd "$tmp"
 rm -rf "$out/x509" "$out/context_loading"; mkdir -p "$out/x509" "$out/context_loading"
 X=$out/x509 C=$out/context_loading
@@ -113,4 +114,4 @@ n=$(wc -c < ec.pem)
 { op 6; cat "$fx/dh2048.pem"; } > "$C/dhparam-2048"
 { op 6; cat "$fx/dh512.pem"; } > "$C/dhparam-512"
 cd /; rm -rf "$tmp"
-du -sb "$X" "$C"
+node "$root/scripts/fuzz-tls-seeds.js"

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Writes the seed corpus of the receive-path fuzz targets (tls_server,
-// tls_client) into test/fuzz/corpus/: real ClientHellos and real server
-// flights, made by our own engine through the addon, in the input layout of
-// native/fuzz/tls_harness.h (an options byte, then length-prefixed chunks).
-// Run once after changing the harness layout: `node scripts/fuzz-tls-seeds.js`.
+// tls_client) into test/fuzz/corpus/ (generated, never committed): real
+// ClientHellos and real server flights, made by our own engine through the
+// addon, in the input layout of native/fuzz/tls_harness.h (an options byte,
+// then length-prefixed chunks). Run by scripts/fuzz-seeds.sh.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -74,4 +74,3 @@ for (const k of cases) {
   write(clientDir, `${k.name}.bin`, frame(k.flags & ~(F.pauseHello | F.pauseCert), flight, 0));
   write(clientDir, `${k.name}-split.bin`, frame(k.flags & ~(F.pauseHello | F.pauseCert), flight, 200));
 }
-console.log(`seeds written to ${path.relative(root, serverDir)} and ${path.relative(root, clientDir)}`);

@@ -2,7 +2,8 @@
 # Builds the libFuzzer targets (native/fuzz/, clang++-14, ASan+UBSan+LSan) into
 # build-fuzz/ and runs each one: first over its committed regressions
 # (test/fuzz/regressions/<target>/, each file replayed once), then fuzzing for
-# N seconds from the committed seed corpus (test/fuzz/corpus/<target>/, read
+# N seconds from the seed corpus (test/fuzz/corpus/<target>/, made from the test
+# fixtures by scripts/fuzz-seeds.sh at the start of every run; read
 # only: new inputs go to a temporary directory). Findings are saved in
 # build-fuzz/artifacts/<target>/, full logs in build-fuzz/logs/<target>.log.
 #
@@ -33,6 +34,10 @@ if [ ${#targets[@]} -eq 0 ]; then
     targets+=("${name%.cc}")
   done
 fi
+
+# The seed corpora are made from the test fixtures each run (never committed).
+[ -f dist/binding.js ] || npm run build:ts >/dev/null
+bash scripts/fuzz-seeds.sh >/dev/null || { echo "fuzz: could not make the seed corpora"; exit 1; }
 
 out=build-fuzz
 mkdir -p "$out/logs"
