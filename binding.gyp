@@ -16,6 +16,7 @@
         "native/connection_link.cc",
         "native/tcp_link.cc",
         "native/tcp_listener.cc",
+        "native/loop_js.cc",
         "native/connection_alpn.cc",
         "native/connection_ocsp.cc",
         "native/connection_trace.cc",

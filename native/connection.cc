@@ -85,7 +85,17 @@ Connection::Connection(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Connec
   if (sc->ctx() == nullptr) throw CodedError(env, "ERR_INVALID_STATE", "The SecureContext has been closed");
   if (!info[1].IsObject()) throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "options must be an object");
   Napi::Object options = info[1].As<Napi::Object>();
+  EngineOptions opts = ReadEngineOptions(env, options);
 
+  engine_ = std::make_unique<TlsEngine>();
+  if (const char* failure = engine_->Init(sc->ctx(), opts)) {
+    engine_.reset();
+    ThrowFromQueue(env, failure);
+  }
+  SetupPsk(env, options);
+}
+
+EngineOptions Connection::ReadEngineOptions(Napi::Env env, Napi::Object options) {
   EngineOptions opts;
   opts.is_server = options.Get("isServer").ToBoolean();
   opts.pause_on_client_hello = options.Get("pauseOnClientHello").ToBoolean();
@@ -105,13 +115,7 @@ Connection::Connection(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Connec
     }
   }
   ReadProtocolOptions(env, options, &opts);
-
-  engine_ = std::make_unique<TlsEngine>();
-  if (const char* failure = engine_->Init(sc->ctx(), opts)) {
-    engine_.reset();
-    ThrowFromQueue(env, failure);
-  }
-  SetupPsk(env, options);
+  return opts;
 }
 
 SSL* Connection::Require(Napi::Env env) const {

@@ -30,6 +30,10 @@ class Connection : public Napi::ObjectWrap<Connection>, private PskHandler, priv
   static Napi::Object Adopt(Napi::Env env, TcpLink* link);
   Napi::Value LinkResult(Napi::Env env, Cycle* cycle, uint32_t link_status, int uv_error, const char* syscall);
 
+  // An engine's settings from the options object of `new Connection()` (also the
+  // native listener's: the same names); protocol lists checked.
+  static EngineOptions ReadEngineOptions(Napi::Env env, Napi::Object options);
+
  private:
   // Entry points (one native call per chunk or write batch).
   Napi::Value Start(const Napi::CallbackInfo& info);
@@ -78,7 +82,7 @@ class Connection : public Napi::ObjectWrap<Connection>, private PskHandler, priv
   // Renegotiation (native/connection_reneg.cc).
   Napi::Value Renegotiate(const Napi::CallbackInfo& info);
   // ALPN, NPN (native/connection_alpn.cc): options, the ALPNCallback's answer, results.
-  void ReadProtocolOptions(Napi::Env env, Napi::Object options, EngineOptions* out);
+  static void ReadProtocolOptions(Napi::Env env, Napi::Object options, EngineOptions* out);
   void ApplyAlpnAnswer(Napi::Object answer);
   Napi::Value GetALPNProtocol(const Napi::CallbackInfo& info);
   Napi::Value GetNPNProtocol(const Napi::CallbackInfo& info);

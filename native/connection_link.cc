@@ -3,40 +3,13 @@
 // reads through its `onresult` property; every entry point's output goes to
 // the socket instead of into the result. The socket API (addresses, no-delay,
 // keep-alive, ref/unref, byte counts) is answered by the link.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include "addon_data.h"
 #include "connection.h"
 #include "errors.h"
+#include "loop_js.h"
 
 namespace otls {
 
-namespace {
-
-// node's shape for a failed socket call: "read ECONNRESET", errno, code, syscall.
-Napi::Value UvError(Napi::Env env, int err, const char* syscall) {
-  const char* code = uv_err_name(err);
-  Napi::Error e = Napi::Error::New(env, std::string(syscall) + " " + code);
-  Napi::Object o = e.Value();
-  o.Set("errno", Napi::Number::New(env, err));
-  o.Set("code", code);
-  o.Set("syscall", syscall);
-  return o;
-}
-
-// Calls a JS function from a libuv callback: nextTicks and microtasks run after
-// it, and what it throws is an uncaught exception, as for any event handler.
-void CallFromLoop(Napi::Env env, Napi::Value fn, Napi::Value recv, std::initializer_list<napi_value> args) {
-  if (!fn.IsFunction()) return;
-  try {
-    fn.As<Napi::Function>().MakeCallback(recv, args);
-  } catch (const Napi::Error& e) {
-    napi_fatal_exception(env, e.Value());
-  }
-}
-
-}  // namespace
 
 Napi::Object Connection::Adopt(Napi::Env env, TcpLink* link) {
   return GetAddonData(env).connection.New({Napi::External<TcpLink>::New(env, link)});
@@ -49,7 +22,7 @@ Napi::Value Connection::LinkResult(Napi::Env env, Cycle* cycle, uint32_t link_st
     Napi::Object o = result.As<Napi::Object>();
     o.Set("status", Napi::Number::New(env, cycle->status | link_status));
     if ((link_status & kTransportError) != 0) {
-      o.Set("transportError", UvError(env, uv_error, syscall != nullptr ? syscall : "read"));
+      o.Set("transportError", UvError(env, uv_error, syscall != nullptr ? syscall : "read").Value());
     }
   }
   return result;
@@ -111,23 +84,8 @@ Napi::Value Connection::LinkAddress(const Napi::CallbackInfo& info) {
   sockaddr_storage ss{};
   int err = info[0].ToBoolean() ? link_->PeerName(&ss) : link_->SockName(&ss);
   if (err != 0) return env.Undefined();
-  char ip[INET6_ADDRSTRLEN] = {0};
   Napi::Object o = Napi::Object::New(env);
-  if (ss.ss_family == AF_INET6) {
-    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
-    uv_ip6_name(a, ip, sizeof(ip));
-    o.Set("address", ip);
-    o.Set("family", "IPv6");
-    o.Set("port", ntohs(a->sin6_port));
-  } else if (ss.ss_family == AF_INET) {
-    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
-    uv_ip4_name(a, ip, sizeof(ip));
-    o.Set("address", ip);
-    o.Set("family", "IPv4");
-    o.Set("port", ntohs(a->sin_port));
-  } else {
-    return env.Undefined();
-  }
+  if (!PutAddress(o, ss)) return env.Undefined();
   return o;
 }
 

@@ -13,6 +13,7 @@
 
 #include "connection.h"
 #include "errors.h"
+#include "loop_js.h"
 #include "secure_context.h"
 
 namespace otls {
@@ -30,25 +31,6 @@ struct TcpListener::Handles {
     if (--h->open == 0) std::unique_ptr<Handles> owned(h);
   }
 };
-
-namespace {
-
-std::string WireList(Napi::Object options, const char* name) {
-  Napi::Value v = options.Get(name);
-  if (!v.IsBuffer()) return "";
-  auto buf = v.As<Napi::Buffer<char>>();
-  return std::string(buf.Data(), buf.Length());
-}
-
-Napi::Error UvException(Napi::Env env, int err, const char* syscall) {
-  Napi::Error e = Napi::Error::New(env, std::string(syscall) + " " + uv_err_name(err));
-  e.Value().Set("errno", Napi::Number::New(env, err));
-  e.Value().Set("code", uv_err_name(err));
-  e.Value().Set("syscall", syscall);
-  return e;
-}
-
-}  // namespace
 
 Napi::Function TcpListener::Init(Napi::Env env) {
   return DefineClass(env, "TcpListener",
@@ -78,12 +60,12 @@ TcpListener::TcpListener(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TcpL
     throw CodedError(env, "ERR_INVALID_STATE", "No event loop");
   }
   int fd = dup(info[0].As<Napi::Number>().Int32Value());
-  if (fd < 0) throw UvException(env, uv_translate_sys_error(errno), "dup");
+  if (fd < 0) throw UvError(env, uv_translate_sys_error(errno), "dup");
   auto handles = std::make_unique<Handles>();
   int err = uv_tcp_init(loop, &handles->tcp);
   if (err != 0) {
     close(fd);
-    throw UvException(env, err, "uv_tcp_init");
+    throw UvError(env, err, "uv_tcp_init");
   }
   handles->tcp.data = handles.get();
   handles->timer.data = handles.get();
@@ -103,7 +85,7 @@ TcpListener::TcpListener(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TcpL
     handles_ = nullptr;
     h->owner = nullptr;
     uv_close(reinterpret_cast<uv_handle_t*>(&h->tcp), Handles::OnClose);
-    throw UvException(env, err, "listen");
+    throw UvError(env, err, "listen");
   }
   ++h->open;  // the timer
   uv_unref(reinterpret_cast<uv_handle_t*>(&h->timer));
@@ -141,16 +123,8 @@ void TcpListener::SetContext(const Napi::CallbackInfo& info) {
 void TcpListener::SetOptions(const Napi::CallbackInfo& info) {
   if (!info[0].IsObject()) throw CodedTypeError(info.Env(), "ERR_INVALID_ARG_TYPE", "options must be an object");
   Napi::Object o = info[0].As<Napi::Object>();
-  EngineOptions opts;
+  EngineOptions opts = Connection::ReadEngineOptions(info.Env(), o);
   opts.is_server = true;
-  opts.pause_on_client_hello = o.Get("pauseOnClientHello").ToBoolean();
-  opts.pause_on_certificate = o.Get("pauseOnCertificate").ToBoolean();
-  opts.report_sessions = o.Get("reportSessions").ToBoolean();
-  opts.report_keylog = o.Get("reportKeylog").ToBoolean();
-  opts.request_cert = o.Get("requestCert").ToBoolean();
-  opts.reject_unauthorized = o.Get("rejectUnauthorized").ToBoolean();
-  opts.alpn_protocols = WireList(o, "alpnProtocols");
-  opts.npn_protocols = WireList(o, "npnProtocols");
   options_ = std::move(opts);
   no_delay_ = o.Get("noDelay").ToBoolean();
   raw_connections_ = o.Get("rawConnections").ToBoolean();
@@ -205,21 +179,7 @@ Napi::Value TcpListener::GetSockName(const Napi::CallbackInfo& info) {
   int err = uv_tcp_getsockname(&handles_->tcp, reinterpret_cast<sockaddr*>(&ss), &len);
   if (err != 0) return Napi::Number::New(env, err);
   if (!info[0].IsObject()) return Napi::Number::New(env, 0);
-  Napi::Object out = info[0].As<Napi::Object>();
-  char ip[INET6_ADDRSTRLEN] = {0};
-  if (ss.ss_family == AF_INET6) {
-    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
-    uv_ip6_name(a, ip, sizeof(ip));
-    out.Set("address", ip);
-    out.Set("family", "IPv6");
-    out.Set("port", ntohs(a->sin6_port));
-  } else {
-    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
-    uv_ip4_name(a, ip, sizeof(ip));
-    out.Set("address", ip);
-    out.Set("family", "IPv4");
-    out.Set("port", ntohs(a->sin_port));
-  }
+  PutAddress(info[0].As<Napi::Object>(), ss);
   return Napi::Number::New(env, 0);
 }
 
@@ -296,34 +256,12 @@ void TcpListener::Drop(TcpLink* link) {
   // What node's 'drop' event carries, read before the socket goes.
   Napi::Object info = Napi::Object::New(env);
   sockaddr_storage ss{};
-  char ip[INET6_ADDRSTRLEN] = {0};
-  auto put = [&](const char* address, const char* port, const char* family) {
-    if (ss.ss_family == AF_INET6) {
-      const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
-      uv_ip6_name(a, ip, sizeof(ip));
-      info.Set(address, ip);
-      info.Set(port, ntohs(a->sin6_port));
-      info.Set(family, "IPv6");
-    } else if (ss.ss_family == AF_INET) {
-      const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
-      uv_ip4_name(a, ip, sizeof(ip));
-      info.Set(address, ip);
-      info.Set(port, ntohs(a->sin_port));
-      info.Set(family, "IPv4");
-    }
-  };
-  if (link->SockName(&ss) == 0) put("localAddress", "localPort", "localFamily");
+  if (link->SockName(&ss) == 0) PutAddress(info, ss, "localAddress", "localPort", "localFamily");
   ss = sockaddr_storage{};
-  if (link->PeerName(&ss) == 0) put("remoteAddress", "remotePort", "remoteFamily");
+  if (link->PeerName(&ss) == 0) PutAddress(info, ss, "remoteAddress", "remotePort", "remoteFamily");
   link->Close();
   Napi::Object self = Value();
-  Napi::Value fn = self.Get("ondrop");
-  if (!fn.IsFunction()) return;
-  try {
-    fn.As<Napi::Function>().MakeCallback(self, {info});
-  } catch (const Napi::Error& e) {
-    napi_fatal_exception(env, e.Value());
-  }
+  CallFromLoop(env, self.Get("ondrop"), self, {info});
 }
 
 void TcpListener::HandOver(TcpLink* link) {
@@ -340,11 +278,7 @@ void TcpListener::HandOver(TcpLink* link) {
     close(copy);
     return;
   }
-  try {
-    fn.As<Napi::Function>().MakeCallback(self, {Napi::Number::New(env, copy)});
-  } catch (const Napi::Error& e) {
-    napi_fatal_exception(env, e.Value());
-  }
+  CallFromLoop(env, fn, self, {Napi::Number::New(env, copy)});
 }
 
 void TcpListener::OnSweep(uv_timer_t* timer) {
@@ -380,8 +314,7 @@ void TcpListener::OnLinkCycle(TcpLink* link, Cycle* cycle, uint32_t link_status,
   try {
     Napi::Value result = Connection::Unwrap(conn)->LinkResult(env, cycle, link_status, uv_error, syscall);
     Napi::Object self = Value();
-    Napi::Value fn = self.Get("onconnection");
-    if (fn.IsFunction()) fn.As<Napi::Function>().MakeCallback(self, {conn, result});
+    CallFromLoop(env, self.Get("onconnection"), self, {conn, result});
   } catch (const Napi::Error& e) {
     napi_fatal_exception(env, e.Value());
   }

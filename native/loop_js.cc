@@ -1,0 +1,51 @@
+#include "loop_js.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <uv.h>
+
+#include <string>
+
+namespace otls {
+
+void CallFromLoop(Napi::Env env, Napi::Value fn, Napi::Object recv, std::initializer_list<napi_value> args) {
+  if (!fn.IsFunction()) return;
+  try {
+    fn.As<Napi::Function>().MakeCallback(recv, args);
+  } catch (const Napi::Error& e) {
+    napi_fatal_exception(env, e.Value());
+  }
+}
+
+Napi::Error UvError(Napi::Env env, int err, const char* syscall) {
+  const char* code = uv_err_name(err);
+  Napi::Error e = Napi::Error::New(env, std::string(syscall) + " " + code);
+  e.Value().Set("errno", Napi::Number::New(env, err));
+  e.Value().Set("code", code);
+  e.Value().Set("syscall", syscall);
+  return e;
+}
+
+bool PutAddress(Napi::Object out, const sockaddr_storage& ss, const char* address, const char* port,
+                const char* family) {
+  char ip[INET6_ADDRSTRLEN] = {0};
+  if (ss.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    uv_ip6_name(a, ip, sizeof(ip));
+    out.Set(address, ip);
+    out.Set(port, ntohs(a->sin6_port));
+    out.Set(family, "IPv6");
+    return true;
+  }
+  if (ss.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    uv_ip4_name(a, ip, sizeof(ip));
+    out.Set(address, ip);
+    out.Set(port, ntohs(a->sin_port));
+    out.Set(family, "IPv4");
+    return true;
+  }
+  return false;
+}
+
+}  // namespace otls
