@@ -67,8 +67,9 @@ const server = tls.createServer(options, (socket) => {
   }
 });
 
-// The TLS socket reports transport errors; this only keeps a stray one from throwing.
-server.on('connection', (raw) => raw.on('error', () => {}));
+// No 'connection' listener: transport errors reach the TLS socket's 'error' or
+// 'tlsClientError' in both implementations, and on openssl-tls a 'connection' listener
+// asks for a raw net.Socket per connection, which moves the server to the JS transport.
 server.on('tlsClientError', noteError);
 
 if (args.resume === 'ids') {
