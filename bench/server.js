@@ -1,7 +1,7 @@
 'use strict';
 // The server under test. Started by bench/run.js (pinned with taskset) as
 //   node bench/server.js --impl node|ours --cert rsa|ec [--tls 1.2|1.3]
-//        [--resume tickets|ids|none] [--mode www|echo|bulk|idle]
+//        [--resume tickets|ids|none] [--mode www|echo|bulk|sink|source|idle]
 // It listens on 127.0.0.1, an ephemeral port, and talks to the parent over IPC:
 // {type:'ready', port} once listening; {cmd:'stats'} is answered with counters and
 // process.cpuUsage(); {cmd:'gc'} runs a full GC (with --expose-gc). It exits when
@@ -58,6 +58,18 @@ const server = tls.createServer(options, (socket) => {
       });
       socket.on('drain', () => pump(socket));
       pump(socket);
+      break;
+    case 'sink':
+      // Client→server bulk: count what arrives, send nothing.
+      socket.on('data', (d) => {
+        counters.bytesIn += d.length;
+      });
+      break;
+    case 'source':
+      // Server→client bulk: write 64 KiB chunks as fast as the socket takes them.
+      socket.on('drain', () => pump(socket));
+      pump(socket);
+      socket.resume();
       break;
     case 'idle':
       socket.resume();

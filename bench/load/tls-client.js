@@ -123,7 +123,7 @@ function go() {
   going = true;
   for (const s of sockets) {
     if (mode === 'echo') startEcho(s);
-    else if (mode === 'bulk') startBulk(s);
+    else if (mode === 'bulk' || mode === 'source') startBulk(s);
   }
 }
 
@@ -143,7 +143,9 @@ async function main() {
       });
       await openMany(conns - Math.min(warm, conns), 64);
       break;
-    case 'bulk': {
+    case 'bulk':
+    case 'source':
+    case 'sink': {
       await openMany(1, 1);
       // Whatever the server sends is counted, from the first byte.
       sockets[0].on('data', (d) => {
