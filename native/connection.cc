@@ -14,6 +14,26 @@
 
 namespace otls {
 
+namespace {
+
+// Cleartext from this size up is handed to JS in the buffer it was decrypted
+// into; below it, one copy costs less than an external buffer's finalizer.
+constexpr size_t kHandOffBytes = 16 * 1024;
+
+// The first `len` bytes of this thread's read buffer as a JS Buffer.
+Napi::Buffer<unsigned char> CleartextBuffer(Napi::Env env, size_t len) {
+  ReadBuf& buf = ReadBuffer();
+  if (len < kHandOffBytes) return Napi::Buffer<unsigned char>::Copy(env, buf.data(), len);
+  size_t capacity = 0;
+  MallocBytes bytes = buf.Take(&capacity);
+  auto out = Napi::Buffer<unsigned char>::New(env, bytes.get(), len,
+                                              [](Napi::Env, unsigned char* data) { MallocBytes freed(data); });
+  (void)bytes.release();  // the finalizer owns it now
+  return out;
+}
+
+}  // namespace
+
 
 Napi::Function Connection::Init(Napi::Env env) {
   Napi::Function ctor = DefineClass(
@@ -144,9 +164,7 @@ Napi::Value Connection::Finish(Napi::Env env, Cycle* cycle) {
 
   Napi::Object result = Napi::Object::New(env);
   result.Set("status", Napi::Number::New(env, cycle->status));
-  if (cycle->cleartext > 0) {
-    result.Set("cleartext", Napi::Buffer<unsigned char>::Copy(env, ReadBuffer().data(), cycle->cleartext));
-  }
+  if (cycle->cleartext > 0) result.Set("cleartext", CleartextBuffer(env, cycle->cleartext));
   const size_t encrypted = engine != nullptr && link_ == nullptr ? engine->PendingOutput() : 0;
   if (encrypted > 0) {
     // Read out (one copy): BIO_reset would also wipe the whole buffer every call.

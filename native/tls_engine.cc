@@ -28,17 +28,29 @@ bool IsWant(int err) { return err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WAN
 // the handshake goes on; TLSSocket decides after the handshake (as node:tls does).
 int AcceptAnyCertificate(int /*preverify_ok*/, X509_STORE_CTX* /*ctx*/) { return 1; }
 
-// The output BIO: what OpenSSL writes is appended to one buffer, which the
-// driver reads out (JS transport) or sends in place and then clears (native
-// transport). A memory BIO cannot forget its bytes without wiping its whole
-// buffer or copying them out.
+// The engine's two BIOs are byte queues of this kind.
+// Output: what OpenSSL writes is appended to one buffer, which the driver reads
+// out (JS transport) or sends in place and then clears (native transport). A
+// memory BIO cannot forget its bytes without wiping its whole buffer or copying
+// them out.
+// Input: the driver's bytes are appended, OpenSSL reads them out; empty means
+// "retry", never end of file. A memory BIO grows by BUF_MEM_grow_clean, which
+// copies and wipes its whole buffer on every growth (a fifth of a bulk read's
+// instructions).
 class OutputBuffer {
  public:
   const char* data() const { return bytes_.data() + start_; }
   size_t size() const { return bytes_.size() - start_; }
   bool Append(const char* p, size_t n) {
     try {
-      if (start_ == bytes_.size()) Clear();
+      if (start_ == bytes_.size()) {
+        Clear();
+      } else if (start_ >= bytes_.size() - start_) {
+        // What is left (a partial record, say) moves to the front, so a queue
+        // that is never quite empty does not grow without end.
+        bytes_.erase(bytes_.begin(), bytes_.begin() + static_cast<std::ptrdiff_t>(start_));
+        start_ = 0;
+      }
       bytes_.insert(bytes_.end(), p, p + n);
       return true;
     } catch (...) {
@@ -116,7 +128,7 @@ int OutputDestroy(BIO* bio) {
 }
 
 // Made once, kept for the life of the process.
-const BIO_METHOD* OutputBioMethod() {
+const BIO_METHOD* QueueBioMethod() {
   static BIO_METHOD* method = [] {
     BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "openssl-tls output");
     if (m != nullptr) {
@@ -138,12 +150,34 @@ size_t& JsCallbackDepth() {
   return depth;
 }
 
+bool ReadBuf::Grow(size_t n, size_t keep) {
+  if (n <= size_) return true;
+  if (keep == 0) {
+    // Nothing to keep: a fresh block, not realloc's copy of stale bytes.
+    bytes_.reset(static_cast<unsigned char*>(std::malloc(n)));
+  } else {
+    void* p = std::realloc(bytes_.get(), n);
+    if (p == nullptr) return false;
+    (void)bytes_.release();
+    bytes_.reset(static_cast<unsigned char*>(p));
+  }
+  size_ = bytes_ ? n : 0;
+  return size_ != 0;
+}
+
+MallocBytes ReadBuf::Take(size_t* size) {
+  *size = size_;
+  size_ = 0;
+  return std::move(bytes_);
+}
+
 // One decrypt buffer shared by every connection on this thread (uSockets' habit):
-// cleartext is read here and copied once into what the driver hands on.
-std::vector<unsigned char>& ReadBuffer() {
-  thread_local std::deque<std::vector<unsigned char>> buffers;
+// cleartext is read here and copied once into what the driver hands on, or,
+// when large, the buffer itself is handed on (ReadBuf::Take).
+ReadBuf& ReadBuffer() {
+  thread_local std::deque<ReadBuf> buffers;
   const size_t depth = JsCallbackDepth();
-  while (buffers.size() <= depth) buffers.emplace_back(64 * 1024);
+  while (buffers.size() <= depth) buffers.emplace_back();
   return buffers[depth];
 }
 
@@ -165,15 +199,17 @@ const char* TlsEngine::Init(SSL_CTX* ctx, const EngineOptions& options) {
   if (!ssl_) return "SSL_new failed";
   SSL* ssl = ssl_.get();
   session_ctx_ = ctx;
-  BIO* in = BIO_new(BIO_s_mem());
-  BIO* out = BIO_new(OutputBioMethod());
+  // Buffers stay with the SSL while it handshakes (one allocation, not one per
+  // flight); the context's SSL_MODE_RELEASE_BUFFERS applies once it is done.
+  release_buffers_ = (SSL_get_mode(ssl) & SSL_MODE_RELEASE_BUFFERS) != 0;
+  if (release_buffers_) SSL_clear_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
+  BIO* in = BIO_new(QueueBioMethod());
+  BIO* out = BIO_new(QueueBioMethod());
   if (in == nullptr || out == nullptr) {
     BIO_free(in);
     BIO_free(out);
     return "BIO_new failed";
   }
-  // An empty input BIO means "wait for more", never end of file.
-  BIO_set_mem_eof_return(in, -1);
 
   SSL_set_bio(ssl, in, out);
   in_ = in;
@@ -279,6 +315,7 @@ void TlsEngine::HandshakeStep(Cycle* cycle) {
   int r = SSL_do_handshake(ssl);
   if (r == 1) {
     handshake_done_ = true;
+    if (release_buffers_) SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
     cycle->status |= kHandshakeDone;
     return;
   }
@@ -326,11 +363,15 @@ void TlsEngine::Advance(Cycle* cycle) {
 
   if (!pending_write_.empty() && !FlushPendingWrites(cycle)) return;
 
-  std::vector<unsigned char>& buf = ReadBuffer();
+  ReadBuf& buf = ReadBuffer();
   for (;;) {
     // Cleartext is never more than the encrypted bytes still to read.
     size_t want = BIO_ctrl_pending(in_) + static_cast<size_t>(SSL_pending(ssl)) + kRecordSize;
-    if (buf.size() < cycle->cleartext + want) buf.resize(cycle->cleartext + want);
+    if (!buf.Grow(cycle->cleartext + want, cycle->cleartext)) {
+      if (cycle->error_fallback == nullptr) cycle->error_fallback = "Out of memory reading cleartext";
+      Fail(cycle, SSL_ERROR_SSL);
+      return;
+    }
     size_t n = 0;
     int r = SSL_read_ex(ssl, buf.data() + cycle->cleartext, buf.size() - cycle->cleartext, &n);
     if (r == 1) {

@@ -14,6 +14,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,10 +37,32 @@ enum Status : uint32_t {
 // Why a handshake is waiting for its driver (CycleResult.pause.kind).
 enum class Pause { kNone, kClientHello, kCertificate };
 
+// Memory from malloc, owned: a buffer whose bytes can be handed on as they are.
+struct FreeDeleter {
+  void operator()(unsigned char* p) const noexcept { std::free(p); }
+};
+using MallocBytes = std::unique_ptr<unsigned char, FreeDeleter>;
+
+// A decrypt buffer: grows without zero-filling, and its storage can be taken
+// whole (Take), so large cleartext reaches JS with no copy.
+class ReadBuf {
+ public:
+  unsigned char* data() const { return bytes_.get(); }
+  size_t size() const { return size_; }
+  // At least n bytes, keeping the first `keep`; false when memory ran out.
+  bool Grow(size_t n, size_t keep);
+  // The storage and its size; the buffer is left empty.
+  MallocBytes Take(size_t* size);
+
+ private:
+  MallocBytes bytes_;
+  size_t size_ = 0;
+};
+
 // The cleartext read buffer of this thread: one per nesting level of JS
 // callbacks running inside OpenSSL (PSK), since the interrupted call may still
 // be reading into the outer one. A Cycle's cleartext is its first bytes.
-std::vector<unsigned char>& ReadBuffer();
+ReadBuf& ReadBuffer();
 
 // How deeply JS callbacks run inside OpenSSL on this thread (PSK).
 size_t& JsCallbackDepth();
@@ -202,6 +226,7 @@ class TlsEngine {
   BIO* out_ = nullptr;  // owned by ssl_
   bool is_server_ = false;
   bool handshake_done_ = false;
+  bool release_buffers_ = false;
   bool failed_ = false;
   // Set by InfoCallback while OpenSSL runs; folded into the next result.
   uint32_t callback_status_ = 0;
