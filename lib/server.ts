@@ -38,7 +38,7 @@ export interface TlsServerOptions extends SecureContextOptions, ServerPskOptions
    * Node's loop; no JS object until 'secureConnection' or a callback needs one).
    * Default true (kDefaultNativeTransport); env OPENSSL_TLS_TRANSPORT=native or js overrides.
    * Servers that need JS inside the handshake or a raw socket (pskCallback,
-   * enableTrace, offloadHandshake, pauseOnConnect), pipes and cluster workers in
+   * enableTrace, pauseOnConnect), pipes and cluster workers in
    * round-robin mode use the JS transport.
    */
   nativeTransport?: boolean;
@@ -142,7 +142,6 @@ export class Server extends net.Server {
     this.#offloadHandshake = offloadHandshakeOption(opts.offloadHandshake);
     this.#nativeWanted =
       nativeTransportOption(opts.nativeTransport) &&
-      !this.#offloadHandshake &&
       opts.pskCallback === undefined &&
       !opts.enableTrace &&
       opts.pauseOnConnect !== true;
@@ -264,6 +263,8 @@ export class Server extends net.Server {
       // Ours is one 'connection' listener; another wants the raw socket (the JS transport).
       rawConnections: this.listenerCount('connection') > 1,
       noDelay: o.noDelay === true,
+      // Handshake steps on the thread pool until JS first hears of the connection.
+      offloadHandshake: this.#offloadHandshake,
       keepAlive: o.keepAlive === true,
       keepAliveInitialDelay: Math.floor((o.keepAliveInitialDelay ?? 0) / 1000),
     };

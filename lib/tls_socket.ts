@@ -159,7 +159,9 @@ export class TLSSocket extends net.Socket {
       requestOCSP: !this.#isServer && Boolean(options.requestOCSP),
     });
     // PSK callbacks run JS inside OpenSSL: those handshakes stay on the main thread.
-    this.#offload = this.#isServer && setup?.offloadHandshake === true && typeof options.pskCallback !== 'function';
+    // On the native transport the link runs the steps on the pool itself, until JS adopts it.
+    this.#offload =
+      link === undefined && this.#isServer && setup?.offloadHandshake === true && typeof options.pskCallback !== 'function';
     reportKeylogOnListener(this, () => this.#conn?.setReportKeylog(true));
     if (traceOption(options.enableTrace)) enableTrace(this.#conn);
     if (!this.#isServer) this.#sessionReport = clientSessionReport(this, () => this.#conn?.setReportSessions(true));

@@ -12,6 +12,7 @@
 
 #include "addon_data.h"
 #include "connection.h"
+#include "tls_engine.h"
 #include "errors.h"
 #include "host_check.h"
 #include "ossl.h"
@@ -61,6 +62,10 @@ Napi::Value ErrorQueueLength(const Napi::CallbackInfo& info) {
   uint32_t n = 0;
   while (ERR_get_error() != 0) ++n;
   return Napi::Number::New(info.Env(), n);
+}
+
+Napi::Value PoolHandshakeStepsJs(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(PoolHandshakeSteps()));
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -137,6 +142,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("certificateToObject", Napi::Function::New(env, CertificateToObjectJs, "certificateToObject"));
   exports.Set("certificateNamesHost", Napi::Function::New(env, CertificateNamesHostJs, "certificateNamesHost"));
   exports.Set("errorQueueLength", Napi::Function::New(env, ErrorQueueLength, "errorQueueLength"));
+  exports.Set("poolHandshakeSteps", Napi::Function::New(env, PoolHandshakeStepsJs, "poolHandshakeSteps"));
   return exports;
 }
 

@@ -27,13 +27,7 @@ class HandshakeWorker : public Napi::AsyncWorker {
   // Pool thread: one handshake step, nothing else. Its failure, if any, is
   // taken off this thread's error queue into the cycle.
   void Execute() override {
-    conn_->engine_->HandshakeStep(&cycle_);
-    // The error queue is per thread: leave this pool thread's empty.
-    ERR_clear_error();
-    // And free OpenSSL's per-thread state (error queue, random generators):
-    // pool threads never exit, so it would otherwise stay until the process
-    // ends (LeakSanitizer reports it). The next step on this thread remakes it.
-    OPENSSL_thread_stop();
+    RunPoolHandshakeStep(conn_->engine_.get(), &cycle_);
   }
 
   // Main thread: the result, through the same path as receive().

@@ -38,6 +38,7 @@ TcpLink* TcpLink::Accept(uv_stream_t* server, int* error) {
   link->open_handles_ = 1;
   if (uv_timer_init(server->loop, &link->deferred_) == 0) {
     link->deferred_.data = link.get();
+    link->has_timer_ = true;
     ++link->open_handles_;
   }
   *error = uv_accept(server, reinterpret_cast<uv_stream_t*>(&link->tcp_));
@@ -63,6 +64,12 @@ bool TcpLink::Interesting(const Cycle& cycle) {
 
 void TcpLink::Report(Cycle* cycle, uint32_t link_status, int uv_error, const char* syscall) {
   if (closing_ || owner_ == nullptr) return;
+  if (step_in_flight_) {
+    // The owner may hand the engine to JS: it hears once the step is back. (Only
+    // events with no cycle of their own arrive now: writes, shutdown, timeouts.)
+    Defer(link_status, uv_error, syscall);
+    return;
+  }
   owner_->OnLinkCycle(this, cycle, link_status, uv_error, syscall);
 }
 
@@ -73,11 +80,12 @@ void TcpLink::Defer(uint32_t link_status, int uv_error, const char* syscall) {
     deferred_error_ = uv_error;
     deferred_syscall_ = syscall;
   }
-  if (open_handles_ == 2) uv_timer_start(&deferred_, OnDeferred, 0, 0);
+  if (has_timer_ && !step_in_flight_) uv_timer_start(&deferred_, OnDeferred, 0, 0);
 }
 
 void TcpLink::OnDeferred(uv_timer_t* timer) {
   auto* self = static_cast<TcpLink*>(timer->data);
+  if (self->step_in_flight_) return;  // OnStepDone starts the timer again
   const uint32_t status = std::exchange(self->deferred_status_, 0u);
   const int err = std::exchange(self->deferred_error_, 0);
   const char* syscall = std::exchange(self->deferred_syscall_, nullptr);
@@ -108,15 +116,61 @@ void TcpLink::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
   TlsEngine* engine = self->engine_;
   if (engine == nullptr) return;
   if (engine->Feed(reinterpret_cast<const unsigned char*>(buf->base), static_cast<size_t>(nread), &cycle)) {
+    if (self->offload_ && self->owned_engine_ != nullptr && engine->NeedsHandshakeStep() && self->QueueStep()) {
+      return;
+    }
     engine->Advance(&cycle);
   }
-  engine->Collect(&cycle);
+  self->AfterInput(&cycle);
+}
+
+void TcpLink::AfterInput(Cycle* cycle) {
+  TlsEngine* engine = engine_;
+  engine->Collect(cycle);
   // New sessions are told to JS before their bytes go out (newSession may hold them).
-  if (engine->new_sessions().empty()) self->Flush();
+  if (engine->new_sessions().empty()) Flush();
   // The owner may close the link or free the engine: nothing after this call.
-  if (Interesting(cycle) || !engine->new_sessions().empty() || !engine->keylog().empty()) {
-    self->Report(&cycle, 0);
+  if (Interesting(*cycle) || !engine->new_sessions().empty() || !engine->keylog().empty()) {
+    Report(cycle, 0);
   }
+}
+
+bool TcpLink::QueueStep() {
+  step_cycle_ = Cycle{};
+  step_.data = this;
+  if (uv_queue_work(tcp_.loop, &step_, OnStepWork, OnStepDone) != 0) return false;
+  step_in_flight_ = true;
+  ++open_handles_;
+  // Input waits in the socket until the step is back (one thread on the SSL at a time).
+  ReadStop();
+  return true;
+}
+
+void TcpLink::OnStepWork(uv_work_t* req) {
+  // A pool thread: the engine is this step's alone, and its errors are taken off
+  // this thread's queue into the cycle.
+  auto* self = static_cast<TcpLink*>(req->data);
+  RunPoolHandshakeStep(self->owned_engine_.get(), &self->step_cycle_);
+}
+
+void TcpLink::OnStepDone(uv_work_t* req, int /*status*/) {
+  auto* self = static_cast<TcpLink*>(req->data);
+  self->step_in_flight_ = false;
+  --self->open_handles_;
+  if (self->closing_) {
+    // Closed while the step ran: the engine waited for it.
+    self->owned_engine_.reset();
+    if (self->open_handles_ == 0) std::unique_ptr<TcpLink> owned(self);
+    return;
+  }
+  ClearErrorOnReturn clear;
+  Cycle cycle = self->step_cycle_;
+  TlsEngine* engine = self->engine_;
+  // Done: what came with the client's last flight is read here, on the loop.
+  if (engine->handshake_done() && (cycle.status & kError) == 0) engine->Advance(&cycle);
+  if (self->deferred_status_ != 0 && self->has_timer_) uv_timer_start(&self->deferred_, OnDeferred, 0, 0);
+  self->ReadStart();
+  self->AfterInput(&cycle);
 }
 
 void TcpLink::Flush() {
@@ -240,10 +294,11 @@ void TcpLink::Close() {
   closing_ = true;
   owner_ = nullptr;
   engine_ = nullptr;
-  owned_engine_.reset();
+  // A step on the pool still uses the engine: OnStepDone frees it.
+  if (!step_in_flight_) owned_engine_.reset();
   ReadStop();
   uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), OnClose);
-  if (open_handles_ == 2) uv_close(reinterpret_cast<uv_handle_t*>(&deferred_), OnClose);
+  if (has_timer_) uv_close(reinterpret_cast<uv_handle_t*>(&deferred_), OnClose);
 }
 
 void TcpLink::OnClose(uv_handle_t* handle) {

@@ -51,6 +51,9 @@ class TcpLink {
   TlsEngine* engine() const { return engine_; }
   // JS has been told: the Connection owns the engine from now on.
   std::unique_ptr<TlsEngine> ReleaseEngine() { return std::move(owned_engine_); }
+  // offloadHandshake: while the link still owns its engine (no JS object yet),
+  // handshake steps run on libuv's thread pool; reading waits for each step.
+  void set_offload(bool on) { offload_ = on; }
   void set_owner(LinkOwner* owner) { owner_ = owner; }
   uint64_t started_at() const { return started_at_; }
 
@@ -99,6 +102,12 @@ class TcpLink {
   static void OnShutdown(uv_shutdown_t* req, int status);
   static void OnClose(uv_handle_t* handle);
   static void OnDeferred(uv_timer_t* timer);
+  static void OnStepWork(uv_work_t* req);
+  static void OnStepDone(uv_work_t* req, int status);
+  // Queues a handshake step on the thread pool; false when it must run here.
+  bool QueueStep();
+  // What follows the engine's work on input: collect, send, tell the owner.
+  void AfterInput(Cycle* cycle);
   void Report(Cycle* cycle, uint32_t link_status, int uv_error = 0, const char* syscall = nullptr);
   // An event that arose inside a call from JS: told from the loop, never inside that call.
   void Defer(uint32_t link_status, int uv_error = 0, const char* syscall = nullptr);
@@ -107,7 +116,14 @@ class TcpLink {
 
   uv_tcp_t tcp_{};
   uv_timer_t deferred_{};
+  uv_work_t step_{};
+  // The handles (and a step on the pool) the link must outlive.
   int open_handles_ = 0;
+  bool has_timer_ = false;
+  // A step on the pool touches the engine: nothing else may until it is back.
+  bool step_in_flight_ = false;
+  bool offload_ = false;
+  Cycle step_cycle_{};
   uint32_t deferred_status_ = 0;
   int deferred_error_ = 0;
   const char* deferred_syscall_ = nullptr;

@@ -127,6 +127,7 @@ void TcpListener::SetOptions(const Napi::CallbackInfo& info) {
   opts.is_server = true;
   options_ = std::move(opts);
   no_delay_ = o.Get("noDelay").ToBoolean();
+  offload_handshake_ = o.Get("offloadHandshake").ToBoolean();
   raw_connections_ = o.Get("rawConnections").ToBoolean();
   keep_alive_ = o.Get("keepAlive").ToBoolean();
   Napi::Value delay = o.Get("keepAliveInitialDelay");
@@ -234,6 +235,7 @@ void TcpListener::Accept() {
     return;
   }
   if (no_delay_) link->SetNoDelay(true);
+  link->set_offload(offload_handshake_);
   if (keep_alive_) link->SetKeepAlive(true, keep_alive_delay_s_);
   auto engine = std::make_unique<TlsEngine>();
   if (!ctx_ || engine->Init(ctx_.get(), options_) != nullptr) {

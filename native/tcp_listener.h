@@ -63,6 +63,7 @@ class TcpListener : public Napi::ObjectWrap<TcpListener>, private LinkOwner {
   EngineOptions options_;
   // net.Server's socket options, applied to each accepted socket.
   bool no_delay_ = false;
+  bool offload_handshake_ = false;
   // 'connection' listeners want raw sockets: each accepted socket goes to JS as a descriptor.
   bool raw_connections_ = false;
   bool keep_alive_ = false;

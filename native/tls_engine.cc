@@ -2,6 +2,7 @@
 // shutdown, renegotiation). OpenSSL's callbacks are in tls_engine_callbacks.cc.
 #include "tls_engine.h"
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -144,6 +145,19 @@ const BIO_METHOD* QueueBioMethod() {
 }
 
 }  // namespace
+
+namespace {
+std::atomic<uint64_t> pool_steps{0};
+}  // namespace
+
+void RunPoolHandshakeStep(TlsEngine* engine, Cycle* cycle) {
+  engine->HandshakeStep(cycle);
+  pool_steps.fetch_add(1, std::memory_order_relaxed);
+  ERR_clear_error();
+  OPENSSL_thread_stop();
+}
+
+uint64_t PoolHandshakeSteps() { return pool_steps.load(std::memory_order_relaxed); }
 
 size_t& JsCallbackDepth() {
   thread_local size_t depth = 0;

@@ -13,6 +13,7 @@
 #include <openssl/ssl.h>
 
 #include <cstddef>
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -63,6 +64,7 @@ class ReadBuf {
 // callbacks running inside OpenSSL (PSK), since the interrupted call may still
 // be reading into the outer one. A Cycle's cleartext is its first bytes.
 ReadBuf& ReadBuffer();
+
 
 // How deeply JS callbacks run inside OpenSSL on this thread (PSK).
 size_t& JsCallbackDepth();
@@ -273,5 +275,12 @@ class TlsEngine {
   std::vector<std::pair<std::string, std::string>> new_sessions_;
   std::vector<std::string> keylog_;
 };
+
+// One handshake step on a libuv pool thread (offloadHandshake, both transports):
+// the step, then this thread's OpenSSL state is left empty and freed (pool threads
+// never exit; LeakSanitizer would report it). Counted in PoolHandshakeSteps().
+void RunPoolHandshakeStep(TlsEngine* engine, Cycle* cycle);
+// Handshake steps run on the pool so far, in this process (binding.poolHandshakeSteps()).
+uint64_t PoolHandshakeSteps();
 
 }  // namespace otls

@@ -319,6 +319,8 @@ export interface NativeListenerOptions {
   noDelay: boolean;
   keepAlive: boolean;
   keepAliveInitialDelay: number;
+  /** Handshake steps on libuv's thread pool until JS first hears of the connection. */
+  offloadHandshake: boolean;
 }
 
 /**
@@ -381,4 +383,6 @@ export interface NativeBinding {
   features: { npn: boolean; sslTrace: boolean; ocsp: boolean };
   /** Entries that were on this thread's OpenSSL error queue (and empties it); always 0 between calls. */
   errorQueueLength(): number;
+  /** Handshake steps run on libuv's thread pool so far in this process (offloadHandshake). */
+  poolHandshakeSteps(): number;
 }
