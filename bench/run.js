@@ -67,6 +67,12 @@ const SCENARIOS = [
   handshake('hs-tls13-ec', 'Full handshake, TLS 1.3, ECDSA P-256', 'ec', '1.3'),
   handshake('hs-tls12-rsa', 'Full handshake, TLS 1.2, RSA-2048', 'rsa', '1.2'),
   handshake('hs-tls12-ec', 'Full handshake, TLS 1.2, ECDSA P-256', 'ec', '1.2'),
+  {
+    ...handshake('hs-2core-rsa', 'Full handshake, TLS 1.3, RSA-2048, one server process on both cores (offloadHandshake)', 'rsa', '1.3'),
+    // node:tls runs every handshake on its main thread; openssl-tls with offloadHandshake
+    // runs the steps on libuv's pool. Server and load share both cores, unpinned.
+    cores: '0,1',
+  },
   handshake('resume-tls13-ticket', 'Resumed, TLS 1.3 ticket (RSA-2048 server)', 'rsa', '1.3', 'tickets'),
   handshake('resume-tls12-ticket', 'Resumed, TLS 1.2 ticket (RSA-2048 server)', 'rsa', '1.2', 'tickets'),
   handshake('resume-tls12-id', 'Resumed, TLS 1.2 session id (RSA-2048 server, no tickets)', 'rsa', '1.2', 'ids'),
@@ -181,7 +187,8 @@ function spawnServer(impl, sc) {
   const argv = [process.execPath, '--expose-gc', path.join(__dirname, 'server.js'), '--impl', impl, '--cert', s.cert, '--mode', s.mode];
   if (s.tls) argv.push('--tls', s.tls);
   if (s.resume) argv.push('--resume', s.resume);
-  return spawnPinned(SERVER_CORE, argv, { ipc: true, nofile: nofileFor(sc) });
+  if (sc.cores !== undefined) argv.push('--offload', 'true');
+  return spawnPinned(sc.cores ?? SERVER_CORE, argv, { ipc: true, nofile: nofileFor(sc) });
 }
 
 function spawnClient(impl, sc, port) {
@@ -234,7 +241,7 @@ async function runTrial(sc, impl, ctx) {
   let stime = null;
   let client = null;
   if (sc.kind === 'stime') {
-    stime = startSTime({ port, procs: stimeProcs, flags: sc.flags, core: LOAD_CORE, seconds: 3600 });
+    stime = startSTime({ port, procs: stimeProcs, flags: sc.flags, core: sc.cores ?? LOAD_CORE, seconds: 3600 });
     ctx.procs.push(...stime.children);
   } else {
     client = spawnClient(clientImpl, sc, port);

@@ -1,7 +1,7 @@
 'use strict';
 // The server under test. Started by bench/run.js (pinned with taskset) as
 //   node bench/server.js --impl node|ours --cert rsa|ec [--tls 1.2|1.3]
-//        [--resume tickets|ids|none] [--mode www|echo|bulk|sink|source|idle]
+//        [--resume tickets|ids|none] [--offload true] [--mode www|echo|bulk|sink|source|idle]
 // It listens on 127.0.0.1, an ephemeral port, and talks to the parent over IPC:
 // {type:'ready', port} once listening; {cmd:'stats'} is answered with counters and
 // process.cpuUsage(); {cmd:'gc'} runs a full GC (with --expose-gc). It exits when
@@ -20,6 +20,8 @@ const tls = tlsModule(impl);
 const options = { ...serverIdentity(args.cert ?? 'rsa'), handshakeTimeout: 30000, noDelay: true };
 if (args.tls === '1.2') Object.assign(options, { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' });
 if (args.tls === '1.3') Object.assign(options, { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' });
+// --offload true: openssl-tls's handshake steps on libuv's thread pool (node:tls has no such option).
+if (args.offload === 'true' && impl === 'ours') options.offloadHandshake = true;
 if (args.resume === 'ids' || args.resume === 'none') options.secureOptions = crypto.constants.SSL_OP_NO_TICKET;
 
 const counters = { handshakes: 0, reused: 0, bytesIn: 0, open: 0, errors: 0, errorCodes: {} };

@@ -26,9 +26,9 @@ sp=$!
 while [ ! -s "$work/port" ]; do sleep 0.2; done
 port=$(cat "$work/port")
 node "$root/bench/profile/handshakes.js" "$port" "$warm" "$tls" $r >/dev/null
-callgrind_control --zero $sp >/dev/null
+callgrind_control --zero $sp >/dev/null 2>&1
 node "$root/bench/profile/handshakes.js" "$port" "$n" "$tls" $r >/dev/null
-callgrind_control --dump $sp >/dev/null
+callgrind_control --dump $sp >/dev/null 2>&1
 sleep 1
 f=$(ls "$work"/cg.out.* | head -1)
 total=$(grep -E '^(summary|totals):' "$f" | head -1 | awk '{print $2}')
