@@ -52,6 +52,7 @@ class OutputBuffer {
         bytes_.erase(bytes_.begin(), bytes_.begin() + static_cast<std::ptrdiff_t>(start_));
         start_ = 0;
       }
+      if (bytes_.size() + n > bytes_.capacity()) GrowFromSpare(size() + n);
       bytes_.insert(bytes_.end(), p, p + n);
       return true;
     } catch (...) {
@@ -68,12 +69,32 @@ class OutputBuffer {
   void Clear() {
     bytes_.clear();
     start_ = 0;
-    // A burst (bulk writes) leaves a big buffer behind: an idle connection gives it back.
-    if (bytes_.capacity() > kKeepCapacity) std::vector<char>().swap(bytes_);
+    // A burst (bulk writes) leaves a big buffer behind: the connection gives it
+    // back, to this thread's spare when it fits there, so the next burst on any
+    // connection grows into it instead of copying its way up again.
+    const size_t cap = bytes_.capacity();
+    if (cap <= kKeepCapacity) return;
+    std::vector<char>& spare = Spare();
+    if (cap <= kMaxSpareCapacity && cap > spare.capacity()) bytes_.swap(spare);
+    std::vector<char>().swap(bytes_);
   }
 
  private:
   static constexpr size_t kKeepCapacity = 64 * 1024;
+  static constexpr size_t kMaxSpareCapacity = 256 * 1024;
+  static std::vector<char>& Spare() {
+    thread_local std::vector<char> spare;
+    return spare;
+  }
+  // Before a growth: this thread's spare, if it is big enough, takes the bytes.
+  void GrowFromSpare(size_t need) {
+    std::vector<char>& spare = Spare();
+    if (spare.capacity() < need) return;
+    spare.assign(bytes_.begin() + static_cast<std::ptrdiff_t>(start_), bytes_.end());
+    start_ = 0;
+    bytes_.swap(spare);
+    std::vector<char>().swap(spare);
+  }
   std::vector<char> bytes_;
   size_t start_ = 0;
 };
