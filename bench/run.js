@@ -478,6 +478,7 @@ function markdown(results, info) {
   L.push('## Method');
   L.push('');
   L.push(`- The server under test (\`bench/server.js\`) runs pinned to core ${SERVER_CORE} (\`taskset -c ${SERVER_CORE}\`), the load generator to core ${LOAD_CORE}; TCP_NODELAY on both sides.`);
+  L.push('- Except "one server process on both cores": there the server (openssl-tls with `offloadHandshake: true`) and the s_time load are both unpinned (`taskset -c 0,1`), so the server may use both cores and competes with its load for them.');
   L.push(`- ${info.pairs} pairs of trials per scenario, node:tls and openssl-tls alternating (ABBA order); each trial is a fresh server and load: ${windows.warm} s warm-up, then a ${windows.measure} s window in which counters and CPU time are sampled at both ends.`);
   L.push(`- Handshake load is ${stimeProcs} \`openssl s_time\` processes (C clients are cheaper than a Node client); each connection is a handshake plus \`GET /\` and a 40-byte answer (\`-www /\`), which also delivers TLS 1.3 tickets. s_time ends each connection with a TCP reset, so both servers see one ECONNRESET per connection.`);
   L.push('- Echo, bulk and idle loads are `bench/load/tls-client.js` over node:tls for both servers, so the client costs the same.');
