@@ -350,7 +350,12 @@ void TlsEngine::HandshakeStep(Cycle* cycle) {
   int r = SSL_do_handshake(ssl);
   if (r == 1) {
     handshake_done_ = true;
-    if (release_buffers_) SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
+    if (release_buffers_) {
+      SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
+      // The mode frees buffers as later reads and writes empty them; an idle
+      // connection has none, so the handshake's are freed at the end of this call.
+      free_buffers_ = true;
+    }
     cycle->status |= kHandshakeDone;
     return;
   }
@@ -428,6 +433,10 @@ void TlsEngine::Advance(Cycle* cycle) {
   }
   // A renegotiation may have finished while reading: what waited can go now.
   if (!pending_write_.empty()) FlushPendingWrites(cycle);
+  if (free_buffers_) {
+    free_buffers_ = false;
+    (void)SSL_free_buffers(ssl);  // 0 when a buffer still holds bytes: the mode frees it later
+  }
 }
 
 void TlsEngine::Write(const Chunk* chunks, size_t count, Cycle* cycle) {

@@ -229,6 +229,7 @@ class TlsEngine {
   bool is_server_ = false;
   bool handshake_done_ = false;
   bool release_buffers_ = false;
+  bool free_buffers_ = false;
   bool failed_ = false;
   // Set by InfoCallback while OpenSSL runs; folded into the next result.
   uint32_t callback_status_ = 0;
