@@ -437,6 +437,54 @@ function ratioText(x) {
   return Number.isFinite(x) ? `${x.toFixed(2)}×` : '–';
 }
 
+// Issue 5's targets, as ratios openssl-tls / node:tls of the same run. `cpu`: server
+// (or client) CPU per operation, at most; `perCpu`: operations per CPU-second, at least;
+// `rate`: the rate, at least; `rss`: RSS per connection, at most.
+const TARGETS = {
+  'hs-tls13-rsa': { cpu: 0.85 },
+  'hs-tls12-rsa': { cpu: 0.85 },
+  'hs-tls13-ec': { cpu: 0.75 },
+  'hs-tls12-ec': { cpu: 0.75 },
+  'hs-2core-rsa': { rate: 1.5 },
+  'resume-tls13-ticket': { cpu: 0.6 },
+  'resume-tls12-ticket': { cpu: 0.6 },
+  'resume-tls12-id': { cpu: 0.6 },
+  'bulk-c2s': { perCpu: 1.3 },
+  'bulk-s2c': { perCpu: 1.0 },
+  'echo-256': { cpu: 0.9 },
+  'echo-2000': { cpu: 0.8 },
+  'idle-rss': { rss: 0.5 },
+  'client-hs': { cpu: 0.7 },
+};
+
+/** The row's target as text, and whether this run met it ('yes', 'no', '–'). */
+function targetCheck(sc, sum) {
+  const t = TARGETS[sc.id];
+  if (t === undefined) return { text: '–', met: '–' };
+  let value;
+  let text;
+  let ok;
+  if (t.cpu !== undefined) {
+    value = 1 / sum.cpuRatio;
+    text = `CPU per op ≤ ${t.cpu}×`;
+    ok = value <= t.cpu;
+  } else if (t.perCpu !== undefined) {
+    value = sum.cpuRatio;
+    text = `per CPU-s ≥ ${t.perCpu}×`;
+    ok = value >= t.perCpu;
+  } else if (t.rate !== undefined) {
+    value = sum.ratio;
+    text = `rate ≥ ${t.rate}×`;
+    ok = value >= t.rate;
+  } else {
+    value = sum.ratio;
+    text = `RSS ≤ ${t.rss}×`;
+    ok = value <= t.rss;
+  }
+  if (!Number.isFinite(value)) return { text, met: '–' };
+  return { text: `${text} (${value.toFixed(2)}×)`, met: ok ? 'yes' : 'no' };
+}
+
 function printSummary(results) {
   const rows = [['scenario', 'unit', 'node:tls', 'openssl-tls', 'min–max node | ours', 'ratio', 'CPU/op node | ours', 'ops/CPU-s node | ours']];
   for (const { sc, sum } of results) {
@@ -490,11 +538,16 @@ function markdown(results, info) {
   L.push('');
   L.push('## Summary');
   L.push('');
-  L.push('| scenario | unit | node:tls | openssl-tls | ratio | ops per CPU-s ratio |');
-  L.push('|---|---|---:|---:|---:|---:|');
+  L.push('| scenario | unit | node:tls | openssl-tls | ratio | ops per CPU-s ratio | issue 5 target | met |');
+  L.push('|---|---|---:|---:|---:|---:|---|---|');
   for (const { sc, sum } of results) {
-    L.push(`| ${sc.title} | ${sc.unit} | ${rateText(sc, sum.node)} | ${rateText(sc, sum.ours)} | ${ratioText(sum.ratio)} | ${sc.kind === 'idle' ? '–' : ratioText(sum.cpuRatio)} |`);
+    const t = targetCheck(sc, sum);
+    L.push(`| ${sc.title} | ${sc.unit} | ${rateText(sc, sum.node)} | ${rateText(sc, sum.ours)} | ${ratioText(sum.ratio)} | ${sc.kind === 'idle' ? '–' : ratioText(sum.cpuRatio)} | ${t.text} | ${t.met} |`);
   }
+  L.push('');
+  L.push('For each row not met: the profile that explains it and what would close it are in');
+  L.push('`docs/performance-targets.md` (written by hand from a full run, with instruction counts');
+  L.push('from `bench/profile/`).');
   let group = '';
   for (const { sc, sum, trials } of results) {
     if (sc.group !== group) {
