@@ -46,14 +46,20 @@ export interface TlsServerOptions extends SecureContextOptions, ServerPskOptions
 
 const kDefaultNativeTransport = true;
 
-function nativeTransportOption(value: unknown): boolean {
-  const forced = process.env.OPENSSL_TLS_TRANSPORT;
-  if (forced === 'native') return true;
-  if (forced === 'js') return false;
-  if (value === undefined) return kDefaultNativeTransport;
-  if (typeof value !== 'boolean') throw invalidArgType('options.nativeTransport', 'boolean', value);
+/**
+ * A boolean server option that an environment variable can force (`on`/`off`
+ * values), as the test and bench runs do; its default otherwise.
+ */
+function forcedBooleanOption(name: string, value: unknown, env: string | undefined, on: string, off: string, dflt: boolean): boolean {
+  if (env === on) return true;
+  if (env === off) return false;
+  if (value === undefined) return dflt;
+  if (typeof value !== 'boolean') throw invalidArgType(`options.${name}`, 'boolean', value);
   return value;
 }
+
+const nativeTransportOption = (value: unknown): boolean =>
+  forcedBooleanOption('nativeTransport', value, process.env.OPENSSL_TLS_TRANSPORT, 'native', 'js', kDefaultNativeTransport);
 
 // Internals of net.Server that the native transport takes part in (node 20).
 interface NetServerInternals {
@@ -68,14 +74,8 @@ const netListen2 = (net.Server.prototype as unknown as { _listen2: Listen2 })._l
 // Measured with `npm run bench` (docs/benchmarks.md, "one process, 2 cores").
 const kDefaultOffloadHandshake = false;
 
-function offloadHandshakeOption(value: unknown): boolean {
-  const forced = process.env.OPENSSL_TLS_OFFLOAD;
-  if (forced === '1') return true;
-  if (forced === '0') return false;
-  if (value === undefined) return kDefaultOffloadHandshake;
-  if (typeof value !== 'boolean') throw invalidArgType('options.offloadHandshake', 'boolean', value);
-  return value;
-}
+const offloadHandshakeOption = (value: unknown): boolean =>
+  forcedBooleanOption('offloadHandshake', value, process.env.OPENSSL_TLS_OFFLOAD, '1', '0', kDefaultOffloadHandshake);
 
 const kDefaultHandshakeTimeout = 120 * 1000;
 

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "addon_data.h"
 #include "connection.h"
@@ -78,19 +79,16 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("opensslDir", OpenSSLDir());
 
   Napi::Object status = Napi::Object::New(env);
-  status.Set("HANDSHAKE_DONE", Napi::Number::New(env, kHandshakeDone));
-  status.Set("RENEGOTIATION_STARTED", Napi::Number::New(env, kRenegotiationStarted));
-  status.Set("PEER_CLOSED", Napi::Number::New(env, kPeerClosed));
-  status.Set("ERROR", Napi::Number::New(env, kError));
-  status.Set("PAUSED", Napi::Number::New(env, kPaused));
-  status.Set("SHUTDOWN_SENT", Napi::Number::New(env, kShutdownSent));
-  status.Set("WRITE_PENDING", Napi::Number::New(env, kWritePending));
-  status.Set("TRANSPORT_END", Napi::Number::New(env, kTransportEnd));
-  status.Set("TRANSPORT_ERROR", Napi::Number::New(env, kTransportError));
-  status.Set("WRITES_DONE", Napi::Number::New(env, kWritesDone));
-  status.Set("SHUTDOWN_DONE", Napi::Number::New(env, kShutdownDone));
-  status.Set("HANDSHAKE_TIMEOUT", Napi::Number::New(env, kHandshakeTimeout));
-  status.Set("WRITE_QUEUED", Napi::Number::New(env, kWriteQueued));
+  static constexpr std::pair<const char*, uint32_t> kStatusBits[] = {
+      {"HANDSHAKE_DONE", kHandshakeDone},   {"RENEGOTIATION_STARTED", kRenegotiationStarted},
+      {"PEER_CLOSED", kPeerClosed},         {"ERROR", kError},
+      {"PAUSED", kPaused},                  {"SHUTDOWN_SENT", kShutdownSent},
+      {"WRITE_PENDING", kWritePending},     {"TRANSPORT_END", kTransportEnd},
+      {"TRANSPORT_ERROR", kTransportError}, {"WRITES_DONE", kWritesDone},
+      {"SHUTDOWN_DONE", kShutdownDone},     {"HANDSHAKE_TIMEOUT", kHandshakeTimeout},
+      {"WRITE_QUEUED", kWriteQueued},
+  };
+  for (const auto& [name, bit] : kStatusBits) status.Set(name, Napi::Number::New(env, bit));
   exports.Set("status", status);
 
   Napi::Object protos = Napi::Object::New(env);

@@ -29,23 +29,25 @@ Napi::Error UvError(Napi::Env env, int err, const char* syscall) {
 bool PutAddress(Napi::Object out, const sockaddr_storage& ss, const char* address, const char* port,
                 const char* family) {
   char ip[INET6_ADDRSTRLEN] = {0};
+  int port_number = 0;
+  const char* family_name = nullptr;
   if (ss.ss_family == AF_INET6) {
     const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
     uv_ip6_name(a, ip, sizeof(ip));
-    out.Set(address, ip);
-    out.Set(port, ntohs(a->sin6_port));
-    out.Set(family, "IPv6");
-    return true;
-  }
-  if (ss.ss_family == AF_INET) {
+    port_number = ntohs(a->sin6_port);
+    family_name = "IPv6";
+  } else if (ss.ss_family == AF_INET) {
     const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
     uv_ip4_name(a, ip, sizeof(ip));
-    out.Set(address, ip);
-    out.Set(port, ntohs(a->sin_port));
-    out.Set(family, "IPv4");
-    return true;
+    port_number = ntohs(a->sin_port);
+    family_name = "IPv4";
+  } else {
+    return false;
   }
-  return false;
+  out.Set(address, ip);
+  out.Set(port, port_number);
+  out.Set(family, family_name);
+  return true;
 }
 
 }  // namespace otls

@@ -38,7 +38,7 @@ int AcceptAnyCertificate(int /*preverify_ok*/, X509_STORE_CTX* /*ctx*/) { return
 // "retry", never end of file. A memory BIO grows by BUF_MEM_grow_clean, which
 // copies and wipes its whole buffer on every growth (a fifth of a bulk read's
 // instructions).
-class OutputBuffer {
+class ByteQueue {
  public:
   const char* data() const { return bytes_.data() + start_; }
   size_t size() const { return bytes_.size() - start_; }
@@ -99,16 +99,16 @@ class OutputBuffer {
   size_t start_ = 0;
 };
 
-int OutputWrite(BIO* bio, const char* data, size_t len, size_t* written) {
-  auto* buf = static_cast<OutputBuffer*>(BIO_get_data(bio));
+int QueueWrite(BIO* bio, const char* data, size_t len, size_t* written) {
+  auto* buf = static_cast<ByteQueue*>(BIO_get_data(bio));
   BIO_clear_retry_flags(bio);
   if (buf == nullptr || !buf->Append(data, len)) return 0;
   *written = len;
   return 1;
 }
 
-int OutputRead(BIO* bio, char* data, size_t len, size_t* read) {
-  auto* buf = static_cast<OutputBuffer*>(BIO_get_data(bio));
+int QueueRead(BIO* bio, char* data, size_t len, size_t* read) {
+  auto* buf = static_cast<ByteQueue*>(BIO_get_data(bio));
   BIO_clear_retry_flags(bio);
   if (buf == nullptr || buf->size() == 0) {
     BIO_set_retry_read(bio);
@@ -118,8 +118,8 @@ int OutputRead(BIO* bio, char* data, size_t len, size_t* read) {
   return 1;
 }
 
-long OutputCtrl(BIO* bio, int cmd, long /*num*/, void* /*ptr*/) {
-  auto* buf = static_cast<OutputBuffer*>(BIO_get_data(bio));
+long QueueCtrl(BIO* bio, int cmd, long /*num*/, void* /*ptr*/) {
+  auto* buf = static_cast<ByteQueue*>(BIO_get_data(bio));
   switch (cmd) {
     case BIO_CTRL_PENDING:
       return buf == nullptr ? 0 : static_cast<long>(std::min<size_t>(buf->size(), LONG_MAX));
@@ -137,14 +137,14 @@ long OutputCtrl(BIO* bio, int cmd, long /*num*/, void* /*ptr*/) {
   }
 }
 
-int OutputCreate(BIO* bio) {
-  BIO_set_data(bio, new (std::nothrow) OutputBuffer());
+int QueueCreate(BIO* bio) {
+  BIO_set_data(bio, new (std::nothrow) ByteQueue());
   BIO_set_init(bio, BIO_get_data(bio) != nullptr ? 1 : 0);
   return BIO_get_data(bio) != nullptr ? 1 : 0;
 }
 
-int OutputDestroy(BIO* bio) {
-  std::unique_ptr<OutputBuffer> owned(static_cast<OutputBuffer*>(BIO_get_data(bio)));
+int QueueDestroy(BIO* bio) {
+  std::unique_ptr<ByteQueue> owned(static_cast<ByteQueue*>(BIO_get_data(bio)));
   BIO_set_data(bio, nullptr);
   return 1;
 }
@@ -154,11 +154,11 @@ const BIO_METHOD* QueueBioMethod() {
   static BIO_METHOD* method = [] {
     BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "openssl-tls output");
     if (m != nullptr) {
-      BIO_meth_set_write_ex(m, OutputWrite);
-      BIO_meth_set_read_ex(m, OutputRead);
-      BIO_meth_set_ctrl(m, OutputCtrl);
-      BIO_meth_set_create(m, OutputCreate);
-      BIO_meth_set_destroy(m, OutputDestroy);
+      BIO_meth_set_write_ex(m, QueueWrite);
+      BIO_meth_set_read_ex(m, QueueRead);
+      BIO_meth_set_ctrl(m, QueueCtrl);
+      BIO_meth_set_create(m, QueueCreate);
+      BIO_meth_set_destroy(m, QueueDestroy);
     }
     return m;
   }();
@@ -553,7 +553,7 @@ size_t TlsEngine::ReadOutput(unsigned char* out, size_t len) {
 size_t TlsEngine::PeekOutput(const char** data) const {
   *data = nullptr;
   if (!ssl_) return 0;
-  const OutputBuffer* buf = static_cast<const OutputBuffer*>(BIO_get_data(out_));
+  const ByteQueue* buf = static_cast<const ByteQueue*>(BIO_get_data(out_));
   if (buf == nullptr || buf->size() == 0) return 0;
   *data = buf->data();
   return buf->size();
@@ -561,7 +561,7 @@ size_t TlsEngine::PeekOutput(const char** data) const {
 
 void TlsEngine::ClearOutput() {
   if (!ssl_) return;
-  if (auto* buf = static_cast<OutputBuffer*>(BIO_get_data(out_))) buf->Clear();
+  if (auto* buf = static_cast<ByteQueue*>(BIO_get_data(out_))) buf->Clear();
 }
 
 bool TlsEngine::SwitchContext(SSL_CTX* ctx) {
