@@ -6,6 +6,7 @@ import { Duplex } from 'node:stream';
 import { X509Certificate } from 'node:crypto';
 import { binding } from './binding';
 import { createSecureContext, SecureContext, type SecureContextOptions } from './secure_context';
+import { clientSecureContext } from './context_cache';
 import { guardedCallback, runSteps, type CertificateStep, type ClientHelloStep } from './pause';
 import { sniStep, type SNICallback } from './sni';
 import { clientSessionOption, clientSessionReport, type Guard, type SessionReport } from './session';
@@ -128,7 +129,8 @@ export class TLSSocket extends net.Socket {
     this.#isServer = options.isServer === true;
     this.#link = link !== undefined;
     this._transport = link !== undefined ? null : (transport ?? new net.Socket());
-    this.#context = options.secureContext ?? createSecureContext(options);
+    // A client's implicit context is shared with connections of the same options (lib/context_cache.ts).
+    this.#context = options.secureContext ?? (this.#isServer ? createSecureContext(options) : clientSecureContext(options));
     if (!(this.#context instanceof SecureContext)) {
       throw invalidArgType('options.secureContext', 'SecureContext', this.#context);
     }
