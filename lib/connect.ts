@@ -8,6 +8,7 @@ import { TLSSocket, type PeerCertificate } from './tls_socket';
 import type { ClientPskOptions } from './psk';
 import { protocolConnectionOptions, type ProtocolOptions } from './alpn';
 import { traceOption } from './trace';
+import { nativeTransportOption } from './transport_options';
 
 export interface ConnectionOptions extends SecureContextOptions, ClientPskOptions, ProtocolOptions {
   /** Ask the server for a stapled OCSP response ('OCSPResponse'). */
@@ -33,6 +34,13 @@ export interface ConnectionOptions extends SecureContextOptions, ClientPskOption
   noDelay?: boolean;
   keepAlive?: boolean;
   keepAliveInitialDelay?: number;
+  /**
+   * Once connected, the socket moves to the native TCP transport (C++ reads and
+   * writes it; no encrypted byte reaches JS). Default true; env
+   * OPENSSL_TLS_TRANSPORT=native or js overrides. A given `socket` and a
+   * pskCallback (JS inside the handshake) use the JS transport.
+   */
+  nativeTransport?: boolean;
 }
 
 type SecureConnectListener = () => void;
@@ -81,6 +89,7 @@ export function connect(...args: unknown[]): TLSSocket {
   // Bad protocol lists or enableTrace fail here, before a connection is made.
   protocolConnectionOptions(options);
   traceOption(options.enableTrace);
+  const native = nativeTransportOption(options.nativeTransport) && options.socket === undefined && options.pskCallback === undefined;
 
   const host = options.host ?? 'localhost';
   const servername = options.servername ?? (net.isIP(host) === 0 ? host : undefined);
@@ -134,6 +143,7 @@ export function connect(...args: unknown[]): TLSSocket {
     }
     return check(hostname, socket.getPeerCertificate(true) as PeerCertificate);
   });
+  if (native) socket._wantNativeTransport(options.path !== undefined);
   if (options.timeout !== undefined && options.timeout > 0) socket.setTimeout(options.timeout);
   if (cb !== undefined) socket.once('secureConnect', cb);
   return socket;

@@ -12,6 +12,7 @@ import type { CycleResult, NativeConnection, NativeListenerOptions, NativeTcpLis
 import { validateServerPskOptions, type ServerPskOptions } from './psk';
 import { toWireProtocols, validateServerProtocolOptions, type ProtocolOptions } from './alpn';
 import { ocspRequestStep } from './ocsp';
+import { forcedBooleanOption, nativeTransportOption } from './transport_options';
 
 export interface TlsServerOptions extends SecureContextOptions, ServerPskOptions, ProtocolOptions {
   /** OpenSSL's protocol trace of every connection, on stderr. */
@@ -36,30 +37,13 @@ export interface TlsServerOptions extends SecureContextOptions, ServerPskOptions
   /**
    * Accept and handshake on the native TCP transport (C++ owns each socket on
    * Node's loop; no JS object until 'secureConnection' or a callback needs one).
-   * Default true (kDefaultNativeTransport); env OPENSSL_TLS_TRANSPORT=native or js overrides.
+   * Default true; env OPENSSL_TLS_TRANSPORT=native or js overrides (lib/transport_options.ts).
    * Servers that need JS inside the handshake or a raw socket (pskCallback,
    * enableTrace, pauseOnConnect), pipes and cluster workers in
    * round-robin mode use the JS transport.
    */
   nativeTransport?: boolean;
 }
-
-const kDefaultNativeTransport = true;
-
-/**
- * A boolean server option that an environment variable can force (`on`/`off`
- * values), as the test and bench runs do; its default otherwise.
- */
-function forcedBooleanOption(name: string, value: unknown, env: string | undefined, on: string, off: string, dflt: boolean): boolean {
-  if (env === on) return true;
-  if (env === off) return false;
-  if (value === undefined) return dflt;
-  if (typeof value !== 'boolean') throw invalidArgType(`options.${name}`, 'boolean', value);
-  return value;
-}
-
-const nativeTransportOption = (value: unknown): boolean =>
-  forcedBooleanOption('nativeTransport', value, process.env.OPENSSL_TLS_TRANSPORT, 'native', 'js', kDefaultNativeTransport);
 
 // Internals of net.Server that the native transport takes part in (node 20).
 interface NetServerInternals {

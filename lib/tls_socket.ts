@@ -57,6 +57,8 @@ export interface ServerSocketSetup {
 }
 
 type WriteCallback = (error?: Error | null) => void;
+/** What a TLSSocket listens to on its transport (removed when the native transport takes over). */
+type TransportListener = Parameters<Duplex['on']>[1];
 
 interface Chunk {
   chunk: Buffer | string;
@@ -117,6 +119,10 @@ export class TLSSocket extends net.Socket {
   // The native transport (lib/server.ts): the Connection owns the socket; write
   // callbacks waiting for WRITES_DONE; _final's waiting for SHUTDOWN_DONE; FINs seen.
   #link = false;
+  // A client made by connect() moves to the native transport once connected.
+  #nativeWanted = false;
+  #nativePipe = false;
+  #transportListeners: Array<[string, TransportListener]> = [];
   #linkWriteCallbacks: WriteCallback[] = [];
   #linkShutdownCallback: WriteCallback | null = null;
   #linkPeerFin = false;
@@ -277,15 +283,27 @@ export class TLSSocket extends net.Socket {
   #attachTransport(): void {
     const t = this._transport;
     if (t === null) return;
-    t.on('data', (chunk: Buffer | string) => this.#onEncrypted(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
-    t.on('end', () => this.#onTransportEnd());
-    t.on('error', (err: Error) => this.#fail(err));
-    t.on('close', () => {
-      if (!this.destroyed) this.#onTransportClose();
-    });
+    const listeners: Array<[string, TransportListener]> = [
+      ['data', (chunk: Buffer | string) => this.#onEncrypted(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)],
+      ['end', () => this.#onTransportEnd()],
+      ['error', (err: Error) => this.#fail(err)],
+      [
+        'close',
+        () => {
+          if (!this.destroyed) this.#onTransportClose();
+        },
+      ],
+    ];
+    if (t instanceof net.Socket && t.connecting) {
+      // node:tls's socket is the one that looks the host up.
+      listeners.push(['lookup', (...args: unknown[]) => this.emit('lookup', ...args)]);
+    }
+    for (const [event, fn] of listeners) t.on(event, fn);
+    this.#transportListeners = listeners;
     if (t instanceof net.Socket) {
       if (t.connecting) {
         t.once('connect', () => {
+          if (this.#nativeWanted) this.#takeOverTransport(t);
           this.emit('connect');
           this.#start();
         });
@@ -294,6 +312,36 @@ export class TLSSocket extends net.Socket {
     }
     // A transport that is already open (accepted socket, any Duplex).
     process.nextTick(() => this.#start());
+  }
+
+  /** Used by connect(): once node has connected the socket (a pipe's too), the native transport takes it over. */
+  _wantNativeTransport(pipe: boolean): void {
+    this.#nativeWanted = true;
+    this.#nativePipe = pipe;
+  }
+
+  /**
+   * A client's native transport: the Connection takes a duplicate of the connected
+   * descriptor and node's socket goes. Where that cannot be done, the connection
+   * stays on the JS transport.
+   */
+  #takeOverTransport(t: net.Socket): void {
+    const conn = this.#conn;
+    const fd = (t as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd;
+    if (conn === null || this.destroyed || typeof fd !== 'number' || fd < 0) return;
+    try {
+      conn.attachSocket(fd, this.#nativePipe);
+    } catch {
+      return;
+    }
+    for (const [event, fn] of this.#transportListeners) t.removeListener(event, fn);
+    this.#transportListeners = [];
+    this._transport = null;
+    this.#link = true;
+    conn.onresult = (r) => this.#onLinkResult(r);
+    if (this.#unrefd) conn.unref();
+    if (this.#transportPaused) conn.readStop();
+    t.destroy();
   }
 
   #start(): void {
@@ -341,8 +389,11 @@ export class TLSSocket extends net.Socket {
     // never gets the Finished (as with node:tls, the server sees the connection drop).
     if (!this.#isServer && (r.status & S.HANDSHAKE_DONE) !== 0 && !this._secureEstablished && !this.#verifyServer()) return;
     const afterSessions = r.sessions !== undefined && this.#sessionReport !== null ? this.#sessionReport(r.sessions) : null;
-    // Native transport: the bytes of a result with sessions wait for this (and any hold).
-    if (this.#link && r.sessions !== undefined) this.#conn?.flushOutput();
+    // Native transport: the bytes of a result with sessions, or of a client's finished
+    // handshake (checked above), wait for this (and any hold).
+    if (this.#link && (r.sessions !== undefined || (!this.#isServer && (r.status & S.HANDSHAKE_DONE) !== 0))) {
+      this.#conn?.flushOutput();
+    }
     if (r.encrypted !== undefined) this.#sendEncrypted(r.encrypted, null);
     if (r.peerRenegotiations !== undefined) {
       // Limiter, disableRenegotiation(): ERR_TLS_SESSION_ATTACK, ERR_TLS_RENEGOTIATION_DISABLED.

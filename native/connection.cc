@@ -71,6 +71,7 @@ Napi::Function Connection::Init(Napi::Env env) {
           InstanceMethod<&Connection::SetReportKeylog>("setReportKeylog"),
           InstanceMethod<&Connection::EnableTrace>("enableTrace"),
           InstanceMethod<&Connection::GetSharedSigalgs>("getSharedSigalgs"),
+          InstanceMethod<&Connection::AttachSocket>("attachSocket"),
           InstanceMethod<&Connection::ReadStart>("readStart"),
           InstanceMethod<&Connection::ReadStop>("readStop"),
           InstanceMethod<&Connection::HoldOutput>("holdOutput"),

@@ -108,6 +108,8 @@ class Connection : public Napi::ObjectWrap<Connection>, private PskHandler, priv
   // The native transport (native/connection_link.cc).
   void OnLinkCycle(TcpLink* link, Cycle* cycle, uint32_t link_status, int uv_error, const char* syscall) override;
   TcpLink* RequireLink(Napi::Env env) const;
+  // A client: the connected socket (a descriptor node opened) becomes this connection's link.
+  void AttachSocket(const Napi::CallbackInfo& info);
   void ReadStart(const Napi::CallbackInfo& info);
   void ReadStop(const Napi::CallbackInfo& info);
   void HoldOutput(const Napi::CallbackInfo& info);
@@ -130,8 +132,8 @@ class Connection : public Napi::ObjectWrap<Connection>, private PskHandler, priv
   std::unique_ptr<TlsEngine> engine_;
   // The native transport, if this connection has one (owned by libuv: Close() frees it).
   TcpLink* link_ = nullptr;
-  // Output waiting for JS to see new sessions first (newSession may hold it).
-  bool sessions_hold_ = false;
+  // Output waiting for JS to see its result first (TcpLink::JsFirst).
+  bool js_hold_ = false;
   // What survives destroy(): isHandshakeDone() and the report switches still answer.
   bool handshake_done_ = false;
 

@@ -1,5 +1,6 @@
 // Connection over the native TCP transport (TcpLink): made by the listener
-// when JS must first hear of a connection (Adopt), then told of what the link
+// when JS must first hear of a connection (Adopt), or a client's given the
+// socket node connected (attachSocket); then told of what the link
 // reads through its `onresult` property; every entry point's output goes to
 // the socket instead of into the result. The socket API (addresses, no-delay,
 // keep-alive, ref/unref, byte counts) is answered by the link.
@@ -13,6 +14,25 @@ namespace otls {
 
 Napi::Object Connection::Adopt(Napi::Env env, TcpLink* link) {
   return GetAddonData(env).connection.New({Napi::External<TcpLink>::New(env, link)});
+}
+
+void Connection::AttachSocket(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  Require(env);
+  if (link_ != nullptr) throw CodedError(env, "ERR_INVALID_STATE", "The connection has a socket already");
+  if (!info[0].IsNumber()) throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "fd must be a number");
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
+    throw CodedError(env, "ERR_INVALID_STATE", "No event loop");
+  }
+  int err = 0;
+  TcpLink* link = TcpLink::Open(loop, info[0].As<Napi::Number>().Int32Value(), info[1].ToBoolean(), &err);
+  if (link == nullptr) throw UvError(env, err, "open");
+  link_ = link;
+  link->Attach(engine_.get(), this);
+  // As for an adopted connection: the open socket keeps its JS objects alive.
+  Ref();
 }
 
 Napi::Value Connection::LinkResult(Napi::Env env, Cycle* cycle, uint32_t link_status, int uv_error,
@@ -40,9 +60,10 @@ void Connection::OnLinkCycle(TcpLink* /*link*/, Cycle* cycle, uint32_t link_stat
 
 void Connection::FlushToLink(Cycle* cycle) {
   if (engine_ == nullptr) return;
-  // newSession: the bytes wait until JS has seen the sessions (flushOutput()).
-  if (!engine_->new_sessions().empty() && !sessions_hold_) {
-    sessions_hold_ = true;
+  // The bytes wait until JS has seen this result (flushOutput()): newSession may
+  // hold them, and a client that rejects the server never sends its Finished.
+  if (TcpLink::JsFirst(*engine_, *cycle) && !js_hold_) {
+    js_hold_ = true;
     link_->Hold();
   }
   link_->Flush();
@@ -73,8 +94,8 @@ void Connection::ReleaseOutput(const Napi::CallbackInfo& /*info*/) {
 
 void Connection::FlushOutput(const Napi::CallbackInfo& /*info*/) {
   ClearErrorOnReturn clear;
-  if (link_ == nullptr || !sessions_hold_) return;
-  sessions_hold_ = false;
+  if (link_ == nullptr || !js_hold_) return;
+  js_hold_ = false;
   link_->Release();
 }
 

@@ -3,6 +3,9 @@
 #include "tcp_link.h"
 
 #include <openssl/err.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <memory>
 #include <utility>
@@ -30,30 +33,62 @@ struct TcpLink::WriteReq {
   TcpLink* link = nullptr;
 };
 
+bool TcpLink::InitHandles(uv_loop_t* loop, bool pipe, int* error) {
+  pipe_ = pipe;
+  *error = pipe ? uv_pipe_init(loop, &handle_.pipe, 0) : uv_tcp_init(loop, &handle_.tcp);
+  if (*error != 0) return false;
+  stream()->data = this;
+  open_handles_ = 1;
+  if (uv_timer_init(loop, &deferred_) == 0) {
+    deferred_.data = this;
+    has_timer_ = true;
+    ++open_handles_;
+  }
+  started_at_ = uv_now(loop);
+  return true;
+}
+
 TcpLink* TcpLink::Accept(uv_stream_t* server, int* error) {
   auto link = std::make_unique<TcpLink>();
-  *error = uv_tcp_init(server->loop, &link->tcp_);
-  if (*error != 0) return nullptr;
-  link->tcp_.data = link.get();
-  link->open_handles_ = 1;
-  if (uv_timer_init(server->loop, &link->deferred_) == 0) {
-    link->deferred_.data = link.get();
-    link->has_timer_ = true;
-    ++link->open_handles_;
-  }
-  *error = uv_accept(server, reinterpret_cast<uv_stream_t*>(&link->tcp_));
+  if (!link->InitHandles(server->loop, false, error)) return nullptr;
+  *error = uv_accept(server, link->stream());
   if (*error != 0) {
     // The handle is initialised: only libuv's close callback may free the link.
     link.release()->Close();
     return nullptr;
   }
-  link->started_at_ = uv_now(server->loop);
+  return link.release();
+}
+
+TcpLink* TcpLink::Open(uv_loop_t* loop, int fd, bool pipe, int* error) {
+  int copy = dup(fd);
+  if (copy < 0) {
+    *error = uv_translate_sys_error(errno);
+    return nullptr;
+  }
+  auto link = std::make_unique<TcpLink>();
+  if (!link->InitHandles(loop, pipe, error)) {
+    close(copy);
+    return nullptr;
+  }
+  *error = pipe ? uv_pipe_open(&link->handle_.pipe, copy) : uv_tcp_open(&link->handle_.tcp, copy);
+  if (*error != 0) {
+    close(copy);  // not the handle's yet: uv_close leaves it open
+    link.release()->Close();
+    return nullptr;
+  }
   return link.release();
 }
 
 void TcpLink::Start(std::unique_ptr<TlsEngine> engine, LinkOwner* owner) {
   owned_engine_ = std::move(engine);
   engine_ = owned_engine_.get();
+  owner_ = owner;
+  ReadStart();
+}
+
+void TcpLink::Attach(TlsEngine* engine, LinkOwner* owner) {
+  engine_ = engine;
   owner_ = owner;
   ReadStart();
 }
@@ -127,8 +162,8 @@ void TcpLink::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
 void TcpLink::AfterInput(Cycle* cycle) {
   TlsEngine* engine = engine_;
   engine->Collect(cycle);
-  // New sessions are told to JS before their bytes go out (newSession may hold them).
-  if (engine->new_sessions().empty()) Flush();
+  // Some output waits for JS (JsFirst): the owner sends it once JS has seen it.
+  if (!JsFirst(*engine, *cycle)) Flush();
   // The owner may close the link or free the engine: nothing after this call.
   if (Interesting(*cycle) || !engine->new_sessions().empty() || !engine->keylog().empty()) {
     Report(cycle, 0);
@@ -138,7 +173,7 @@ void TcpLink::AfterInput(Cycle* cycle) {
 bool TcpLink::QueueStep() {
   step_cycle_ = Cycle{};
   step_.data = this;
-  if (uv_queue_work(tcp_.loop, &step_, OnStepWork, OnStepDone) != 0) return false;
+  if (uv_queue_work(stream()->loop, &step_, OnStepWork, OnStepDone) != 0) return false;
   step_in_flight_ = true;
   ++open_handles_;
   // Input waits in the socket until the step is back (one thread on the SSL at a time).
@@ -181,7 +216,7 @@ void TcpLink::Flush() {
   size_t done = 0;
   if (pending_writes_ == 0) {
     uv_buf_t b = uv_buf_init(const_cast<char*>(data), static_cast<unsigned int>(len));
-    int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1);
+    int n = uv_try_write(stream(), &b, 1);
     if (n > 0) {
       done = static_cast<size_t>(n);
     } else if (n != UV_EAGAIN && n != UV_ENOSYS) {
@@ -207,7 +242,7 @@ void TcpLink::Flush() {
   req->link = this;
   req->req.data = req.get();
   uv_buf_t b = uv_buf_init(req->bytes.data(), static_cast<unsigned int>(req->bytes.size()));
-  int err = uv_write(&req->req, reinterpret_cast<uv_stream_t*>(&tcp_), &b, 1, OnWrite);
+  int err = uv_write(&req->req, stream(), &b, 1, OnWrite);
   if (err != 0) {
     write_failed_ = true;
     Defer(kTransportError, err, "write");
@@ -254,12 +289,12 @@ void TcpLink::Release() {
 
 void TcpLink::ReadStart() {
   if (reading_ || closing_) return;
-  if (uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), OnAlloc, OnRead) == 0) reading_ = true;
+  if (uv_read_start(stream(), OnAlloc, OnRead) == 0) reading_ = true;
 }
 
 void TcpLink::ReadStop() {
   if (!reading_) return;
-  uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+  uv_read_stop(stream());
   reading_ = false;
 }
 
@@ -274,7 +309,7 @@ void TcpLink::Shutdown() {
   Flush();
   auto req = std::make_unique<uv_shutdown_t>();
   req->data = this;
-  if (uv_shutdown(req.get(), reinterpret_cast<uv_stream_t*>(&tcp_), OnShutdown) != 0) {
+  if (uv_shutdown(req.get(), stream(), OnShutdown) != 0) {
     Defer(kShutdownDone);
     return;
   }
@@ -297,7 +332,7 @@ void TcpLink::Close() {
   // A step on the pool still uses the engine: OnStepDone frees it.
   if (!step_in_flight_) owned_engine_.reset();
   ReadStop();
-  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), OnClose);
+  uv_close(handle(), OnClose);
   if (has_timer_) uv_close(reinterpret_cast<uv_handle_t*>(&deferred_), OnClose);
 }
 
@@ -309,18 +344,20 @@ void TcpLink::OnClose(uv_handle_t* handle) {
 
 int TcpLink::Fileno() const {
   uv_os_fd_t fd = -1;
-  if (uv_fileno(reinterpret_cast<const uv_handle_t*>(&tcp_), &fd) != 0) return -1;
+  if (uv_fileno(reinterpret_cast<const uv_handle_t*>(&handle_), &fd) != 0) return -1;
   return fd;
 }
 
 int TcpLink::PeerName(sockaddr_storage* out) const {
+  if (pipe_) return UV_ENOTSUP;  // as net.Socket over a pipe: no address
   int len = sizeof(*out);
-  return uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(out), &len);
+  return uv_tcp_getpeername(&handle_.tcp, reinterpret_cast<sockaddr*>(out), &len);
 }
 
 int TcpLink::SockName(sockaddr_storage* out) const {
+  if (pipe_) return UV_ENOTSUP;
   int len = sizeof(*out);
-  return uv_tcp_getsockname(&tcp_, reinterpret_cast<sockaddr*>(out), &len);
+  return uv_tcp_getsockname(&handle_.tcp, reinterpret_cast<sockaddr*>(out), &len);
 }
 
 void TcpLink::ReportHandshakeTimeout() {

@@ -1,5 +1,5 @@
-// TcpLink: the native TCP transport of one connection. C++ owns the socket on
-// Node's own loop (libuv): encrypted bytes are read straight into the engine's
+// TcpLink: the native TCP transport of one connection (a client's may be a Unix
+// domain socket). C++ owns the socket on Node's own loop (libuv): encrypted bytes are read straight into the engine's
 // input and its output is written straight from the output BIO's memory, so no
 // encrypted byte crosses into JS. Whoever drives the link (its LinkOwner: the
 // listener while the handshake runs with no JS object at all, then the
@@ -46,8 +46,15 @@ class TcpLink {
   // Accepts one pending connection of `server` on its loop; null when that fails.
   static TcpLink* Accept(uv_stream_t* server, int* error);
 
+  // A client's connected socket, taken over from node: a duplicate of `fd` (a TCP
+  // socket, or a Unix domain socket when `pipe`) on `loop` (node closes its own);
+  // null when that fails.
+  static TcpLink* Open(uv_loop_t* loop, int fd, bool pipe, int* error);
+
   // Starts reading and driving `engine` (a server's: it waits for the ClientHello).
   void Start(std::unique_ptr<TlsEngine> engine, LinkOwner* owner);
+  // Starts reading into an engine its owner keeps (a client's Connection).
+  void Attach(TlsEngine* engine, LinkOwner* owner);
   TlsEngine* engine() const { return engine_; }
   // JS has been told: the Connection owns the engine from now on.
   std::unique_ptr<TlsEngine> ReleaseEngine() { return std::move(owned_engine_); }
@@ -57,6 +64,12 @@ class TcpLink {
   void set_owner(LinkOwner* owner) { owner_ = owner; }
   uint64_t started_at() const { return started_at_; }
 
+  // A cycle whose output must wait until JS has seen it: new sessions (newSession
+  // may hold them back), and a client's completed handshake (JS checks the server
+  // before the client's Finished goes out).
+  static bool JsFirst(const TlsEngine& engine, const Cycle& cycle) {
+    return engine.has_new_sessions() || (!engine.is_server() && (cycle.status & kHandshakeDone) != 0);
+  }
   // Sends what the engine produced (unless held); a failed write is reported to the owner.
   void Flush();
   // Holds output back (newSession) until every hold is released.
@@ -78,16 +91,19 @@ class TcpLink {
   int Fileno() const;
   int PeerName(sockaddr_storage* out) const;
   int SockName(sockaddr_storage* out) const;
-  int SetNoDelay(bool on) { return uv_tcp_nodelay(&tcp_, on ? 1 : 0); }
-  int SetKeepAlive(bool on, unsigned int delay_s) { return uv_tcp_keepalive(&tcp_, on ? 1 : 0, delay_s); }
-  void Ref() { uv_ref(reinterpret_cast<uv_handle_t*>(&tcp_)); }
-  void Unref() { uv_unref(reinterpret_cast<uv_handle_t*>(&tcp_)); }
+  // TCP options; nothing to do on a pipe (as net.Socket).
+  int SetNoDelay(bool on) { return pipe_ ? 0 : uv_tcp_nodelay(&handle_.tcp, on ? 1 : 0); }
+  int SetKeepAlive(bool on, unsigned int delay_s) {
+    return pipe_ ? 0 : uv_tcp_keepalive(&handle_.tcp, on ? 1 : 0, delay_s);
+  }
+  void Ref() { uv_ref(handle()); }
+  void Unref() { uv_unref(handle()); }
   uint64_t bytes_read() const { return bytes_read_; }
   uint64_t bytes_written() const { return bytes_written_; }
   // Reports a handshake that took too long (the listener's sweep).
   void ReportHandshakeTimeout();
 
-  // Only through Accept(), and freed only by libuv's close callback after Close().
+  // Only through Accept() or Open(), and freed only by libuv's close callback after Close().
   TcpLink() = default;
   ~TcpLink() = default;
   TcpLink(const TcpLink&) = delete;
@@ -102,6 +118,10 @@ class TcpLink {
   static void OnShutdown(uv_shutdown_t* req, int status);
   static void OnClose(uv_handle_t* handle);
   static void OnDeferred(uv_timer_t* timer);
+  // The handles of a new link on `loop`; false (error set) when the socket's fails.
+  bool InitHandles(uv_loop_t* loop, bool pipe, int* error);
+  uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&handle_); }
+  uv_handle_t* handle() { return reinterpret_cast<uv_handle_t*>(&handle_); }
   static void OnStepWork(uv_work_t* req);
   static void OnStepDone(uv_work_t* req, int status);
   // Queues a handshake step on the thread pool; false when it must run here.
@@ -114,7 +134,12 @@ class TcpLink {
   // True when this cycle carries something JS must see.
   static bool Interesting(const Cycle& cycle);
 
-  uv_tcp_t tcp_{};
+  // The socket: TCP (every server link), or a client's Unix domain socket.
+  union Socket {
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+  } handle_{};
+  bool pipe_ = false;
   uv_timer_t deferred_{};
   uv_work_t step_{};
   // The handles (and a step on the pool) the link must outlive.

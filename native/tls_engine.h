@@ -188,6 +188,7 @@ class TlsEngine {
 
   // --- Reported with the next result (the driver takes them) ---------------
   std::vector<std::pair<std::string, std::string>>& new_sessions() { return new_sessions_; }  // id, DER
+  bool has_new_sessions() const { return !new_sessions_.empty(); }
   std::vector<std::string>& keylog() { return keylog_; }
   uint32_t TakePeerRenegotiations() { return std::exchange(peer_renegotiations_, 0u); }
   // The OCSP response a client received (null: none stapled); false when nothing to report.

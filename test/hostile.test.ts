@@ -517,8 +517,10 @@ describe('hostile input', function () {
       for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
         proxy.bytesToClient = 0;
         const c = tls.connect({ port: proxy.port, host: '127.0.0.1', servername: 'localhost', ca: fixture('ca.pem'), maxVersion: version, minVersion: version });
+        // On the JS transport the reads are counted (the native one reads in C++).
         let clientReads = 0;
-        (c as unknown as { _transport: net.Socket })._transport.on('data', () => clientReads++);
+        const transport = (c as unknown as { _transport: net.Socket | null })._transport;
+        c.once('connect', () => transport?.on('data', () => clientReads++));
         const parts: Buffer[] = [];
         c.on('data', (d: Buffer) => parts.push(d));
         await waitFor(c, 'secureConnect', 20_000);
@@ -527,7 +529,7 @@ describe('hostile input', function () {
         c.end('split into bytes');
         await waitFor(c, 'end', 20_000);
         assert.equal(Buffer.concat(parts).toString(), 'split into bytes');
-        assert.ok(clientReads > proxy.bytesToClient / 4, `${clientReads} reads for ${proxy.bytesToClient} bytes`);
+        if (!c._native) assert.ok(clientReads > proxy.bytesToClient / 4, `${clientReads} reads for ${proxy.bytesToClient} bytes`);
       }
     } finally {
       await proxy.close();

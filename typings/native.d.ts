@@ -282,8 +282,16 @@ export interface NativeConnection {
   /** Shared signature algorithms, node:tls's names ('ECDSA+SHA256', 'RSA-PSS+SHA256', 'Ed25519+UNDEF'). */
   getSharedSigalgs(): string[];
 
-  // ---- The native transport only (a Connection made by a TcpListener). Its
-  // results carry no `encrypted`: the bytes went to the socket. ----
+  /**
+   * A client's native transport: a duplicate of `fd`, a socket node connected (TCP,
+   * or a Unix domain socket when `pipe`), becomes this connection's socket (node's
+   * own then closes). Results from then on come through `onresult`. Throws the uv
+   * error (syscall 'open') when it cannot.
+   */
+  attachSocket(fd: number, pipe: boolean): void;
+
+  // ---- The native transport only (a Connection made by a TcpListener, or one
+  // given attachSocket()). Its results carry no `encrypted`: the bytes went to the socket. ----
   /** What the socket brought, or a transport event; set by JS. */
   onresult?: (result: CycleResult) => void;
   readStart(): void;
