@@ -88,10 +88,14 @@ describeNative('native client transport', () => {
 
   it("emits 'lookup' for a host name, as node:tls's socket does", async () => {
     const ours = tls.connect({ port, host: 'localhost', ca: fixture('ca.pem'), family: 4 });
-    const theirs = nodeTls.connect({ port, host: 'localhost', ca: fixture('ca.pem'), family: 4 });
-    const [a, b] = await Promise.all([waitFor(ours, 'lookup'), waitFor(theirs, 'lookup')]);
+    // net.connect's family option (node:tls's typings leave it out of ConnectionOptions).
+    const theirs = nodeTls.connect({ port, host: 'localhost', ca: fixture('ca.pem'), family: 4 } as nodeTls.ConnectionOptions);
+    // Every wait is set up at once: a slow run (ASan) may finish one side's handshake
+    // before the other side's lookup.
+    const secure = Promise.all([waitFor(ours, 'secureConnect', 20_000), waitFor(theirs, 'secureConnect', 20_000)]);
+    const [a, b] = await Promise.all([waitFor(ours, 'lookup', 20_000), waitFor(theirs, 'lookup', 20_000)]);
     assert.deepEqual(a, b);
-    await Promise.all([waitFor(ours, 'secureConnect'), waitFor(theirs, 'secureConnect')]);
+    await secure;
     assert.equal(ours._native, true);
     ours.destroy();
     theirs.destroy();
