@@ -119,9 +119,8 @@ export class TLSSocket extends net.Socket {
   // The native transport (lib/server.ts): the Connection owns the socket; write
   // callbacks waiting for WRITES_DONE; _final's waiting for SHUTDOWN_DONE; FINs seen.
   #link = false;
-  // A client made by connect() moves to the native transport once connected.
-  #nativeWanted = false;
-  #nativePipe = false;
+  // A client made by connect() moves to the native transport once connected (over TCP or a pipe).
+  #takeOver: 'tcp' | 'pipe' | null = null;
   #transportListeners: Array<[string, TransportListener]> = [];
   #linkWriteCallbacks: WriteCallback[] = [];
   #linkShutdownCallback: WriteCallback | null = null;
@@ -303,7 +302,7 @@ export class TLSSocket extends net.Socket {
     if (t instanceof net.Socket) {
       if (t.connecting) {
         t.once('connect', () => {
-          if (this.#nativeWanted) this.#takeOverTransport(t);
+          if (this.#takeOver !== null) this.#takeOverTransport(t);
           this.emit('connect');
           this.#start();
         });
@@ -316,8 +315,7 @@ export class TLSSocket extends net.Socket {
 
   /** Used by connect(): once node has connected the socket (a pipe's too), the native transport takes it over. */
   _wantNativeTransport(pipe: boolean): void {
-    this.#nativeWanted = true;
-    this.#nativePipe = pipe;
+    this.#takeOver = pipe ? 'pipe' : 'tcp';
   }
 
   /**
@@ -330,7 +328,7 @@ export class TLSSocket extends net.Socket {
     const fd = (t as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd;
     if (conn === null || this.destroyed || typeof fd !== 'number' || fd < 0) return;
     try {
-      conn.attachSocket(fd, this.#nativePipe);
+      conn.attachSocket(fd, this.#takeOver === 'pipe');
     } catch {
       return;
     }

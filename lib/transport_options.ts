@@ -7,14 +7,14 @@ const kDefaultNativeTransport = true;
 
 /**
  * A boolean option that an environment variable can force (`on`/`off` values),
- * as the test and bench runs do; its default otherwise.
+ * as the test and bench runs do; its default otherwise. A value that is not a
+ * boolean throws whatever the environment says.
  */
 export function forcedBooleanOption(name: string, value: unknown, env: string | undefined, on: string, off: string, dflt: boolean): boolean {
+  if (value !== undefined && typeof value !== 'boolean') throw invalidArgType(`options.${name}`, 'boolean', value);
   if (env === on) return true;
   if (env === off) return false;
-  if (value === undefined) return dflt;
-  if (typeof value !== 'boolean') throw invalidArgType(`options.${name}`, 'boolean', value);
-  return value;
+  return value ?? dflt;
 }
 
 /** The `nativeTransport` option of createServer() and connect(). */

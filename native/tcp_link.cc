@@ -165,7 +165,7 @@ void TcpLink::AfterInput(Cycle* cycle) {
   // Some output waits for JS (JsFirst): the owner sends it once JS has seen it.
   if (!JsFirst(*engine, *cycle)) Flush();
   // The owner may close the link or free the engine: nothing after this call.
-  if (Interesting(*cycle) || !engine->new_sessions().empty() || !engine->keylog().empty()) {
+  if (Interesting(*cycle) || engine->has_new_sessions() || !engine->keylog().empty()) {
     Report(cycle, 0);
   }
 }

@@ -1,9 +1,10 @@
 // TcpLink: the native TCP transport of one connection (a client's may be a Unix
-// domain socket). C++ owns the socket on Node's own loop (libuv): encrypted bytes are read straight into the engine's
-// input and its output is written straight from the output BIO's memory, so no
-// encrypted byte crosses into JS. Whoever drives the link (its LinkOwner: the
-// listener while the handshake runs with no JS object at all, then the
-// Connection once JS has been told) hears only of what JS must see.
+// domain socket). C++ owns the socket on Node's own loop (libuv): encrypted
+// bytes are read straight into the engine's input and its output is written
+// straight from the output BIO's memory, so no encrypted byte crosses into JS.
+// Whoever drives the link (its LinkOwner: the listener while the handshake runs
+// with no JS object at all, then the Connection once JS has been told, or a
+// client's Connection from the start) hears only of what JS must see.
 //
 // Lifetime: a link is heap-allocated and frees itself in libuv's close
 // callback, after Close(); from Close() on, its owner hears nothing more.

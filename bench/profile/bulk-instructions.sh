@@ -10,6 +10,7 @@
 set -euo pipefail
 impl=$1 direction=$2 mib=${3:-16}
 root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/bench/profile/callgrind.sh"
 work=$(mktemp -d)
 trap 'kill $sp 2>/dev/null || true; rm -rf "$work"' EXIT
 mode=sink
@@ -26,8 +27,6 @@ if [ "$direction" = c2s ]; then
 fi
 sleep 1
 f=$(ls "$work"/cg.out.* | head -1)
-total=$(grep -E '^(summary|totals):' "$f" | head -1 | awk '{print $2}')
-compile=$({ callgrind_annotate --inclusive=yes --threshold=100 "$f" 2>/dev/null || true; } |
-  { grep -m1 'Runtime_CompileOptimized' || true; } | awk '{gsub(",","",$1); print $1}')
-compile=${compile:-0}
+total=$(cg_total "$f")
+compile=$(cg_incl "$f" 'Runtime_CompileOptimized')
 echo "$impl $direction: $(( (total - compile) / mib )) instructions/MiB (compiler left out: $(( compile / mib )))"

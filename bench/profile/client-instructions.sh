@@ -12,6 +12,7 @@
 set -euo pipefail
 impl=$1 n1=${2:-100} n2=${3:-300}
 root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/bench/profile/callgrind.sh"
 work=$(mktemp -d)
 trap 'kill $sp 2>/dev/null || true; rm -rf "$work"' EXIT
 OTLS_PORT_FILE=$work/port node "$root/bench/profile/serve.js" --impl node --cert ec --mode www --tls 1.3 &
@@ -22,12 +23,12 @@ for n in $n1 $n2; do
   valgrind --tool=callgrind --smc-check=all --dump-instr=no --callgrind-out-file="$work/cg.$n" \
     node --single-threaded "$root/bench/profile/client-handshakes.js" "$impl" "$port" "$n" >/dev/null 2>"$work/valgrind.$n.log"
 done
-total() { grep -E '^(summary|totals):' "$work/cg.$1" | head -1 | awk '{print $2}'; }
-incl() { { callgrind_annotate --inclusive=yes --threshold=100 "$work/cg.$1" 2>/dev/null || true; } | { grep -m1 -E "$2" || true; } | awk '{gsub(",","",$1); printf "%d\n", $1}'; }
 per() { echo $(( ($2 - $1) / (n2 - n1) )); }
-if [ "$impl" = ours ]; then ssl='\?\?\?:SSL_do_handshake '; ctx='otls::SecureContext::(SecureContext|AddCACert)'; else ssl='\?\?\?:SSL_read '; ctx='node::crypto::SecureContext::(Init|AddCACert)'; fi
-echo "$impl client, TLS 1.3 ECDSA: $(per "$(total $n1)" "$(total $n2)") instructions/handshake"
-echo "  OpenSSL handshake: $(per "$(incl $n1 "$ssl")" "$(incl $n2 "$ssl")")"
-ctx1=$( { callgrind_annotate --inclusive=yes --threshold=100 "$work/cg.$n1" 2>/dev/null || true; } | grep -E "$ctx" | grep -v "'2" | awk '{gsub(",","",$1); s+=$1} END {printf "%d\n", s}')
-ctx2=$( { callgrind_annotate --inclusive=yes --threshold=100 "$work/cg.$n2" 2>/dev/null || true; } | grep -E "$ctx" | grep -v "'2" | awk '{gsub(",","",$1); s+=$1} END {printf "%d\n", s}')
-echo "  building contexts: $(per "$ctx1" "$ctx2")"
+a=$work/cg.$n1 b=$work/cg.$n2
+if [ "$impl" = ours ]; then ssl='\?\?\?:SSL_do_handshake '; ctx=(otls::SecureContext::SecureContext otls::SecureContext::AddCACert)
+else ssl='\?\?\?:SSL_read '; ctx=(node::crypto::SecureContext::Init node::crypto::SecureContext::AddCACert); fi
+# Building a context: the constructor (SSL_CTX_new) and every CA certificate added.
+contexts() { echo $(( $(cg_incl "$1" "${ctx[0]}\\(") + $(cg_incl "$1" "${ctx[1]}\\(") )); }
+echo "$impl client, TLS 1.3 ECDSA: $(per "$(cg_total "$a")" "$(cg_total "$b")") instructions/handshake"
+echo "  OpenSSL handshake: $(per "$(cg_incl "$a" "$ssl")" "$(cg_incl "$b" "$ssl")")"
+echo "  building contexts: $(per "$(contexts "$a")" "$(contexts "$b")")"

@@ -15,6 +15,7 @@
 set -euo pipefail
 impl=$1 cert=$2 tls=$3 resume=$4 n=${5:-300} warm=${WARM:-800}
 root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/bench/profile/callgrind.sh"
 work=$(mktemp -d)
 trap 'kill $sp 2>/dev/null || true; rm -rf "$work"' EXIT
 extra=() r=0
@@ -31,11 +32,9 @@ node "$root/bench/profile/handshakes.js" "$port" "$n" "$tls" $r >/dev/null
 callgrind_control --dump $sp >/dev/null 2>&1
 sleep 1
 f=$(ls "$work"/cg.out.* | head -1)
-total=$(grep -E '^(summary|totals):' "$f" | head -1 | awk '{print $2}')
-incl() { { callgrind_annotate --inclusive=yes --threshold=100 "$f" 2>/dev/null || true; } | { grep -m1 -E "$1" || true; } | awk '{gsub(",","",$1); print $1}'; }
-compile=$(incl 'Runtime_CompileOptimized'); compile=${compile:-0}
-if [ "$impl" = ours ]; then ssl=$(incl '\?\?\?:SSL_do_handshake '); else ssl=$(incl '\?\?\?:SSL_read '); fi
-ssl=${ssl:-0}
+total=$(cg_total "$f")
+compile=$(cg_incl "$f" 'Runtime_CompileOptimized')
+if [ "$impl" = ours ]; then ssl=$(cg_incl "$f" '\?\?\?:SSL_do_handshake '); else ssl=$(cg_incl "$f" '\?\?\?:SSL_read '); fi
 per() { echo $(( $1 / n )); }
 echo "$impl $cert TLS $tls resume=$resume: $(per $((total - compile))) instructions/handshake" \
   "(OpenSSL handshake $(per "$ssl"), the rest $(per $((total - compile - ssl))); compiler left out: $(per "$compile"))"
