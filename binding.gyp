@@ -1,31 +1,9 @@
 {
+  "includes": ["native/sources.gypi"],
   "targets": [
     {
       "target_name": "openssl_tls",
-      "sources": [
-        "native/addon.cc",
-        "native/errors.cc",
-        "native/x509.cc",
-        "native/host_check.cc",
-        "native/x509_fields.cc",
-        "native/secure_context.cc",
-        "native/context_loading.cc",
-        "native/connection.cc",
-        "native/tls_engine.cc",
-        "native/tls_engine_callbacks.cc",
-        "native/connection_link.cc",
-        "native/tcp_link.cc",
-        "native/tcp_listener.cc",
-        "native/loop_js.cc",
-        "native/connection_alpn.cc",
-        "native/connection_ocsp.cc",
-        "native/connection_trace.cc",
-        "native/connection_offload.cc",
-        "native/connection_session.cc",
-        "native/connection_psk.cc",
-        "native/connection_reneg.cc",
-        "native/context_callbacks.cc"
-      ],
+      "sources": ["<@(otls_core_sources)", "<@(otls_transport_sources)", "<@(otls_binding_sources)"],
       "include_dirs!": [
         "<(node_root_dir)/include/node",
         "<(node_root_dir)/deps/openssl/config",
