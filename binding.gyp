@@ -10,6 +10,7 @@
         "<(node_root_dir)/deps/openssl/openssl/include"
       ],
       "include_dirs": [
+        "native",
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!(node -p \"require('node-api-headers').include_dir\")",
         "<!@(pkg-config --cflags-only-I openssl | sed s/-I//g)"

@@ -24,8 +24,8 @@
 #include <cstdlib>
 #include <vector>
 
-#include "context_loading.h"
-#include "ossl.h"
+#include "core/context_loading.h"
+#include "core/ossl.h"
 
 namespace {
 

@@ -11,9 +11,9 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "context_loading.h"
-#include "ossl.h"
-#include "x509_fields.h"
+#include "core/context_loading.h"
+#include "core/ossl.h"
+#include "core/x509_fields.h"
 
 namespace {
 

@@ -19,9 +19,9 @@
 #include <string>
 #include <vector>
 
-#include "context_callbacks.h"
-#include "ossl.h"
-#include "tls_engine.h"
+#include "core/context_callbacks.h"
+#include "core/ossl.h"
+#include "core/tls_engine.h"
 
 namespace otls_fuzz {
 

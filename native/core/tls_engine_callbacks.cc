@@ -8,7 +8,7 @@
 #include <cstring>
 #include <string>
 
-#include "tls_engine.h"
+#include "core/tls_engine.h"
 
 namespace otls {
 

@@ -4,10 +4,10 @@
 // reads through its `onresult` property; every entry point's output goes to
 // the socket instead of into the result. The socket API (addresses, no-delay,
 // keep-alive, ref/unref, byte counts) is answered by the link.
-#include "addon_data.h"
-#include "connection.h"
-#include "errors.h"
-#include "loop_js.h"
+#include "binding/addon_data.h"
+#include "binding/connection.h"
+#include "binding/errors.h"
+#include "binding/loop_js.h"
 
 namespace otls {
 

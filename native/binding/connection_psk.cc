@@ -15,8 +15,8 @@
 #include <cstring>
 #include <string>
 
-#include "connection.h"
-#include "errors.h"
+#include "binding/connection.h"
+#include "binding/errors.h"
 
 namespace otls {
 

@@ -13,8 +13,8 @@
 
 #include <string>
 
-#include "connection.h"
-#include "errors.h"
+#include "binding/connection.h"
+#include "binding/errors.h"
 
 namespace otls {
 

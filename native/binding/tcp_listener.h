@@ -13,9 +13,9 @@
 
 #include <unordered_set>
 
-#include "ossl.h"
-#include "tcp_link.h"
-#include "tls_engine.h"
+#include "core/ossl.h"
+#include "transport/tcp_link.h"
+#include "core/tls_engine.h"
 
 namespace otls {
 

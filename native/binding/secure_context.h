@@ -6,7 +6,7 @@
 
 #include <napi.h>
 
-#include "ossl.h"
+#include "core/ossl.h"
 
 namespace otls {
 

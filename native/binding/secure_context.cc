@@ -1,6 +1,6 @@
-#include "secure_context.h"
+#include "binding/secure_context.h"
 
-#include "context_callbacks.h"
+#include "core/context_callbacks.h"
 
 #include <dirent.h>
 #include <openssl/core_names.h>
@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
-#include "addon_data.h"
-#include "context_loading.h"
-#include "errors.h"
+#include "binding/addon_data.h"
+#include "core/context_loading.h"
+#include "binding/errors.h"
 
 namespace otls {
 

@@ -11,8 +11,8 @@
 #include <cerrno>
 #include <string>
 
-#include "connection.h"
-#include "errors.h"
+#include "binding/connection.h"
+#include "binding/errors.h"
 
 namespace otls {
 

@@ -5,8 +5,8 @@
 // (what lib/renegotiation.ts limits). Policy lives in TypeScript.
 #include <openssl/ssl.h>
 
-#include "connection.h"
-#include "errors.h"
+#include "binding/connection.h"
+#include "binding/errors.h"
 
 namespace otls {
 

@@ -3,7 +3,7 @@
 // is the engine's: TlsEngine::CacheServerSession in tls_engine_callbacks.cc.)
 #include <openssl/ssl.h>
 
-#include "connection.h"
+#include "binding/connection.h"
 
 namespace otls {
 

@@ -16,7 +16,7 @@
 #include <memory>
 #include <string>
 
-#include "tls_engine.h"
+#include "core/tls_engine.h"
 
 namespace otls {
 

@@ -1,5 +1,5 @@
 // TcpListener: accepting and handshaking with no JS (tcp_listener.h).
-#include "tcp_listener.h"
+#include "binding/tcp_listener.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -11,10 +11,10 @@
 #include <memory>
 #include <vector>
 
-#include "connection.h"
-#include "errors.h"
-#include "loop_js.h"
-#include "secure_context.h"
+#include "binding/connection.h"
+#include "binding/errors.h"
+#include "binding/loop_js.h"
+#include "binding/secure_context.h"
 
 namespace otls {
 

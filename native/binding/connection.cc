@@ -1,4 +1,4 @@
-#include "connection.h"
+#include "binding/connection.h"
 
 #include <openssl/core_names.h>
 #include <openssl/err.h>
@@ -7,10 +7,10 @@
 #include <cstring>
 #include <vector>
 
-#include "addon_data.h"
-#include "errors.h"
-#include "secure_context.h"
-#include "x509.h"
+#include "binding/addon_data.h"
+#include "binding/errors.h"
+#include "binding/secure_context.h"
+#include "binding/x509.h"
 
 namespace otls {
 

@@ -2,15 +2,15 @@
 // native/x509_fields.cc reads (every string already printed the way Node prints
 // it), so that objects compare deepEqual with
 // crypto.X509Certificate#toLegacyObject().
-#include "x509.h"
+#include "binding/x509.h"
 
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "errors.h"
-#include "ossl.h"
-#include "x509_fields.h"
+#include "binding/errors.h"
+#include "core/ossl.h"
+#include "core/x509_fields.h"
 
 namespace otls {
 

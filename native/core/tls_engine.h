@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-#include "ossl.h"
+#include "core/ossl.h"
 
 namespace otls {
 

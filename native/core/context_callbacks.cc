@@ -1,6 +1,6 @@
-#include "context_callbacks.h"
+#include "core/context_callbacks.h"
 
-#include "tls_engine.h"
+#include "core/tls_engine.h"
 
 namespace otls {
 

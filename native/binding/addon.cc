@@ -11,15 +11,15 @@
 #include <string>
 #include <utility>
 
-#include "addon_data.h"
-#include "connection.h"
-#include "tls_engine.h"
-#include "errors.h"
-#include "host_check.h"
-#include "ossl.h"
-#include "secure_context.h"
-#include "tcp_listener.h"
-#include "x509.h"
+#include "binding/addon_data.h"
+#include "binding/connection.h"
+#include "core/tls_engine.h"
+#include "binding/errors.h"
+#include "core/host_check.h"
+#include "core/ossl.h"
+#include "binding/secure_context.h"
+#include "binding/tcp_listener.h"
+#include "binding/x509.h"
 
 namespace otls {
 
@@ -55,6 +55,22 @@ Napi::Value CertificateToObjectJs(const Napi::CallbackInfo& info) {
   X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(buf.Length())));
   if (!cert) ThrowFromQueue(env, "Failed to parse certificate");
   return CertificateToObject(env, cert.get());
+}
+
+// certificateNamesHost(der, host): the default identity check's fast path
+// (native/core/host_check.h).
+Napi::Value CertificateNamesHostJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  if (!info[0].IsBuffer()) {
+    throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "The \"der\" argument must be an instance of Buffer");
+  }
+  if (!info[1].IsString()) {
+    throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "The \"host\" argument must be of type string");
+  }
+  auto der = info[0].As<Napi::Buffer<unsigned char>>();
+  std::string host = info[1].As<Napi::String>().Utf8Value();
+  return Napi::Boolean::New(env, CertificateSurelyNamesHost(der.Data(), der.Length(), host));
 }
 
 // How many errors sat on this thread's OpenSSL error queue; empties it. Tests

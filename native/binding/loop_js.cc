@@ -1,4 +1,4 @@
-#include "loop_js.h"
+#include "binding/loop_js.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -1,4 +1,4 @@
-#include "errors.h"
+#include "binding/errors.h"
 
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>

@@ -3,8 +3,6 @@
 // tls.checkServerIdentity, or "unsure" (then lib/connect.ts runs the JS check).
 #pragma once
 
-#include <napi.h>
-
 #include <cstddef>
 #include <string_view>
 
@@ -18,10 +16,7 @@ namespace otls {
 // False means "no match or unsure". `der` is one DER certificate (the peer's, as
 // OpenSSL decoded it); only its extensions are decoded, not the whole
 // certificate (d2i_X509 decodes the public key too, which costs more than the
-// rest of the check). Uses no N-API.
+// rest of the check).
 bool CertificateSurelyNamesHost(const unsigned char* der, size_t length, std::string_view host);
-
-// JS: certificateNamesHost(der: Buffer, host: string): boolean.
-Napi::Value CertificateNamesHostJs(const Napi::CallbackInfo& info);
 
 }  // namespace otls

@@ -1,5 +1,5 @@
 // createSecureContext's PEM and PKCS#12 inputs into an SSL_CTX. No N-API here.
-#include "context_loading.h"
+#include "core/context_loading.h"
 
 #include <openssl/pem.h>
 

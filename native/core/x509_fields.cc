@@ -1,7 +1,7 @@
 // X509 certificates read into plain values, printed the way Node prints them,
 // so that native/x509.cc's objects compare deepEqual with
 // crypto.X509Certificate#toLegacyObject(). No N-API in here.
-#include "x509_fields.h"
+#include "core/x509_fields.h"
 
 #include <openssl/asn1.h>
 #include <openssl/bn.h>
@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "ossl.h"
+#include "core/ossl.h"
 
 namespace otls {
 

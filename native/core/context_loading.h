@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "ossl.h"
+#include "core/ossl.h"
 
 namespace otls {
 

@@ -9,7 +9,7 @@
 // label's other characters; a left-most label holding "xn--" is compared as is.
 // Everything else (IP hosts, CN fallback, names with other characters, other
 // kinds of subjectAltName entry) is "unsure", and the JS check decides.
-#include "host_check.h"
+#include "core/host_check.h"
 
 #include <openssl/asn1.h>
 #include <openssl/objects.h>
@@ -20,8 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "errors.h"
-#include "ossl.h"
+#include "core/ossl.h"
 
 namespace otls {
 
@@ -209,20 +208,6 @@ bool CertificateSurelyNamesHost(const unsigned char* der, size_t length, std::st
     }
   }
   return any_dns && matched;
-}
-
-Napi::Value CertificateNamesHostJs(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  if (!info[0].IsBuffer()) {
-    throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "The \"der\" argument must be an instance of Buffer");
-  }
-  if (!info[1].IsString()) {
-    throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "The \"host\" argument must be of type string");
-  }
-  auto der = info[0].As<Napi::Buffer<unsigned char>>();
-  std::string host = info[1].As<Napi::String>().Utf8Value();
-  return Napi::Boolean::New(env, CertificateSurelyNamesHost(der.Data(), der.Length(), host));
 }
 
 }  // namespace otls

@@ -1,6 +1,6 @@
 // TlsEngine: making the SSL, and driving it (handshake, reads, writes,
 // shutdown, renegotiation). OpenSSL's callbacks are in tls_engine_callbacks.cc.
-#include "tls_engine.h"
+#include "core/tls_engine.h"
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -12,7 +12,7 @@
 #include <memory>
 #include <new>
 
-#include "context_callbacks.h"
+#include "core/context_callbacks.h"
 
 namespace otls {
 

@@ -1,6 +1,6 @@
 // TcpLink: reads into the engine, writes from it, and tells its owner only
 // what JS must see (tcp_link.h).
-#include "tcp_link.h"
+#include "transport/tcp_link.h"
 
 #include <openssl/err.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "ossl.h"
+#include "core/ossl.h"
 
 namespace otls {
 
