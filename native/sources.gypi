@@ -10,6 +10,8 @@
       'native/core/context_callbacks.cc',
       'native/core/context_loading.cc',
       'native/core/host_check.cc',
+      'native/core/root_store.cc',
+      'native/core/ticket_keys.cc',
       'native/core/tls_engine.cc',
       'native/core/tls_engine_callbacks.cc',
       'native/core/x509_fields.cc',

@@ -1,26 +1,16 @@
 #include "binding/secure_context.h"
 
-#include "core/context_callbacks.h"
-
-#include <dirent.h>
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/pem.h>
-#include <openssl/rand.h>
 
-#include <algorithm>
-#include <cctype>
-#include <cstdlib>
-#include <cstring>
-#include <memory>
-#include <mutex>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "binding/addon_data.h"
-#include "core/context_loading.h"
 #include "binding/errors.h"
+#include "core/context_callbacks.h"
+#include "core/context_loading.h"
+#include "core/root_store.h"
+#include "core/ticket_keys.h"
 
 namespace otls {
 
@@ -96,159 +86,6 @@ void ThrowIfFailed(Napi::Env env, const LoadResult& result) {
   throw CodedError(env, "ERR_CRYPTO_OPERATION_FAILED", result.message);
 }
 
-// ---------------------------------------------------------------------------
-// The system roots: one store per process, filled from OpenSSL's default verify
-// paths (the CA file is read once; the hashed directory is searched lazily) and
-// shared by every context that trusts the default roots. X509_STORE locks
-// itself, so worker threads may share it too. Deliberately never freed: every
-// context may hold it until exit, and freeing after OPENSSL_cleanup would crash.
-X509_STORE* SharedRootStore() {
-  static X509_STORE* const store = [] {
-    X509_STORE* s = X509_STORE_new();
-    if (s != nullptr && X509_STORE_set_default_paths(s) != 1) {
-      X509_STORE_free(s);
-      s = nullptr;
-    }
-    ERR_clear_error();
-    return s;
-  }();
-  return store;
-}
-
-// A store of this context's own that starts with the system roots.
-X509StorePtr CopyOfRootStore(Napi::Env env) {
-  X509_STORE* roots = SharedRootStore();
-  X509StorePtr store(X509_STORE_new());
-  if (!store || roots == nullptr) ThrowFromQueue(env, "Failed to create a certificate store");
-  X509StackPtr certs(X509_STORE_get1_all_certs(roots));
-  for (int i = 0; certs && i < sk_X509_num(certs.get()); ++i) {
-    if (X509_STORE_add_cert(store.get(), sk_X509_value(certs.get(), i)) != 1) {
-      ThrowFromQueue(env, "Failed to copy the system roots");
-    }
-  }
-  // Certificates only in the hashed directory are looked up lazily, as before.
-  X509_LOOKUP* dir = X509_STORE_add_lookup(store.get(), X509_LOOKUP_hash_dir());
-  if (dir == nullptr || X509_LOOKUP_add_dir(dir, nullptr, X509_FILETYPE_DEFAULT) != 1) ERR_clear_error();
-  return store;
-}
-
-// ---------------------------------------------------------------------------
-// Session ticket keys: 16-byte name, 16-byte HMAC-SHA256 key, 16-byte AES-128-CBC
-// key. They live in the SSL_CTX's ex_data, so they last exactly as long as the
-// SSL_CTX (which an SSL may keep alive after the JS object is gone), and a mutex
-// lets setTicketKeys() run while handshakes use them on other threads.
-// A key ring: the first key issues tickets; the others (previous keys, during a
-// rotation) are still accepted, and a ticket they open is renewed under the first.
-constexpr size_t kTicketKeySize = 48;
-
-struct TicketKeys {
-  std::mutex mu;
-  std::vector<unsigned char> bytes = std::vector<unsigned char>(kTicketKeySize);
-  ~TicketKeys() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
-};
-
-void FreeTicketKeys(void* /*parent*/, void* ptr, CRYPTO_EX_DATA* /*ad*/, int /*idx*/, long /*argl*/,
-                    void* /*argp*/) {
-  std::unique_ptr<TicketKeys> owned(static_cast<TicketKeys*>(ptr));
-}
-
-int TicketKeysIndex() {
-  static const int index =
-      CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, nullptr, nullptr, nullptr, FreeTicketKeys);
-  return index;
-}
-
-TicketKeys* TicketKeysOf(const SSL_CTX* ctx) {
-  return static_cast<TicketKeys*>(SSL_CTX_get_ex_data(ctx, TicketKeysIndex()));
-}
-
-// SSL_CTX_set_tlsext_ticket_key_evp_cb: 1 = keys set up, 2 = set up with a
-// previous key (the ticket is renewed), 0 = unknown key name (the ticket is
-// ignored and a full handshake follows), -1 = failure.
-int TicketKeyCallback(SSL* ssl, unsigned char* key_name, unsigned char* iv, EVP_CIPHER_CTX* cipher_ctx,
-                      EVP_MAC_CTX* mac_ctx, int encrypt) noexcept {
-  TicketKeys* keys = TicketKeysOf(SSL_get_SSL_CTX(ssl));
-  if (keys == nullptr) return -1;
-  unsigned char k[kTicketKeySize];
-  int result = 0;  // no key has this name
-  {
-    std::lock_guard<std::mutex> lock(keys->mu);
-    const size_t count = keys->bytes.size() / kTicketKeySize;
-    for (size_t i = 0; i < count; ++i) {
-      const unsigned char* key = keys->bytes.data() + i * kTicketKeySize;
-      if (encrypt || CRYPTO_memcmp(key_name, key, 16) == 0) {
-        std::memcpy(k, key, sizeof(k));
-        result = i == 0 ? 1 : 2;  // 2: accepted, and renewed under the current key
-        break;
-      }
-    }
-  }
-  if (result == 0) return 0;
-  const unsigned char* name = k;
-  unsigned char* hmac_key = k + 16;
-  const unsigned char* aes_key = k + 32;
-  const int iv_len = EVP_CIPHER_get_iv_length(EVP_aes_128_cbc());
-  if (encrypt) {
-    std::memcpy(key_name, name, 16);
-    if (RAND_bytes(iv, iv_len) != 1) result = -1;
-  }
-  if (result > 0) {
-    char digest[] = "SHA256";
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, hmac_key, 16),
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-        OSSL_PARAM_construct_end(),
-    };
-    if (EVP_MAC_CTX_set_params(mac_ctx, params) != 1) {
-      result = -1;
-    } else if (encrypt ? EVP_EncryptInit_ex(cipher_ctx, EVP_aes_128_cbc(), nullptr, aes_key, iv) != 1
-                       : EVP_DecryptInit_ex(cipher_ctx, EVP_aes_128_cbc(), nullptr, aes_key, iv) != 1) {
-      result = -1;
-    }
-  }
-  OPENSSL_cleanse(k, sizeof(k));
-  return result;
-}
-
-// ---------------------------------------------------------------------------
-// Root certificate listing (tls.rootCertificates).
-
-void AppendCertsFromFile(const std::string& path, std::vector<X509Ptr>* out) {
-  BioPtr bio(BIO_new_file(path.c_str(), "r"));
-  if (!bio) return;
-  while (X509Ptr cert = X509Ptr(PEM_read_bio_X509_AUX(bio.get(), nullptr, PassphraseCallback, nullptr))) {
-    out->push_back(std::move(cert));
-  }
-}
-
-// The hashed-directory names OpenSSL's lookup reads: 8 hex digits, '.', digits.
-bool IsHashedCertName(const std::string& name) {
-  size_t dot = name.find('.');
-  if (dot != 8 || name.size() < 10) return false;
-  for (size_t i = 0; i < 8; ++i) {
-    if (!std::isxdigit(static_cast<unsigned char>(name[i]))) return false;
-  }
-  for (size_t i = 9; i < name.size(); ++i) {
-    if (!std::isdigit(static_cast<unsigned char>(name[i]))) return false;
-  }
-  return true;
-}
-
-std::string EnvOr(const char* var, const char* fallback) {
-  const char* value = std::getenv(var);
-  return value != nullptr ? value : fallback;
-}
-
-std::string CertToPem(X509* cert) {
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) return std::string();
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio.get(), &data);
-  std::string pem(data, static_cast<size_t>(len));
-  while (!pem.empty() && pem.back() == '\n') pem.pop_back();  // as node:tls has it
-  return pem;
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -300,16 +137,7 @@ SecureContext::SecureContext(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
   InstallConnectionCallbacks(ctx);
 
-  // Random ticket keys, so getTicketKeys() always has 48 bytes to show.
-  auto keys = std::make_unique<TicketKeys>();
-  if (TicketKeysIndex() < 0 || RAND_bytes(keys->bytes.data(), static_cast<int>(keys->bytes.size())) != 1 ||
-      SSL_CTX_set_ex_data(ctx, TicketKeysIndex(), keys.get()) != 1) {
-    ThrowFromQueue(env, "Failed to set up session ticket keys");
-  }
-  keys.release();  // owned by the SSL_CTX now (FreeTicketKeys)
-  if (SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, TicketKeyCallback) != 1) {
-    ThrowFromQueue(env, "Failed to set up session ticket keys");
-  }
+  if (!InstallTicketKeys(ctx)) ThrowFromQueue(env, "Failed to set up session ticket keys");
 }
 
 SecureContext* SecureContext::FromValue(Napi::Env env, Napi::Value value) {
@@ -334,7 +162,10 @@ X509_STORE* SecureContext::OwnStore(Napi::Env env) {
   SSL_CTX* ctx = Require(env);
   if (!own_store_) {
     if (shared_roots_) {
-      SSL_CTX_set_cert_store(ctx, CopyOfRootStore(env).release());
+      const char* failure = nullptr;
+      X509StorePtr copy = CopyOfRootStore(&failure);
+      if (!copy) ThrowFromQueue(env, failure);
+      SSL_CTX_set_cert_store(ctx, copy.release());  // the SSL_CTX owns it now
       shared_roots_ = false;
     }
     // Otherwise the store SSL_CTX_new made is already this context's alone.
@@ -563,22 +394,20 @@ void SecureContext::SetTicketKeys(const Napi::CallbackInfo& info) {
   if (bytes.len == 0 || bytes.len % kTicketKeySize != 0) {
     throw CodedTypeError(env, "ERR_INVALID_ARG_VALUE", "Session ticket keys must be 48 bytes per key");
   }
-  TicketKeys* keys = TicketKeysOf(ctx);
-  if (keys == nullptr) throw CodedError(env, "ERR_INVALID_STATE", "No session ticket keys");
-  std::vector<unsigned char> ring(bytes.data, bytes.data + bytes.len);
-  std::lock_guard<std::mutex> lock(keys->mu);
-  OPENSSL_cleanse(keys->bytes.data(), keys->bytes.size());
-  keys->bytes.swap(ring);
+  if (!otls::SetTicketKeys(ctx, bytes.data, bytes.len)) {
+    throw CodedError(env, "ERR_INVALID_STATE", "No session ticket keys");
+  }
 }
 
 Napi::Value SecureContext::GetTicketKeys(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ClearErrorOnReturn clear;
   SSL_CTX* ctx = Require(env);
-  TicketKeys* keys = TicketKeysOf(ctx);
-  if (keys == nullptr) throw CodedError(env, "ERR_INVALID_STATE", "No session ticket keys");
-  std::lock_guard<std::mutex> lock(keys->mu);
-  return Napi::Buffer<unsigned char>::Copy(env, keys->bytes.data(), keys->bytes.size());
+  std::vector<unsigned char> keys;
+  if (!otls::GetTicketKeys(ctx, &keys)) throw CodedError(env, "ERR_INVALID_STATE", "No session ticket keys");
+  auto out = Napi::Buffer<unsigned char>::Copy(env, keys.data(), keys.size());
+  OPENSSL_cleanse(keys.data(), keys.size());
+  return out;
 }
 
 Napi::Value SecureContext::GetCertificateDer(const Napi::CallbackInfo& info) {
@@ -628,40 +457,7 @@ Napi::Value GetCiphers(const Napi::CallbackInfo& info) {
 Napi::Value GetRootCertificates(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ClearErrorOnReturn clear;
-  // The same places X509_STORE_set_default_paths() reads: the CA file, then
-  // the hashed directories (SSL_CERT_FILE / SSL_CERT_DIR override both).
-  std::vector<X509Ptr> certs;
-  AppendCertsFromFile(EnvOr(X509_get_default_cert_file_env(), X509_get_default_cert_file()), &certs);
-  std::string dirs = EnvOr(X509_get_default_cert_dir_env(), X509_get_default_cert_dir());
-  size_t start = 0;
-  while (start <= dirs.size()) {
-    size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    std::string dir = dirs.substr(start, end - start);
-    start = end + 1;
-    if (dir.empty()) continue;
-    std::unique_ptr<DIR, int (*)(DIR*)> handle(opendir(dir.c_str()), closedir);
-    if (!handle) continue;
-    std::vector<std::string> names;
-    while (dirent* entry = readdir(handle.get())) {
-      if (IsHashedCertName(entry->d_name)) names.push_back(entry->d_name);
-    }
-    std::sort(names.begin(), names.end());
-    for (const std::string& name : names) AppendCertsFromFile(dir + "/" + name, &certs);
-  }
-
-  std::set<std::string> seen;
-  std::vector<std::string> pems;
-  for (const X509Ptr& cert : certs) {
-    unsigned char* der = nullptr;
-    int len = i2d_X509(cert.get(), &der);
-    if (len <= 0) continue;
-    std::string key(reinterpret_cast<char*>(der), static_cast<size_t>(len));
-    OPENSSL_free(der);
-    if (!seen.insert(key).second) continue;
-    std::string pem = CertToPem(cert.get());
-    if (!pem.empty()) pems.push_back(std::move(pem));
-  }
+  std::vector<std::string> pems = RootCertificatesPem();
   Napi::Array out = Napi::Array::New(env, pems.size());
   for (size_t i = 0; i < pems.size(); ++i) out.Set(static_cast<uint32_t>(i), pems[i]);
   return out;
