@@ -7,9 +7,11 @@
   'variables': {
     # OpenSSL only: no N-API, no libuv (scripts/check-layers.sh).
     'otls_core_sources': [
+      'native/core/byte_queue.cc',
       'native/core/context_callbacks.cc',
       'native/core/context_loading.cc',
       'native/core/host_check.cc',
+      'native/core/read_buffer.cc',
       'native/core/root_store.cc',
       'native/core/ticket_keys.cc',
       'native/core/tls_engine.cc',

@@ -180,31 +180,30 @@ Napi::Value Connection::Finish(Napi::Env env, Cycle* cycle) {
   if (!error.IsEmpty()) result.Set("error", error);
   if (engine == nullptr) return result;
   if ((cycle->status & kPaused) != 0) result.Set("pause", PauseObject(env));
-  auto& sessions = engine->new_sessions();
-  if (!sessions.empty()) {
-    Napi::Array list = Napi::Array::New(env, sessions.size());
-    for (size_t i = 0; i < sessions.size(); ++i) {
+  const EngineOutputs& outputs = cycle->outputs;
+  if (!outputs.sessions.empty()) {
+    Napi::Array list = Napi::Array::New(env, outputs.sessions.size());
+    uint32_t i = 0;
+    for (const NewSession& session : outputs.sessions) {
       Napi::Object o = Napi::Object::New(env);
-      o.Set("id", Napi::Buffer<char>::Copy(env, sessions[i].first.data(), sessions[i].first.size()));
-      o.Set("data", Napi::Buffer<char>::Copy(env, sessions[i].second.data(), sessions[i].second.size()));
-      list.Set(static_cast<uint32_t>(i), o);
+      o.Set("id", Napi::Buffer<char>::Copy(env, session.id.data(), session.id.size()));
+      o.Set("data", Napi::Buffer<char>::Copy(env, session.der.data(), session.der.size()));
+      list.Set(i++, o);
     }
     result.Set("sessions", list);
-    sessions.clear();
   }
-  ReportOcsp(env, result);
-  auto& keylog = engine->keylog();
-  if (!keylog.empty()) {
-    Napi::Array lines = Napi::Array::New(env, keylog.size());
-    for (size_t i = 0; i < keylog.size(); ++i) {
-      std::string line = keylog[i] + "\n";
-      lines.Set(static_cast<uint32_t>(i), Napi::Buffer<char>::Copy(env, line.data(), line.size()));
+  if (outputs.ocsp) ReportOcsp(env, *outputs.ocsp, result);
+  if (!outputs.keylog.empty()) {
+    Napi::Array lines = Napi::Array::New(env, outputs.keylog.size());
+    uint32_t i = 0;
+    for (const std::string& keylog_line : outputs.keylog) {
+      std::string line = keylog_line + "\n";
+      lines.Set(i++, Napi::Buffer<char>::Copy(env, line.data(), line.size()));
     }
     result.Set("keylog", lines);
-    keylog.clear();
   }
-  if (uint32_t renegotiations = engine->TakePeerRenegotiations()) {
-    result.Set("peerRenegotiations", Napi::Number::New(env, renegotiations));
+  if (outputs.peer_renegotiations > 0) {
+    result.Set("peerRenegotiations", Napi::Number::New(env, outputs.peer_renegotiations));
   }
   // destroy() was called from a JS callback inside OpenSSL: OpenSSL is done now.
   if (destroy_deferred_ && !in_js_callback_) ReleaseSsl();
@@ -215,11 +214,12 @@ Napi::Value Connection::PauseObject(Napi::Env env) {
   Napi::Object o = Napi::Object::New(env);
   const TlsEngine& e = *engine_;
   if (e.paused() == Pause::kClientHello) {
+    const ClientHello& hello = e.hello();
     o.Set("kind", "clientHello");
-    o.Set("servername", e.hello_servername());
-    o.Set("sessionId", Napi::Buffer<char>::Copy(env, e.hello_session_id().data(), e.hello_session_id().size()));
-    o.Set("tlsTicket", e.hello_ticket());
-    o.Set("alpn", Napi::Buffer<char>::Copy(env, e.hello_alpn().data(), e.hello_alpn().size()));
+    o.Set("servername", hello.servername);
+    o.Set("sessionId", Napi::Buffer<char>::Copy(env, hello.session_id.data(), hello.session_id.size()));
+    o.Set("tlsTicket", hello.ticket);
+    o.Set("alpn", Napi::Buffer<char>::Copy(env, hello.alpn.data(), hello.alpn.size()));
   } else if (e.paused() == Pause::kCertificate) {
     o.Set("kind", "certificate");
     SSL* ssl = e.ssl();

@@ -88,7 +88,7 @@ class Connection : public Napi::ObjectWrap<Connection>, private PskHandler, priv
   Napi::Value GetNPNProtocol(const Napi::CallbackInfo& info);
   // OCSP stapling (native/connection_ocsp.cc).
   void ApplyOcspAnswer(Napi::Object answer);
-  void ReportOcsp(Napi::Env env, Napi::Object result);
+  static void ReportOcsp(Napi::Env env, const OcspReport& report, Napi::Object result);
   // Keylog switched on late, enableTrace, shared sigalgs (native/connection_trace.cc).
   void SetReportKeylog(const Napi::CallbackInfo& info);
   void EnableTrace(const Napi::CallbackInfo& info);
@@ -128,7 +128,6 @@ class Connection : public Napi::ObjectWrap<Connection>, private PskHandler, priv
   Napi::Value Finish(Napi::Env env, Cycle* cycle);
   Napi::Value PauseObject(Napi::Env env);
 
-  BioPtr trace_bio_;  // enableTrace: the trace of one message on its way to stderr; outlives engine_
   std::unique_ptr<TlsEngine> engine_;
   // The native transport, if this connection has one (owned by libuv: Close() frees it).
   TcpLink* link_ = nullptr;

@@ -91,7 +91,7 @@ Napi::Value Connection::GetNPNProtocol(const Napi::CallbackInfo& info) {
   (void)ssl;
   return Napi::Boolean::New(env, false);
 #else
-  if (!engine_->is_server() && (engine_->npn_no_overlap() || engine_->npn_protocols().empty())) {
+  if (!engine_->is_server() && !engine_->npn_matched()) {
     return Napi::Boolean::New(env, false);
   }
   const unsigned char* data = nullptr;

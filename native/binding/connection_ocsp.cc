@@ -25,12 +25,9 @@ void Connection::ApplyOcspAnswer(Napi::Object answer) {
   engine_->SetOcspResponse(std::string(buf.Data(), buf.Length()));
 }
 
-void Connection::ReportOcsp(Napi::Env env, Napi::Object result) {
-  bool stapled = false;
-  std::string response;
-  if (!engine_->TakeOcspReport(&stapled, &response)) return;
-  if (stapled) {
-    result.Set("ocspResponse", Napi::Buffer<char>::Copy(env, response.data(), response.size()));
+void Connection::ReportOcsp(Napi::Env env, const OcspReport& report, Napi::Object result) {
+  if (report.stapled) {
+    result.Set("ocspResponse", Napi::Buffer<char>::Copy(env, report.response.data(), report.response.size()));
   } else {
     result.Set("ocspResponse", env.Null());
   }

@@ -5,10 +5,6 @@
 #include <openssl/objects.h>
 #include <openssl/ssl.h>
 
-#include <poll.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <string>
 
 #include "binding/connection.h"
@@ -41,56 +37,14 @@ void Connection::SetReportKeylog(const Napi::CallbackInfo& info) {
   if (engine_) engine_->set_report_keylog(info[0].ToBoolean());
 }
 
-#ifndef OPENSSL_NO_SSL_TRACE
-namespace {
-
-// All of `data` to stderr. Node makes a piped stderr non-blocking, so a plain
-// FILE* write can fail with EAGAIN and lose part of the trace: wait and retry.
-void WriteToStderr(const char* data, size_t len) noexcept {
-  while (len > 0) {
-    ssize_t n = write(STDERR_FILENO, data, len);
-    if (n > 0) {
-      data += n;
-      len -= static_cast<size_t>(n);
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      pollfd pfd{STDERR_FILENO, POLLOUT, 0};
-      if (poll(&pfd, 1, 1000) <= 0) return;  // a reader that is gone or stuck: give up
-    } else {
-      return;
-    }
-  }
-}
-
-// SSL_trace into the connection's memory BIO, then out to stderr at once.
-void TraceMessage(int write_p, int version, int content_type, const void* buf, size_t len, SSL* ssl,
-                  void* arg) noexcept {
-  BIO* bio = static_cast<BIO*>(arg);
-  if (bio == nullptr) return;
-  SSL_trace(write_p, version, content_type, buf, len, ssl, bio);
-  char* data = nullptr;
-  long n = BIO_get_mem_data(bio, &data);
-  if (n > 0 && data != nullptr) WriteToStderr(data, static_cast<size_t>(n));
-  (void)BIO_reset(bio);
-}
-
-}  // namespace
-#endif
-
 void Connection::EnableTrace(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ClearErrorOnReturn clear;
-  SSL* ssl = Require(env);
+  Require(env);
 #ifdef OPENSSL_NO_SSL_TRACE
-  (void)ssl;
   throw CodedError(env, "ERR_TLS_TRACE_UNSUPPORTED", "enableTrace: this OpenSSL was built without SSL_trace");
 #else
-  if (trace_bio_) return;
-  trace_bio_.reset(BIO_new(BIO_s_mem()));
-  if (!trace_bio_) ThrowFromQueue(env, "Failed to set up the trace");
-  SSL_set_msg_callback(ssl, TraceMessage);
-  SSL_set_msg_callback_arg(ssl, trace_bio_.get());
+  if (!engine_->EnableTrace()) ThrowFromQueue(env, "Failed to set up the trace");
 #endif
 }
 

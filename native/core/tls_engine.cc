@@ -7,11 +7,13 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <climits>
-#include <deque>
 #include <memory>
-#include <new>
+#include <string>
+#include <utility>
 
+#include "core/byte_queue.h"
 #include "core/context_callbacks.h"
 
 namespace otls {
@@ -29,146 +31,8 @@ bool IsWant(int err) { return err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WAN
 // the handshake goes on; TLSSocket decides after the handshake (as node:tls does).
 int AcceptAnyCertificate(int /*preverify_ok*/, X509_STORE_CTX* /*ctx*/) { return 1; }
 
-// The engine's two BIOs are byte queues of this kind.
-// Output: what OpenSSL writes is appended to one buffer, which the driver reads
-// out (JS transport) or sends in place and then clears (native transport). A
-// memory BIO cannot forget its bytes without wiping its whole buffer or copying
-// them out.
-// Input: the driver's bytes are appended, OpenSSL reads them out; empty means
-// "retry", never end of file. A memory BIO grows by BUF_MEM_grow_clean, which
-// copies and wipes its whole buffer on every growth (a fifth of a bulk read's
-// instructions).
-class ByteQueue {
- public:
-  const char* data() const { return bytes_.data() + start_; }
-  size_t size() const { return bytes_.size() - start_; }
-  bool Append(const char* p, size_t n) {
-    try {
-      if (start_ == bytes_.size()) {
-        Clear();
-      } else if (start_ >= bytes_.size() - start_) {
-        // What is left (a partial record, say) moves to the front, so a queue
-        // that is never quite empty does not grow without end.
-        bytes_.erase(bytes_.begin(), bytes_.begin() + static_cast<std::ptrdiff_t>(start_));
-        start_ = 0;
-      }
-      if (bytes_.size() + n > bytes_.capacity()) GrowFromSpare(size() + n);
-      bytes_.insert(bytes_.end(), p, p + n);
-      return true;
-    } catch (...) {
-      return false;
-    }
-  }
-  size_t Read(char* out, size_t n) {
-    n = std::min(n, size());
-    std::copy_n(data(), n, out);
-    start_ += n;
-    if (start_ == bytes_.size()) Clear();
-    return n;
-  }
-  void Clear() {
-    bytes_.clear();
-    start_ = 0;
-    // A burst (bulk writes) leaves a big buffer behind: the connection gives it
-    // back, to this thread's spare when it fits there, so the next burst on any
-    // connection grows into it instead of copying its way up again.
-    const size_t cap = bytes_.capacity();
-    if (cap <= kKeepCapacity) return;
-    std::vector<char>& spare = Spare();
-    if (cap <= kMaxSpareCapacity && cap > spare.capacity()) bytes_.swap(spare);
-    std::vector<char>().swap(bytes_);
-  }
-
- private:
-  static constexpr size_t kKeepCapacity = 64 * 1024;
-  static constexpr size_t kMaxSpareCapacity = 256 * 1024;
-  static std::vector<char>& Spare() {
-    thread_local std::vector<char> spare;
-    return spare;
-  }
-  // Before a growth: this thread's spare, if it is big enough, takes the bytes.
-  void GrowFromSpare(size_t need) {
-    std::vector<char>& spare = Spare();
-    if (spare.capacity() < need) return;
-    spare.assign(bytes_.begin() + static_cast<std::ptrdiff_t>(start_), bytes_.end());
-    start_ = 0;
-    bytes_.swap(spare);
-    std::vector<char>().swap(spare);
-  }
-  std::vector<char> bytes_;
-  size_t start_ = 0;
-};
-
-int QueueWrite(BIO* bio, const char* data, size_t len, size_t* written) {
-  auto* buf = static_cast<ByteQueue*>(BIO_get_data(bio));
-  BIO_clear_retry_flags(bio);
-  if (buf == nullptr || !buf->Append(data, len)) return 0;
-  *written = len;
-  return 1;
-}
-
-int QueueRead(BIO* bio, char* data, size_t len, size_t* read) {
-  auto* buf = static_cast<ByteQueue*>(BIO_get_data(bio));
-  BIO_clear_retry_flags(bio);
-  if (buf == nullptr || buf->size() == 0) {
-    BIO_set_retry_read(bio);
-    return 0;
-  }
-  *read = buf->Read(data, len);
-  return 1;
-}
-
-long QueueCtrl(BIO* bio, int cmd, long /*num*/, void* /*ptr*/) {
-  auto* buf = static_cast<ByteQueue*>(BIO_get_data(bio));
-  switch (cmd) {
-    case BIO_CTRL_PENDING:
-      return buf == nullptr ? 0 : static_cast<long>(std::min<size_t>(buf->size(), LONG_MAX));
-    case BIO_CTRL_WPENDING:
-      return 0;
-    case BIO_CTRL_RESET:
-      if (buf != nullptr) buf->Clear();
-      return 1;
-    case BIO_CTRL_EOF:
-      return buf == nullptr || buf->size() == 0;
-    case BIO_CTRL_FLUSH:
-      return 1;
-    default:
-      return 0;
-  }
-}
-
-int QueueCreate(BIO* bio) {
-  BIO_set_data(bio, new (std::nothrow) ByteQueue());
-  BIO_set_init(bio, BIO_get_data(bio) != nullptr ? 1 : 0);
-  return BIO_get_data(bio) != nullptr ? 1 : 0;
-}
-
-int QueueDestroy(BIO* bio) {
-  std::unique_ptr<ByteQueue> owned(static_cast<ByteQueue*>(BIO_get_data(bio)));
-  BIO_set_data(bio, nullptr);
-  return 1;
-}
-
-// Made once, kept for the life of the process.
-const BIO_METHOD* QueueBioMethod() {
-  static BIO_METHOD* method = [] {
-    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "openssl-tls output");
-    if (m != nullptr) {
-      BIO_meth_set_write_ex(m, QueueWrite);
-      BIO_meth_set_read_ex(m, QueueRead);
-      BIO_meth_set_ctrl(m, QueueCtrl);
-      BIO_meth_set_create(m, QueueCreate);
-      BIO_meth_set_destroy(m, QueueDestroy);
-    }
-    return m;
-  }();
-  return method;
-}
-
-}  // namespace
-
-namespace {
 std::atomic<uint64_t> pool_steps{0};
+
 }  // namespace
 
 void RunPoolHandshakeStep(TlsEngine* engine, Cycle* cycle) {
@@ -180,66 +44,30 @@ void RunPoolHandshakeStep(TlsEngine* engine, Cycle* cycle) {
 
 uint64_t PoolHandshakeSteps() { return pool_steps.load(std::memory_order_relaxed); }
 
-size_t& JsCallbackDepth() {
-  thread_local size_t depth = 0;
-  return depth;
-}
-
-bool ReadBuf::Grow(size_t n, size_t keep) {
-  if (n <= size_) return true;
-  if (keep == 0) {
-    // Nothing to keep: a fresh block, not realloc's copy of stale bytes.
-    bytes_.reset(static_cast<unsigned char*>(std::malloc(n)));
-  } else {
-    void* p = std::realloc(bytes_.get(), n);
-    if (p == nullptr) return false;
-    (void)bytes_.release();
-    bytes_.reset(static_cast<unsigned char*>(p));
-  }
-  size_ = bytes_ ? n : 0;
-  return size_ != 0;
-}
-
-MallocBytes ReadBuf::Take(size_t* size) {
-  *size = size_;
-  size_ = 0;
-  return std::move(bytes_);
-}
-
-// One decrypt buffer shared by every connection on this thread (uSockets' habit):
-// cleartext is read here and copied once into what the driver hands on, or,
-// when large, the buffer itself is handed on (ReadBuf::Take).
-ReadBuf& ReadBuffer() {
-  thread_local std::deque<ReadBuf> buffers;
-  const size_t depth = JsCallbackDepth();
-  while (buffers.size() <= depth) buffers.emplace_back();
-  return buffers[depth];
-}
-
 TlsEngine::~TlsEngine() {
   // OpenSSL's callbacks must not find a half-destroyed engine.
   if (ssl_) SSL_set_app_data(ssl_.get(), nullptr);
 }
 
 const char* TlsEngine::Init(SSL_CTX* ctx, const EngineOptions& options) {
-  is_server_ = options.is_server;
-  pause_on_client_hello_ = options.pause_on_client_hello;
-  pause_on_certificate_ = options.pause_on_certificate;
-  report_sessions_ = options.report_sessions;
-  report_keylog_ = options.report_keylog;
-  alpn_protocols_ = options.alpn_protocols;
-  npn_protocols_ = options.npn_protocols;
+  switches_.is_server = options.is_server;
+  switches_.pause_on_client_hello = options.pause_on_client_hello;
+  switches_.pause_on_certificate = options.pause_on_certificate;
+  switches_.report_sessions = options.report_sessions;
+  switches_.report_keylog = options.report_keylog;
+  protocols_.alpn = options.alpn_protocols;
+  protocols_.npn = options.npn_protocols;
 
   ssl_.reset(SSL_new(ctx));
   if (!ssl_) return "SSL_new failed";
   SSL* ssl = ssl_.get();
-  session_ctx_ = ctx;
+  sessions_.lookup_ctx = ctx;
   // Buffers stay with the SSL while it handshakes (one allocation, not one per
   // flight); the context's SSL_MODE_RELEASE_BUFFERS applies once it is done.
-  release_buffers_ = (SSL_get_mode(ssl) & SSL_MODE_RELEASE_BUFFERS) != 0;
-  if (release_buffers_) SSL_clear_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
-  BIO* in = BIO_new(QueueBioMethod());
-  BIO* out = BIO_new(QueueBioMethod());
+  progress_.release_buffers = (SSL_get_mode(ssl) & SSL_MODE_RELEASE_BUFFERS) != 0;
+  if (progress_.release_buffers) SSL_clear_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
+  BIO* in = NewQueueBio();
+  BIO* out = NewQueueBio();
   if (in == nullptr || out == nullptr) {
     BIO_free(in);
     BIO_free(out);
@@ -252,25 +80,25 @@ const char* TlsEngine::Init(SSL_CTX* ctx, const EngineOptions& options) {
   SSL_set_app_data(ssl, this);
   SSL_set_info_callback(ssl, InfoCallback);
 
-  if (!is_server_ && !alpn_protocols_.empty()) {
+  if (!switches_.is_server && !protocols_.alpn.empty()) {
     // A client offers its list now; a server chooses from it in OnAlpnSelect.
     // (SSL_set_alpn_protos returns 0 on success.)
-    if (SSL_set_alpn_protos(ssl, reinterpret_cast<const unsigned char*>(alpn_protocols_.data()),
-                            static_cast<unsigned int>(alpn_protocols_.size())) != 0) {
+    if (SSL_set_alpn_protos(ssl, reinterpret_cast<const unsigned char*>(protocols_.alpn.data()),
+                            static_cast<unsigned int>(protocols_.alpn.size())) != 0) {
       return "Invalid ALPN protocol list";
     }
   }
   // A client only offers NPN when its context has a select callback, so it is
   // put on the context of the clients that ask for NPN (the server's advertise
   // callback is on every context and stays silent without a list).
-  if (!is_server_ && !npn_protocols_.empty()) InstallNpnClientCallback(ctx);
-  if (!is_server_ && options.request_ocsp && SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp) != 1) {
+  if (!switches_.is_server && !protocols_.npn.empty()) InstallNpnClientCallback(ctx);
+  if (!switches_.is_server && options.request_ocsp && SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp) != 1) {
     return "Failed to request OCSP stapling";
   }
 
-  if (is_server_) {
+  if (switches_.is_server) {
     SSL_set_accept_state(ssl);
-    if (pause_on_certificate_) SSL_set_cert_cb(ssl, CertificateCallback, nullptr);
+    if (switches_.pause_on_certificate) SSL_set_cert_cb(ssl, CertificateCallback, nullptr);
     int mode = SSL_VERIFY_NONE;
     if (options.request_cert) {
       mode = SSL_VERIFY_PEER;
@@ -302,22 +130,22 @@ void TlsEngine::InfoCallback(const SSL* ssl, int where, int /*ret*/) {
   if (self == nullptr) return;
   // TLS 1.3 post-handshake messages (tickets, key updates) also report a
   // handshake start; only a TLS 1.2 handshake after the first is a renegotiation.
-  if ((where & SSL_CB_HANDSHAKE_START) && self->handshake_done_ && SSL_version(ssl) < TLS1_3_VERSION) {
+  if ((where & SSL_CB_HANDSHAKE_START) && self->progress_.handshake_done && SSL_version(ssl) < TLS1_3_VERSION) {
     self->callback_status_ |= kRenegotiationStarted;
-    self->renegotiating_ = true;
+    self->renegotiation_.under_way = true;
     // Nothing of ours pending: the peer started it (what the limiter counts).
-    if (SSL_renegotiate_pending(ssl) == 0) ++self->peer_renegotiations_;
+    if (SSL_renegotiate_pending(ssl) == 0) ++self->outputs_.peer_renegotiations;
   }
   // A server's own HelloRequest also ends in "done", with the renegotiation
   // still pending until the client's handshake completes.
-  if ((where & SSL_CB_HANDSHAKE_DONE) && self->renegotiating_ && SSL_renegotiate_pending(ssl) == 0) {
-    self->renegotiating_ = false;
+  if ((where & SSL_CB_HANDSHAKE_DONE) && self->renegotiation_.under_way && SSL_renegotiate_pending(ssl) == 0) {
+    self->renegotiation_.under_way = false;
     self->callback_status_ |= kHandshakeDone;
   }
 }
 
 void TlsEngine::Fail(Cycle* cycle, int ssl_error) {
-  failed_ = true;
+  progress_.failed = true;
   cycle->status |= kError;
   // The first failure names the error.
   if (cycle->error_fallback != nullptr) return;
@@ -327,34 +155,34 @@ void TlsEngine::Fail(Cycle* cycle, int ssl_error) {
 }
 
 void TlsEngine::FailSilently() {
-  failed_ = true;
+  progress_.failed = true;
   ERR_clear_error();
   if (ssl_ && out_ != nullptr) (void)BIO_reset(out_);
 }
 
 bool TlsEngine::Feed(const unsigned char* data, size_t len, Cycle* cycle) {
   size_t written = 0;
-  if (!failed_ && len > 0 && (BIO_write_ex(in_, data, len, &written) != 1 || written != len)) {
+  if (!progress_.failed && len > 0 && (BIO_write_ex(in_, data, len, &written) != 1 || written != len)) {
     Fail(cycle, SSL_ERROR_SSL);
   }
-  return !failed_;
+  return !progress_.failed;
 }
 
 bool TlsEngine::NeedsHandshakeStep() const {
   // A PskHandler runs the driver's code, which stays on the driver's thread.
-  return is_server_ && psk_ == nullptr && !failed_ && !handshake_done_ && !waiting();
+  return switches_.is_server && psk_.handler == nullptr && !progress_.failed && !progress_.handshake_done && !waiting();
 }
 
 void TlsEngine::HandshakeStep(Cycle* cycle) {
   SSL* ssl = ssl_.get();
   int r = SSL_do_handshake(ssl);
   if (r == 1) {
-    handshake_done_ = true;
-    if (release_buffers_) {
+    progress_.handshake_done = true;
+    if (progress_.release_buffers) {
       SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
       // The mode frees buffers as later reads and writes empty them; an idle
       // connection has none, so the handshake's are freed at the end of this call.
-      free_buffers_ = true;
+      progress_.free_buffers = true;
     }
     cycle->status |= kHandshakeDone;
     return;
@@ -375,10 +203,11 @@ bool TlsEngine::FlushPendingWrites(Cycle* cycle) {
   // for an unexpected record.
   if (SSL_in_init(ssl)) return true;
   size_t offset = 0;
-  while (offset < pending_write_.size()) {
-    size_t len = std::min(kRecordSize, pending_write_.size() - offset);
+  std::string& pending = progress_.pending_write;
+  while (offset < pending.size()) {
+    size_t len = std::min(kRecordSize, pending.size() - offset);
     size_t written = 0;
-    if (SSL_write_ex(ssl, pending_write_.data() + offset, len, &written) != 1) {
+    if (SSL_write_ex(ssl, pending.data() + offset, len, &written) != 1) {
       int err = SSL_get_error(ssl, 0);
       if (IsWant(err)) break;
       Fail(cycle, err);
@@ -386,22 +215,22 @@ bool TlsEngine::FlushPendingWrites(Cycle* cycle) {
     }
     offset += written;
   }
-  pending_write_.erase(0, offset);
+  pending.erase(0, offset);
   return true;
 }
 
 void TlsEngine::Advance(Cycle* cycle) {
-  if (failed_ || !ssl_) return;
+  if (progress_.failed || !ssl_) return;
   // Waiting for the driver: input piles up in the BIO until it answers.
   if (waiting()) return;
   SSL* ssl = ssl_.get();
 
-  if (!handshake_done_) {
+  if (!progress_.handshake_done) {
     HandshakeStep(cycle);
-    if (!handshake_done_) return;
+    if (!progress_.handshake_done) return;
   }
 
-  if (!pending_write_.empty() && !FlushPendingWrites(cycle)) return;
+  if (!progress_.pending_write.empty() && !FlushPendingWrites(cycle)) return;
 
   ReadBuf& buf = ReadBuffer();
   for (;;) {
@@ -432,20 +261,21 @@ void TlsEngine::Advance(Cycle* cycle) {
     return;
   }
   // A renegotiation may have finished while reading: what waited can go now.
-  if (!pending_write_.empty()) FlushPendingWrites(cycle);
-  if (free_buffers_) {
-    free_buffers_ = false;
+  if (!progress_.pending_write.empty()) FlushPendingWrites(cycle);
+  if (progress_.free_buffers) {
+    progress_.free_buffers = false;
     (void)SSL_free_buffers(ssl);  // 0 when a buffer still holds bytes: the mode frees it later
   }
 }
 
 void TlsEngine::Write(const Chunk* chunks, size_t count, Cycle* cycle) {
-  if (failed_ || !ssl_) return;
+  if (progress_.failed || !ssl_) return;
   SSL* ssl = ssl_.get();
   // Small chunks are gathered into full records; large ones go straight from
   // the caller's memory into SSL_write. What OpenSSL cannot take yet is queued.
   std::string staged;
-  bool blocked = !handshake_done_ || !pending_write_.empty() || SSL_in_init(ssl);
+  std::string& pending = progress_.pending_write;
+  bool blocked = !progress_.handshake_done || !pending.empty() || SSL_in_init(ssl);
   // Writes one record; false once blocked or failed.
   auto write_record = [&](const unsigned char* p, size_t len, size_t* written) -> bool {
     if (SSL_write_ex(ssl, p, len, written) == 1) return true;
@@ -462,15 +292,15 @@ void TlsEngine::Write(const Chunk* chunks, size_t count, Cycle* cycle) {
       if (!write_record(reinterpret_cast<const unsigned char*>(staged.data()) + offset, len, &written)) break;
       offset += written;
     }
-    if (!failed_) pending_write_.append(staged, offset, std::string::npos);
+    if (!progress_.failed) pending.append(staged, offset, std::string::npos);
     staged.clear();
   };
 
-  for (size_t i = 0; i < count && !failed_; ++i) {
+  for (size_t i = 0; i < count && !progress_.failed; ++i) {
     const unsigned char* p = chunks[i].data;
     size_t len = chunks[i].len;
     if (blocked) {
-      pending_write_.append(reinterpret_cast<const char*>(p), len);
+      pending.append(reinterpret_cast<const char*>(p), len);
       continue;
     }
     if (staged.size() + len < kRecordSize) {
@@ -485,7 +315,7 @@ void TlsEngine::Write(const Chunk* chunks, size_t count, Cycle* cycle) {
       p += take;
       len -= take;
       flush_staged();
-      if (failed_) return;
+      if (progress_.failed) return;
     }
     while (!blocked && len >= kRecordSize) {
       size_t written = 0;
@@ -493,27 +323,27 @@ void TlsEngine::Write(const Chunk* chunks, size_t count, Cycle* cycle) {
       p += written;
       len -= written;
     }
-    if (failed_) return;
+    if (progress_.failed) return;
     if (blocked) {
-      pending_write_.append(reinterpret_cast<const char*>(p), len);
+      pending.append(reinterpret_cast<const char*>(p), len);
     } else if (len > 0) {
       staged.append(reinterpret_cast<const char*>(p), len);
     }
   }
-  if (failed_) return;
+  if (progress_.failed) return;
   if (!staged.empty()) flush_staged();
-  if (!handshake_done_) Advance(cycle);
+  if (!progress_.handshake_done) Advance(cycle);
 }
 
 void TlsEngine::Shutdown(Cycle* cycle) {
-  if (failed_ || !handshake_done_ || !ssl_) return;
-  if (!pending_write_.empty()) FlushPendingWrites(cycle);
+  if (progress_.failed || !progress_.handshake_done || !ssl_) return;
+  if (!progress_.pending_write.empty()) FlushPendingWrites(cycle);
   if (SSL_shutdown(ssl_.get()) >= 0) cycle->status |= kShutdownSent;
 }
 
 bool TlsEngine::Renegotiate(bool set_request_cert, bool request_cert, bool reject_unauthorized, Cycle* cycle) {
   SSL* ssl = ssl_.get();
-  if (is_server_) {
+  if (switches_.is_server) {
     if (set_request_cert) {
       int mode = SSL_VERIFY_NONE;
       if (request_cert) {
@@ -539,7 +369,19 @@ bool TlsEngine::Renegotiate(bool set_request_cert, bool request_cert, bool rejec
 void TlsEngine::Collect(Cycle* cycle) {
   cycle->status |= callback_status_;
   callback_status_ = 0;
-  if (!pending_write_.empty()) cycle->status |= kWritePending;
+  if (!progress_.pending_write.empty()) cycle->status |= kWritePending;
+  if (outputs_.empty()) return;
+  EngineOutputs& out = cycle->outputs;
+  if (out.empty()) {
+    out = std::move(outputs_);
+  } else {
+    // A second Collect in one call (a driver inside a driver): append.
+    for (NewSession& s : outputs_.sessions) out.sessions.push_back(std::move(s));
+    for (std::string& line : outputs_.keylog) out.keylog.push_back(std::move(line));
+    out.peer_renegotiations += outputs_.peer_renegotiations;
+    if (outputs_.ocsp) out.ocsp = std::move(outputs_.ocsp);
+  }
+  outputs_ = EngineOutputs();
 }
 
 size_t TlsEngine::PendingOutput() const { return ssl_ ? BIO_ctrl_pending(out_) : 0; }
@@ -553,7 +395,7 @@ size_t TlsEngine::ReadOutput(unsigned char* out, size_t len) {
 size_t TlsEngine::PeekOutput(const char** data) const {
   *data = nullptr;
   if (!ssl_) return 0;
-  const ByteQueue* buf = static_cast<const ByteQueue*>(BIO_get_data(out_));
+  const ByteQueue* buf = QueueOf(out_);
   if (buf == nullptr || buf->size() == 0) return 0;
   *data = buf->data();
   return buf->size();
@@ -561,7 +403,7 @@ size_t TlsEngine::PeekOutput(const char** data) const {
 
 void TlsEngine::ClearOutput() {
   if (!ssl_) return;
-  if (auto* buf = static_cast<ByteQueue*>(BIO_get_data(out_))) buf->Clear();
+  if (ByteQueue* buf = QueueOf(out_)) buf->Clear();
 }
 
 bool TlsEngine::SwitchContext(SSL_CTX* ctx) {
@@ -573,7 +415,7 @@ bool TlsEngine::SwitchContext(SSL_CTX* ctx) {
   STACK_OF(X509_NAME)* cas = SSL_CTX_get_client_CA_list(ctx);
   if (cas != nullptr) SSL_set_client_CA_list(ssl, SSL_dup_CA_list(cas));
   // The PSK identity hint lived in the certificate data just replaced.
-  if (!psk_hint_.empty()) (void)SSL_use_psk_identity_hint(ssl, psk_hint_.c_str());
+  if (!psk_.hint.empty()) (void)SSL_use_psk_identity_hint(ssl, psk_.hint.c_str());
   return true;
 }
 

@@ -1,27 +1,28 @@
-// TlsEngine: one SSL between two memory BIOs, with no N-API in it. Encrypted
-// bytes go in, cleartext and encrypted bytes come out, and every call says in a
-// Cycle why it stopped. OpenSSL's callbacks (context_callbacks.cc, and the
-// per-SSL ones here) find the engine through the SSL's app data and only record
-// what happened; whoever drives the engine reports it afterwards.
+// TlsEngine: one SSL between two byte-queue BIOs, with no N-API and no libuv in
+// it. Encrypted bytes go in, cleartext and encrypted bytes come out, and every
+// call says in a Cycle why it stopped and what the connection learned meanwhile
+// (its EngineOutputs). OpenSSL's callbacks (core/context_callbacks.cc, and the
+// per-SSL ones here) find the engine through the SSL's app data and only
+// record what happened; the driver reads it from the Cycle afterwards.
 //
-// Drivers: Connection (connection.cc: the JS object of typings/native.d.ts,
-// which turns a Cycle into a CycleResult), the handshake worker on the thread
-// pool (connection_offload.cc), and the fuzz targets (native/fuzz/), which feed
-// it arbitrary bytes without Node.
+// Drivers: Connection (binding/connection.cc: the JS object of
+// typings/native.d.ts, which turns a Cycle into a CycleResult), TcpLink
+// (transport/tcp_link.cc: a socket on Node's loop), a handshake step on libuv's
+// thread pool (core/engine_step.h, transport/pool_step.h), the fuzz targets
+// (native/fuzz/) and the ThreadSanitizer harness (native/tsan/).
 #pragma once
 
 #include <openssl/ssl.h>
 
 #include <cstddef>
-#include <atomic>
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "core/ossl.h"
+#include "core/read_buffer.h"
 
 namespace otls {
 
@@ -38,38 +39,31 @@ enum Status : uint32_t {
 // Why a handshake is waiting for its driver (CycleResult.pause.kind).
 enum class Pause { kNone, kClientHello, kCertificate };
 
-// Memory from malloc, owned: a buffer whose bytes can be handed on as they are.
-struct FreeDeleter {
-  void operator()(unsigned char* p) const noexcept { std::free(p); }
-};
-using MallocBytes = std::unique_ptr<unsigned char, FreeDeleter>;
-
-// A decrypt buffer: grows without zero-filling, and its storage can be taken
-// whole (Take), so large cleartext reaches JS with no copy.
-class ReadBuf {
- public:
-  unsigned char* data() const { return bytes_.get(); }
-  size_t size() const { return size_; }
-  // At least n bytes, keeping the first `keep`; false when memory ran out.
-  bool Grow(size_t n, size_t keep);
-  // The storage and its size; the buffer is left empty.
-  MallocBytes Take(size_t* size);
-
- private:
-  MallocBytes bytes_;
-  size_t size_ = 0;
+// A session OpenSSL made (reportSessions).
+struct NewSession {
+  std::string id;
+  std::string der;
 };
 
-// The cleartext read buffer of this thread: one per nesting level of JS
-// callbacks running inside OpenSSL (PSK), since the interrupted call may still
-// be reading into the outer one. A Cycle's cleartext is its first bytes.
-ReadBuf& ReadBuffer();
+// What a client received for its OCSP status request.
+struct OcspReport {
+  bool stapled = false;  // false: the server stapled nothing
+  std::string response;
+};
 
+// What the connection learned since its driver last collected (rustls's
+// ConnectionOutputs): recorded by OpenSSL's callbacks, handed over with each
+// call's Cycle by TlsEngine::Collect, never kept for a second call.
+struct EngineOutputs {
+  std::vector<NewSession> sessions;  // reportSessions
+  std::vector<std::string> keylog;   // reportKeylog: NSS key log lines, no newline
+  uint32_t peer_renegotiations = 0;  // TLS 1.2 renegotiations the peer started
+  std::optional<OcspReport> ocsp;    // a client's OCSP status, once
 
-// How deeply JS callbacks run inside OpenSSL on this thread (PSK).
-size_t& JsCallbackDepth();
+  bool empty() const { return sessions.empty() && keylog.empty() && peer_renegotiations == 0 && !ocsp; }
+};
 
-// What one call has produced so far.
+// What one call produced: the result of every driving call of TlsEngine.
 struct Cycle {
   uint32_t status = 0;
   size_t cleartext = 0;  // bytes of ReadBuffer() in use
@@ -78,6 +72,7 @@ struct Cycle {
   // thread that failed, so it survives a step on the thread pool.
   unsigned long error_code = 0;
   const char* error_fallback = nullptr;
+  EngineOutputs outputs;  // filled by Collect
 };
 
 // One piece of cleartext to write.
@@ -103,6 +98,14 @@ struct EngineOptions {
   bool request_ocsp = false;         // client
 };
 
+// What a server's ClientHello said (the clientHello pause).
+struct ClientHello {
+  std::string servername;
+  std::string session_id;
+  std::string alpn;     // the client's ALPN list, wire format
+  bool ticket = false;  // it carries a TLS 1.2 session ticket
+};
+
 // OpenSSL's PSK callbacks cannot pause: their answer comes from the driver at once.
 class PskHandler {
  public:
@@ -111,6 +114,9 @@ class PskHandler {
                                    unsigned char* psk, unsigned int max_psk_len) noexcept = 0;
 
  protected:
+  PskHandler() = default;
+  PskHandler(const PskHandler&) = default;
+  PskHandler& operator=(const PskHandler&) = default;
   ~PskHandler() = default;
 };
 
@@ -129,9 +135,9 @@ class TlsEngine {
   static TlsEngine* From(const SSL* ssl) { return static_cast<TlsEngine*>(SSL_get_app_data(ssl)); }
 
   SSL* ssl() const { return ssl_.get(); }
-  bool is_server() const { return is_server_; }
-  bool handshake_done() const { return handshake_done_; }
-  bool failed() const { return failed_; }
+  bool is_server() const { return switches_.is_server; }
+  bool handshake_done() const { return progress_.handshake_done; }
+  bool failed() const { return progress_.failed; }
 
   // --- Driving (one call per chunk, write batch or answer) -----------------
   // Puts encrypted input into the input BIO; false once the connection failed.
@@ -141,7 +147,8 @@ class TlsEngine {
   void Advance(Cycle* cycle);
   // One SSL_do_handshake and what it says (all a thread-pool step does).
   void HandshakeStep(Cycle* cycle);
-  // True when the next Advance would run a handshake step (server, not done, not waiting).
+  // True when the next Advance would run a handshake step that may go to
+  // another thread (server, not done, not waiting, no PSK callback).
   bool NeedsHandshakeStep() const;
   // Cleartext to send: small chunks gathered into full records, big ones
   // written straight; what OpenSSL cannot take yet is queued and retried.
@@ -151,52 +158,48 @@ class TlsEngine {
   // TLS 1.2 renegotiation: a server may change its client-certificate request.
   // Returns false (reason queued) when OpenSSL refuses.
   bool Renegotiate(bool set_request_cert, bool request_cert, bool reject_unauthorized, Cycle* cycle);
-  // Folds in what callbacks reported; call once at the end of every call.
+  // Hands over what callbacks recorded (status bits and EngineOutputs); call
+  // once at the end of every call, before the Cycle is read.
   void Collect(Cycle* cycle);
   // A failure decided by the driver (a JS callback's error): nothing more goes
   // out, not even what OpenSSL queued for the peer.
   void FailSilently();
 
-  // The encrypted output.
+  // --- The encrypted output -------------------------------------------------
   size_t PendingOutput() const;
   size_t ReadOutput(unsigned char* out, size_t len);
-  // The encrypted output in place (valid until the next engine call), and
-  // dropping all of it once it has been sent or copied (no wipe, no copy).
+  // The output in place (valid until the next engine call), and dropping all
+  // of it once it has been sent or copied (no wipe, no copy).
   size_t PeekOutput(const char** data) const;
   void ClearOutput();
 
   // --- A handshake waiting for its driver ----------------------------------
-  Pause paused() const { return paused_; }
-  bool waiting() const { return paused_ != Pause::kNone && !answered_; }
-  const std::string& hello_servername() const { return hello_servername_; }
-  const std::string& hello_session_id() const { return hello_session_id_; }
-  const std::string& hello_alpn() const { return hello_alpn_; }
-  bool hello_ticket() const { return hello_ticket_; }
+  Pause paused() const { return pause_.kind; }
+  bool waiting() const { return pause_.kind != Pause::kNone && !pause_.answered; }
+  // What the ClientHello said (the clientHello pause).
+  const ClientHello& hello() const { return pause_.hello; }
   // The answer (any of these, then MarkAnswered; the next Advance goes on).
   bool SwitchContext(SSL_CTX* ctx);  // false: SSL_set_SSL_CTX failed (reason queued)
-  void SetFoundSession(SslSessionPtr session) { found_session_ = std::move(session); }
+  void SetFoundSession(SslSessionPtr session) { sessions_.found = std::move(session); }
   void ChooseAlpn(std::string protocol);
   void RefuseAlpn();
   void SetOcspResponse(std::string response);
-  void MarkAnswered() { answered_ = true; }
+  void MarkAnswered() { pause_.answered = true; }
 
   // --- Settings after creation ---------------------------------------------
-  void set_report_sessions(bool on) { report_sessions_ = on; }
-  void set_report_keylog(bool on) { report_keylog_ = on; }
+  void set_report_sessions(bool on) { switches_.report_sessions = on; }
+  void set_report_keylog(bool on) { switches_.report_keylog = on; }
   void EnablePsk(PskHandler* handler);
   bool SetPskIdentityHint(const std::string& hint);  // false: refused (reason queued)
+  // OpenSSL's protocol trace (SSL_trace) of every message, written to stderr
+  // as it goes; false (reason queued) when it cannot be set up. A no-op when
+  // OpenSSL was built without it (OPENSSL_NO_SSL_TRACE: the driver checks).
+  bool EnableTrace();
 
-  // --- Reported with the next result (the driver takes them) ---------------
-  std::vector<std::pair<std::string, std::string>>& new_sessions() { return new_sessions_; }  // id, DER
-  bool has_new_sessions() const { return !new_sessions_.empty(); }
-  std::vector<std::string>& keylog() { return keylog_; }
-  uint32_t TakePeerRenegotiations() { return std::exchange(peer_renegotiations_, 0u); }
-  // The OCSP response a client received (null: none stapled); false when nothing to report.
-  bool TakeOcspReport(bool* stapled, std::string* response);
-
-  // NPN: what the client's selection found.
-  const std::string& npn_protocols() const { return npn_protocols_; }
-  bool npn_no_overlap() const { return npn_no_overlap_; }
+  // --- Queries --------------------------------------------------------------
+  // NPN, client: false when the server advertised none of our protocols (or we
+  // offered none): npnProtocol is false then, as in node:tls.
+  bool npn_matched() const { return !protocols_.npn.empty() && !protocols_.npn_no_overlap; }
 
   // --- OpenSSL's callbacks (never throw, never call the driver but PSK) ----
   int OnClientHello(SSL* ssl, int* alert) noexcept;
@@ -211,6 +214,61 @@ class TlsEngine {
   int OnStatus(SSL* ssl) noexcept;
 
  private:
+  // The engine's state, grouped by concern.
+
+  // How it was set up, and what the driver switched since.
+  struct Switches {
+    bool is_server = false;
+    bool pause_on_client_hello = false;
+    bool pause_on_certificate = false;
+    bool report_sessions = false;
+    bool report_keylog = false;
+  };
+  // Where the connection is, as the driving calls see it.
+  struct Progress {
+    bool handshake_done = false;
+    bool failed = false;
+    bool release_buffers = false;  // the context's SSL_MODE_RELEASE_BUFFERS, applied once the handshake is done
+    bool free_buffers = false;     // the handshake's buffers go at the end of this call
+    std::string pending_write;     // cleartext OpenSSL could not take yet (handshake, renegotiation)
+  };
+  // A handshake stopped for the driver: why, whether it has answered, what it was told.
+  struct PauseState {
+    Pause kind = Pause::kNone;
+    bool answered = false;
+    ClientHello hello;
+  };
+  // Resumption on a server.
+  struct SessionState {
+    // The context the SSL was made with: OpenSSL looks sessions up there even
+    // after SNI switched contexts (the SSL holds a reference on it).
+    SSL_CTX* lookup_ctx = nullptr;
+    SslSessionPtr found;  // resumeSession's answer, for OpenSSL's get-session callback
+  };
+  // ALPN and NPN: our lists (wire format), and what the ALPNCallback answered.
+  enum class AlpnAnswer { kNone, kChosen, kRefused };
+  struct ProtocolState {
+    std::string alpn;
+    AlpnAnswer alpn_answer = AlpnAnswer::kNone;
+    std::string alpn_chosen;
+    std::string npn;
+    bool npn_no_overlap = false;  // client: none of ours was advertised
+  };
+  // A server's OCSP response to staple (OCSPRequest's answer).
+  struct OcspStaple {
+    bool set = false;
+    std::string response;
+  };
+  // TLS 1.2 renegotiation.
+  struct RenegotiationState {
+    bool under_way = false;
+  };
+  // Pre-shared keys: the driver's callbacks, and the hint set again if SNI switches the context.
+  struct PskState {
+    PskHandler* handler = nullptr;
+    std::string hint;
+  };
+
   static void InfoCallback(const SSL* ssl, int where, int ret);
   static int CertificateCallback(SSL* ssl, void* arg);
   static unsigned int PskServerCallback(SSL* ssl, const char* identity, unsigned char* psk,
@@ -224,63 +282,27 @@ class TlsEngine {
   // Server: keeps a session OpenSSL made in our own cache (tls_engine_callbacks.cc).
   void CacheServerSession(SSL_SESSION* session) noexcept;
 
+  BioPtr trace_;  // enableTrace: one message's trace on its way to stderr; outlives ssl_
   SslPtr ssl_;
   BIO* in_ = nullptr;   // owned by ssl_
   BIO* out_ = nullptr;  // owned by ssl_
-  bool is_server_ = false;
-  bool handshake_done_ = false;
-  bool release_buffers_ = false;
-  bool free_buffers_ = false;
-  bool failed_ = false;
-  // Set by InfoCallback while OpenSSL runs; folded into the next result.
+  Switches switches_;
+  Progress progress_;
+  PauseState pause_;
+  SessionState sessions_;
+  ProtocolState protocols_;
+  OcspStaple ocsp_;
+  RenegotiationState renegotiation_;
+  PskState psk_;
+  // Status bits callbacks set while OpenSSL runs (InfoCallback), and their outputs.
   uint32_t callback_status_ = 0;
-  // Cleartext OpenSSL could not take yet (before the handshake, during a renegotiation).
-  std::string pending_write_;
-
-  bool pause_on_client_hello_ = false;
-  bool pause_on_certificate_ = false;
-  bool report_sessions_ = false;
-  bool report_keylog_ = false;
-
-  // A handshake stopped for the driver: why, and whether it has answered.
-  Pause paused_ = Pause::kNone;
-  bool answered_ = false;
-  std::string hello_servername_;
-  std::string hello_session_id_;
-  std::string hello_alpn_;     // the client's ALPN list, wire format
-  bool hello_ticket_ = false;  // the ClientHello carries a TLS 1.2 session ticket
-  // The context this SSL was made with: OpenSSL looks sessions up there even
-  // after SNI switched contexts (the SSL holds a reference on it).
-  SSL_CTX* session_ctx_ = nullptr;
-  // The session the driver found for resumeSession, handed to OpenSSL's get callback.
-  SslSessionPtr found_session_;
-
-  PskHandler* psk_ = nullptr;
-  std::string psk_hint_;  // set again if SNI switches the context
-  // TLS 1.2 renegotiation: one is under way; ones the peer started since the last result.
-  bool renegotiating_ = false;
-  uint32_t peer_renegotiations_ = 0;
-  // ALPN/NPN: our lists (wire format), and what the ALPNCallback answered.
-  enum class AlpnAnswer { kNone, kChosen, kRefused };
-  std::string alpn_protocols_;
-  AlpnAnswer alpn_answer_ = AlpnAnswer::kNone;
-  std::string alpn_chosen_;
-  std::string npn_protocols_;
-  bool npn_no_overlap_ = false;  // client: none of ours was advertised
-  // OCSP: the server's response to staple; what a client received, reported once.
-  bool ocsp_response_set_ = false;
-  std::string ocsp_response_;
-  bool ocsp_report_ = false;
-  bool ocsp_received_stapled_ = false;
-  std::string ocsp_received_;
-
-  std::vector<std::pair<std::string, std::string>> new_sessions_;
-  std::vector<std::string> keylog_;
+  EngineOutputs outputs_;
 };
 
-// One handshake step on a libuv pool thread (offloadHandshake, both transports):
-// the step, then this thread's OpenSSL state is left empty and freed (pool threads
-// never exit; LeakSanitizer would report it). Counted in PoolHandshakeSteps().
+// One handshake step on a thread other than the driver's (a libuv pool
+// thread): the step, then this thread's OpenSSL state is left empty and freed
+// (pool threads never exit; LeakSanitizer would report it). Counted in
+// PoolHandshakeSteps().
 void RunPoolHandshakeStep(TlsEngine* engine, Cycle* cycle);
 // Handshake steps run on the pool so far, in this process (binding.poolHandshakeSteps()).
 uint64_t PoolHandshakeSteps();

@@ -94,7 +94,7 @@ void TcpLink::Attach(TlsEngine* engine, LinkOwner* owner) {
 }
 
 bool TcpLink::Interesting(const Cycle& cycle) {
-  return cycle.status != 0 || cycle.cleartext > 0;
+  return cycle.status != 0 || cycle.cleartext > 0 || !cycle.outputs.empty();
 }
 
 void TcpLink::Report(Cycle* cycle, uint32_t link_status, int uv_error, const char* syscall) {
@@ -165,9 +165,7 @@ void TcpLink::AfterInput(Cycle* cycle) {
   // Some output waits for JS (JsFirst): the owner sends it once JS has seen it.
   if (!JsFirst(*engine, *cycle)) Flush();
   // The owner may close the link or free the engine: nothing after this call.
-  if (Interesting(*cycle) || engine->has_new_sessions() || !engine->keylog().empty()) {
-    Report(cycle, 0);
-  }
+  if (Interesting(*cycle)) Report(cycle, 0);
 }
 
 bool TcpLink::QueueStep() {

@@ -69,7 +69,7 @@ class TcpLink {
   // may hold them back), and a client's completed handshake (JS checks the server
   // before the client's Finished goes out).
   static bool JsFirst(const TlsEngine& engine, const Cycle& cycle) {
-    return engine.has_new_sessions() || (!engine.is_server() && (cycle.status & kHandshakeDone) != 0);
+    return !cycle.outputs.sessions.empty() || (!engine.is_server() && (cycle.status & kHandshakeDone) != 0);
   }
   // Sends what the engine produced (unless held); a failed write is reported to the owner.
   void Flush();
