@@ -10,6 +10,7 @@
       'native/core/byte_queue.cc',
       'native/core/context_callbacks.cc',
       'native/core/context_loading.cc',
+      'native/core/engine_step.cc',
       'native/core/host_check.cc',
       'native/core/read_buffer.cc',
       'native/core/root_store.cc',
@@ -20,6 +21,7 @@
     ],
     # libuv over the core: no N-API.
     'otls_transport_sources': [
+      'native/transport/pool_step.cc',
       'native/transport/tcp_link.cc',
     ],
     # N-API over both.

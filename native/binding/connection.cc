@@ -94,9 +94,8 @@ Connection::Connection(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Connec
   if (info[0].IsExternal()) {
     // Adopt(): a native link and the engine whose handshake it ran.
     link_ = info[0].As<Napi::External<TcpLink>>().Data();
-    engine_ = link_->ReleaseEngine();
-    link_->set_owner(this);
-    handshake_done_ = engine_ != nullptr && engine_->handshake_done();
+    link_->Adopt(this);
+    handshake_done_ = link_->engine() != nullptr && link_->engine()->handshake_done();
     // An open socket keeps its JS objects alive (as a raw socket's handle does):
     // nothing else may hold an idle connection's TLSSocket.
     Ref();
@@ -109,7 +108,7 @@ Connection::Connection(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Connec
   EngineOptions opts = ReadEngineOptions(env, options);
 
   engine_ = std::make_unique<TlsEngine>();
-  if (const char* failure = engine_->Init(sc->ctx(), opts)) {
+  if (const char* failure = engine()->Init(sc->ctx(), opts)) {
     engine_.reset();
     ThrowFromQueue(env, failure);
   }
@@ -140,13 +139,14 @@ EngineOptions Connection::ReadEngineOptions(Napi::Env env, Napi::Object options)
 }
 
 SSL* Connection::Require(Napi::Env env) const {
-  if (!engine_) throw CodedError(env, "ERR_SOCKET_CLOSED", "Socket is closed");
-  if (in_flight_) throw CodedError(env, "ERR_INVALID_STATE", "A handshake step of this connection is running");
-  return engine_->ssl();
+  if (step_.in_flight()) throw CodedError(env, "ERR_INVALID_STATE", "A handshake step of this connection is running");
+  TlsEngine* e = engine();
+  if (e == nullptr) throw CodedError(env, "ERR_SOCKET_CLOSED", "Socket is closed");
+  return e->ssl();
 }
 
 Napi::Value Connection::Finish(Napi::Env env, Cycle* cycle) {
-  TlsEngine* engine = engine_.get();
+  TlsEngine* engine = this->engine();
   // A JS callback's error is the story, not OpenSSL's view of it.
   Napi::Value error = TakeCallbackError();
   if (!error.IsEmpty()) {
@@ -212,7 +212,7 @@ Napi::Value Connection::Finish(Napi::Env env, Cycle* cycle) {
 
 Napi::Value Connection::PauseObject(Napi::Env env) {
   Napi::Object o = Napi::Object::New(env);
-  const TlsEngine& e = *engine_;
+  const TlsEngine& e = *engine();
   if (e.paused() == Pause::kClientHello) {
     const ClientHello& hello = e.hello();
     o.Set("kind", "clientHello");
@@ -262,12 +262,12 @@ Napi::Value Connection::Resume(const Napi::CallbackInfo& info) {
   RejectReentry(env);
   ApplyResumeAnswer(env, info[0]);
   Cycle cycle;
-  engine_->Advance(&cycle);
+  engine()->Advance(&cycle);
   return Finish(env, &cycle);
 }
 
 void Connection::ApplyResumeAnswer(Napi::Env env, Napi::Value answer_value) {
-  TlsEngine& engine = *engine_;
+  TlsEngine& engine = *this->engine();
   if (!engine.waiting()) throw CodedError(env, "ERR_INVALID_STATE", "The handshake is not waiting for an answer");
   Napi::Object answer = answer_value.IsObject() ? answer_value.As<Napi::Object>() : Napi::Object::New(env);
   if (engine.paused() == Pause::kClientHello) {
@@ -297,14 +297,14 @@ Napi::Value Connection::Start(const Napi::CallbackInfo& info) {
   Require(env);
   RejectReentry(env);
   Cycle cycle;
-  engine_->Advance(&cycle);
+  engine()->Advance(&cycle);
   return Finish(env, &cycle);
 }
 
 bool Connection::FeedInput(Napi::Env env, Napi::Value value, Cycle* cycle) {
   if (!value.IsBuffer()) throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "data must be a Buffer");
   auto data = value.As<Napi::Buffer<unsigned char>>();
-  return engine_->Feed(data.Data(), data.Length(), cycle);
+  return engine()->Feed(data.Data(), data.Length(), cycle);
 }
 
 Napi::Value Connection::Receive(const Napi::CallbackInfo& info) {
@@ -313,7 +313,7 @@ Napi::Value Connection::Receive(const Napi::CallbackInfo& info) {
   Require(env);
   RejectReentry(env);
   Cycle cycle;
-  if (FeedInput(env, info[0], &cycle)) engine_->Advance(&cycle);
+  if (FeedInput(env, info[0], &cycle)) engine()->Advance(&cycle);
   return Finish(env, &cycle);
 }
 
@@ -335,7 +335,7 @@ Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
     chunks.push_back(Chunk{chunk.Data(), chunk.Length()});
   }
   Cycle cycle;
-  engine_->Write(chunks.data(), chunks.size(), &cycle);
+  engine()->Write(chunks.data(), chunks.size(), &cycle);
   return Finish(env, &cycle);
 }
 
@@ -345,7 +345,7 @@ Napi::Value Connection::Shutdown(const Napi::CallbackInfo& info) {
   Require(env);
   RejectReentry(env);
   Cycle cycle;
-  engine_->Shutdown(&cycle);
+  engine()->Shutdown(&cycle);
   Napi::Value result = Finish(env, &cycle);
   // The native transport sends FIN after close_notify (kShutdownDone follows).
   if (link_ != nullptr) link_->Shutdown();
@@ -353,10 +353,11 @@ Napi::Value Connection::Shutdown(const Napi::CallbackInfo& info) {
 }
 
 void Connection::Destroy(const Napi::CallbackInfo& /*info*/) {
-  // A handshake step on the thread pool: freed once it is back (connection_offload.cc).
-  if (in_flight_) {
-    destroy_deferred_ = true;
-    return;
+  // A handshake step on the thread pool has the engine: the step frees it once
+  // it is back, and its result is never told.
+  if (step_.in_flight()) {
+    step_.Abandon();
+    EndStep();
   }
   // From a JS callback inside OpenSSL (PSK): the SSL is freed once OpenSSL
   // returns (and its error queue is left alone meanwhile).
@@ -374,7 +375,9 @@ Connection::~Connection() {
 
 void Connection::ReleaseSsl() noexcept {
   destroy_deferred_ = false;
+  if (TlsEngine* e = engine()) handshake_done_ = e->handshake_done();
   if (link_ != nullptr) {
+    // The link owns the engine: closing it frees the SSL.
     link_->Close();
     link_ = nullptr;
     try {
@@ -382,7 +385,6 @@ void Connection::ReleaseSsl() noexcept {
     } catch (...) {
     }
   }
-  if (engine_) handshake_done_ = engine_->handshake_done();
   engine_.reset();
   callback_error_.Reset();
 }
@@ -462,7 +464,7 @@ Napi::Value Connection::GetEphemeralKeyInfo(const Napi::CallbackInfo& info) {
   ClearErrorOnReturn clear;
   SSL* ssl = Require(env);
   Napi::Object o = Napi::Object::New(env);
-  if (engine_->is_server()) return o;  // node:tls reports the key only on the client
+  if (engine()->is_server()) return o;  // node:tls reports the key only on the client
   EVP_PKEY* raw = nullptr;
   if (SSL_get_peer_tmp_key(ssl, &raw) != 1 || raw == nullptr) return o;
   EvpPkeyPtr key(raw);
@@ -556,7 +558,7 @@ Napi::Value Connection::GetSession(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ClearErrorOnReturn clear;
   SSL_SESSION* sess = SSL_get_session(Require(env));
-  if (sess == nullptr || !engine_->handshake_done()) return env.Undefined();
+  if (sess == nullptr || !engine()->handshake_done()) return env.Undefined();
   int len = i2d_SSL_SESSION(sess, nullptr);
   if (len <= 0) return env.Undefined();
   auto buf = Napi::Buffer<unsigned char>::New(env, static_cast<size_t>(len));

@@ -9,16 +9,21 @@
 #include <memory>
 #include <string>
 
+#include "core/engine_step.h"
 #include "core/ossl.h"
-#include "transport/tcp_link.h"
 #include "core/tls_engine.h"
+#include "transport/pool_step.h"
+#include "transport/tcp_link.h"
 
 namespace otls {
 
 // Which optional features the system OpenSSL has (npn, sslTrace, ocsp): binding.features.
 Napi::Object ExtensionFeatures(Napi::Env env);
 
-class Connection : public Napi::ObjectWrap<Connection>, private PskHandler, private LinkOwner {
+class Connection : public Napi::ObjectWrap<Connection>,
+                   private PskHandler,
+                   private LinkOwner,
+                   private EngineStep::Owner {
  public:
   static Napi::Function Init(Napi::Env env);
   explicit Connection(const Napi::CallbackInfo& info);
@@ -93,17 +98,25 @@ class Connection : public Napi::ObjectWrap<Connection>, private PskHandler, priv
   void SetReportKeylog(const Napi::CallbackInfo& info);
   void EnableTrace(const Napi::CallbackInfo& info);
   Napi::Value GetSharedSigalgs(const Napi::CallbackInfo& info);
-  // Handshake steps on the thread pool (native/connection_offload.cc).
-  friend class HandshakeWorker;
+  // Handshake steps on the thread pool (native/binding/connection_offload.cc).
   Napi::Value ReceiveAsync(const Napi::CallbackInfo& info);
   Napi::Value ResumeAsync(const Napi::CallbackInfo& info);
+  // The step is back with the engine (EngineStep::Owner): its result to JS.
+  void OnStepDone(std::unique_ptr<TlsEngine> engine, Cycle* cycle) noexcept override;
+  // What a step in flight holds (its callback, async context, the self-reference) let go.
+  void EndStep() noexcept;
   // Puts one chunk from the transport into the engine; false once the connection failed.
   bool FeedInput(Napi::Env env, Napi::Value data, Cycle* cycle);
+  // True when the next handshake step goes to the pool (JS transport, server, not done).
+  bool OffloadsNextStep() const;
   Napi::Value QueueHandshakeStep(Napi::Env env, Napi::Value callback);
   // resume()'s answer applied to the paused handshake (context, session, ALPN, OCSP).
   void ApplyResumeAnswer(Napi::Env env, Napi::Value answer);
 
   SSL* Require(Napi::Env env) const;
+  // The engine: the link's on the native transport, this connection's own on
+  // the JS transport; null once destroyed, and while a pool step has it.
+  TlsEngine* engine() const { return link_ != nullptr ? link_->engine() : engine_.get(); }
 
   // The native transport (native/connection_link.cc).
   void OnLinkCycle(TcpLink* link, Cycle* cycle, uint32_t link_status, int uv_error, const char* syscall) override;
@@ -128,7 +141,12 @@ class Connection : public Napi::ObjectWrap<Connection>, private PskHandler, priv
   Napi::Value Finish(Napi::Env env, Cycle* cycle);
   Napi::Value PauseObject(Napi::Env env);
 
+  // The engine on the JS transport (on the native one the link owns it); null
+  // while a handshake step on the pool has it (step_).
   std::unique_ptr<TlsEngine> engine_;
+  PoolStep step_;
+  Napi::FunctionReference step_callback_;
+  std::unique_ptr<Napi::AsyncContext> step_context_;
   // The native transport, if this connection has one (owned by libuv: Close() frees it).
   TcpLink* link_ = nullptr;
   // Output waiting for JS to see its result first (TcpLink::JsFirst).
@@ -140,8 +158,6 @@ class Connection : public Napi::ObjectWrap<Connection>, private PskHandler, priv
   // the error a JS callback threw (or its bad answer), for this call's result.
   bool in_js_callback_ = false;
   bool destroy_deferred_ = false;
-  // A handshake step runs on the thread pool: nothing else may touch the engine.
-  bool in_flight_ = false;
   Napi::Reference<Napi::Value> callback_error_;
 };
 

@@ -68,9 +68,9 @@ void Connection::ApplyAlpnAnswer(Napi::Object answer) {
   Napi::Value alpn = answer.Get("alpn");
   if (alpn.IsBuffer()) {
     auto buf = alpn.As<Napi::Buffer<char>>();
-    engine_->ChooseAlpn(std::string(buf.Data(), buf.Length()));
+    engine()->ChooseAlpn(std::string(buf.Data(), buf.Length()));
   } else if (alpn.IsBoolean() && !alpn.As<Napi::Boolean>().Value()) {
-    engine_->RefuseAlpn();
+    engine()->RefuseAlpn();
   }
 }
 
@@ -91,7 +91,7 @@ Napi::Value Connection::GetNPNProtocol(const Napi::CallbackInfo& info) {
   (void)ssl;
   return Napi::Boolean::New(env, false);
 #else
-  if (!engine_->is_server() && !engine_->npn_matched()) {
+  if (!engine()->is_server() && !engine()->npn_matched()) {
     return Napi::Boolean::New(env, false);
   }
   const unsigned char* data = nullptr;

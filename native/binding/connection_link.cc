@@ -4,6 +4,8 @@
 // reads through its `onresult` property; every entry point's output goes to
 // the socket instead of into the result. The socket API (addresses, no-delay,
 // keep-alive, ref/unref, byte counts) is answered by the link.
+#include <utility>
+
 #include "binding/addon_data.h"
 #include "binding/connection.h"
 #include "binding/errors.h"
@@ -30,7 +32,8 @@ void Connection::AttachSocket(const Napi::CallbackInfo& info) {
   TcpLink* link = TcpLink::Open(loop, info[0].As<Napi::Number>().Int32Value(), info[1].ToBoolean(), &err);
   if (link == nullptr) throw UvError(env, err, "open");
   link_ = link;
-  link->Attach(engine_.get(), this);
+  // The link owns the engine from now on (and frees it when it closes).
+  link->Start(std::move(engine_), this);
   // As for an adopted connection: the open socket keeps its JS objects alive.
   Ref();
 }
@@ -59,10 +62,11 @@ void Connection::OnLinkCycle(TcpLink* /*link*/, Cycle* cycle, uint32_t link_stat
 }
 
 void Connection::FlushToLink(Cycle* cycle) {
-  if (engine_ == nullptr) return;
+  TlsEngine* engine = link_->engine();
+  if (engine == nullptr) return;
   // The bytes wait until JS has seen this result (flushOutput()): newSession may
   // hold them, and a client that rejects the server never sends its Finished.
-  if (TcpLink::JsFirst(*engine_, *cycle) && !js_hold_) {
+  if (TcpLink::JsFirst(*engine, *cycle) && !js_hold_) {
     js_hold_ = true;
     link_->Hold();
   }

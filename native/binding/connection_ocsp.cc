@@ -22,7 +22,7 @@ void Connection::ApplyOcspAnswer(Napi::Object answer) {
   Napi::Value response = answer.Get("ocspResponse");
   if (!response.IsBuffer()) return;
   auto buf = response.As<Napi::Buffer<char>>();
-  engine_->SetOcspResponse(std::string(buf.Data(), buf.Length()));
+  engine()->SetOcspResponse(std::string(buf.Data(), buf.Length()));
 }
 
 void Connection::ReportOcsp(Napi::Env env, const OcspReport& report, Napi::Object result) {

@@ -1,64 +1,81 @@
 // Handshake steps on the libuv thread pool (server option offloadHandshake).
 // receiveAsync()/resumeAsync() run the SSL_do_handshake of a server connection
 // whose handshake is not done yet on a pool thread, so the main thread serves
-// other sockets meanwhile. One SSL is touched by one thread at a time: while a
-// step is in flight every other entry point and query of this Connection
-// throws (TLSSocket queues its input instead), and destroy() is deferred until
-// the step is back. No JS and no N-API run in Execute: only the TlsEngine, whose
-// callbacks record what happened (as on the main thread); the step's failure is
-// taken into its Cycle there and made into a JS error on the main thread.
-#include <openssl/crypto.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
+// other sockets meanwhile. The engine moves into the step (transport/pool_step.h,
+// the same mechanism as the native transport's) and comes back with its result
+// on the main thread: while it is away the Connection has no engine, every
+// other entry point throws ERR_INVALID_STATE (TLSSocket queues its input
+// instead), and destroy() lets the step free the SSL once it is back. No JS and
+// no N-API run on the pool thread: only the TlsEngine, whose callbacks record
+// what happened (as on the main thread); the step's failure is taken into its
+// Cycle there and made into a JS error here.
+#include <uv.h>
 
 #include <memory>
+#include <utility>
 
 #include "binding/connection.h"
 #include "binding/errors.h"
 
 namespace otls {
 
-class HandshakeWorker : public Napi::AsyncWorker {
- public:
-  // The receiver (the Connection's JS object) is kept alive until OnOK.
-  HandshakeWorker(Napi::Object receiver, Napi::Function callback, Connection* conn)
-      : Napi::AsyncWorker(receiver, callback, "openssl-tls:handshake"), conn_(conn) {}
-
-  // Pool thread: one handshake step, nothing else. Its failure, if any, is
-  // taken off this thread's error queue into the cycle.
-  void Execute() override {
-    RunPoolHandshakeStep(conn_->engine_.get(), &cycle_);
-  }
-
-  // Main thread: the result, through the same path as receive().
-  void OnOK() override {
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    ClearErrorOnReturn clear;
-    conn_->in_flight_ = false;
-    if (conn_->destroy_deferred_ || !conn_->engine_) {
-      // destroy() came meanwhile: JS has let go of this connection.
-      conn_->ReleaseSsl();
-      return;
-    }
-    // Pending writes and any application data that came with the last flight.
-    if ((cycle_.status & kHandshakeDone) != 0) conn_->engine_->Advance(&cycle_);
-    Napi::Value result = conn_->Finish(env, &cycle_);
-    Callback().Call(Receiver().Value(), {result});
-  }
-
- private:
-  Connection* conn_;
-  Cycle cycle_;
-};
+bool Connection::OffloadsNextStep() const {
+  // A link's engine stays on the loop's thread once JS drives it (TcpLink::Adopt).
+  return link_ == nullptr && engine_ && engine_->NeedsHandshakeStep();
+}
 
 Napi::Value Connection::QueueHandshakeStep(Napi::Env env, Napi::Value callback) {
   if (!callback.IsFunction()) throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "callback must be a function");
-  auto worker = std::make_unique<HandshakeWorker>(Value(), callback.As<Napi::Function>(), this);
-  in_flight_ = true;
-  // The async machinery owns the worker from here (it deletes itself after OnOK).
-  worker.release()->Queue();
-  return env.Undefined();
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) == napi_ok && loop != nullptr) {
+    // The result is told in the async context of this call, as an AsyncWorker's would be.
+    auto context = std::make_unique<Napi::AsyncContext>(env, "openssl-tls:handshake", Value());
+    if (step_.Start(loop, &engine_, this)) {
+      step_callback_ = Napi::Persistent(callback.As<Napi::Function>());
+      step_context_ = std::move(context);
+      Ref();  // the JS object stays until the step is back
+      return env.Undefined();
+    }
+  }
+  // No pool to go to: the step runs here, and the result is returned now.
+  Cycle cycle;
+  engine_->Advance(&cycle);
+  return Finish(env, &cycle);
+}
+
+void Connection::OnStepDone(std::unique_ptr<TlsEngine> engine, Cycle* cycle) noexcept {
+  Napi::Env env = Env();
+  Napi::HandleScope scope(env);
+  ClearErrorOnReturn clear;
+  engine_ = std::move(engine);
+  // The step is over before JS hears of it: the callback may start the next one.
+  Napi::FunctionReference callback = std::move(step_callback_);
+  std::unique_ptr<Napi::AsyncContext> context = std::move(step_context_);
+  Napi::Object self = Value();  // held here while the step's reference goes
+  EndStep();
+  try {
+    // Pending writes and any application data that came with the last flight.
+    if ((cycle->status & kHandshakeDone) != 0) engine_->Advance(cycle);
+    Napi::Value result = Finish(env, cycle);
+    if (context) {
+      callback.MakeCallback(self, {result}, *context);
+    } else {
+      callback.MakeCallback(self, {result});
+    }
+  } catch (const Napi::Error& e) {
+    // What the callback threw is an uncaught exception, as for any event handler.
+    napi_fatal_exception(env, e.Value());
+  } catch (...) {
+  }
+}
+
+void Connection::EndStep() noexcept {
+  step_callback_.Reset();
+  step_context_.reset();
+  try {
+    Unref();  // the self-reference taken in QueueHandshakeStep
+  } catch (...) {
+  }
 }
 
 Napi::Value Connection::ReceiveAsync(const Napi::CallbackInfo& info) {
@@ -68,8 +85,8 @@ Napi::Value Connection::ReceiveAsync(const Napi::CallbackInfo& info) {
   RejectReentry(env);
   Cycle cycle;
   if (!FeedInput(env, info[0], &cycle)) return Finish(env, &cycle);
-  if (engine_->NeedsHandshakeStep()) return QueueHandshakeStep(env, info[1]);
-  engine_->Advance(&cycle);
+  if (OffloadsNextStep()) return QueueHandshakeStep(env, info[1]);
+  engine()->Advance(&cycle);
   return Finish(env, &cycle);
 }
 
@@ -79,9 +96,9 @@ Napi::Value Connection::ResumeAsync(const Napi::CallbackInfo& info) {
   Require(env);
   RejectReentry(env);
   ApplyResumeAnswer(env, info[0]);
-  if (engine_->NeedsHandshakeStep()) return QueueHandshakeStep(env, info[1]);
+  if (OffloadsNextStep()) return QueueHandshakeStep(env, info[1]);
   Cycle cycle;
-  engine_->Advance(&cycle);
+  engine()->Advance(&cycle);
   return Finish(env, &cycle);
 }
 

@@ -51,13 +51,13 @@ void Connection::SetupPsk(Napi::Env env, Napi::Object options) {
   Napi::Value callback = options.Get("pskCallback");
   if (callback.IsFunction()) {
     Value().DefineProperty(Napi::PropertyDescriptor::Value(kPskCallbackKey, callback, napi_default));
-    engine_->EnablePsk(this);
+    engine()->EnablePsk(this);
   } else if (!callback.IsUndefined() && !callback.IsNull()) {
     throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "pskCallback must be a function");
   }
   Napi::Value hint = options.Get("pskIdentityHint");
-  if (engine_->is_server() && hint.IsString()) {
-    if (!engine_->SetPskIdentityHint(hint.As<Napi::String>())) {
+  if (engine()->is_server() && hint.IsString()) {
+    if (!engine()->SetPskIdentityHint(hint.As<Napi::String>())) {
       // node:tls reports this as the connection's error (tlsClientError).
       ERR_clear_error();
       RecordCallbackError(CodedError(env, "ERR_TLS_PSK_SET_IDENTIY_HINT_FAILED", "Failed to set PSK identity hint").Value());

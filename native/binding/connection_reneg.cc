@@ -15,13 +15,13 @@ Napi::Value Connection::Renegotiate(const Napi::CallbackInfo& info) {
   ClearErrorOnReturn clear;
   Require(env);
   RejectReentry(env);
-  if (!engine_->handshake_done() || engine_->failed()) {
+  if (!engine()->handshake_done() || engine()->failed()) {
     throw CodedError(env, "ERR_TLS_RENEGOTIATE", "Attempt to renegotiate TLS session failed");
   }
   Napi::Object options = info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(env);
   Napi::Value request = options.Get("requestCert");
   Cycle cycle;
-  if (!engine_->Renegotiate(request.IsBoolean(), request.ToBoolean(), options.Get("rejectUnauthorized").ToBoolean(),
+  if (!engine()->Renegotiate(request.IsBoolean(), request.ToBoolean(), options.Get("rejectUnauthorized").ToBoolean(),
                             &cycle)) {
     ThrowFromQueue(env, "Attempt to renegotiate TLS session failed");
   }

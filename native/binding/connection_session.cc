@@ -12,7 +12,7 @@ Napi::Value Connection::GetTLSTicket(const Napi::CallbackInfo& info) {
   ClearErrorOnReturn clear;
   SSL* ssl = Require(env);
   // A server's sessions carry no ticket (node:tls: always undefined there).
-  if (engine_->is_server()) return env.Undefined();
+  if (engine()->is_server()) return env.Undefined();
   SSL_SESSION* session = SSL_get_session(ssl);
   if (session == nullptr || SSL_SESSION_has_ticket(session) != 1) return env.Undefined();
   const unsigned char* ticket = nullptr;
@@ -24,7 +24,7 @@ Napi::Value Connection::GetTLSTicket(const Napi::CallbackInfo& info) {
 
 void Connection::SetReportSessions(const Napi::CallbackInfo& info) {
   // Allowed after destroy() too: it only decides what later calls report.
-  if (engine_) engine_->set_report_sessions(info[0].ToBoolean());
+  if (TlsEngine* e = engine()) e->set_report_sessions(info[0].ToBoolean());
 }
 
 }  // namespace otls

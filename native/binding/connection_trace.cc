@@ -34,7 +34,7 @@ Napi::Object ExtensionFeatures(Napi::Env env) {
 
 void Connection::SetReportKeylog(const Napi::CallbackInfo& info) {
   // Allowed after destroy() too: it only decides what later calls report.
-  if (engine_) engine_->set_report_keylog(info[0].ToBoolean());
+  if (TlsEngine* e = engine()) e->set_report_keylog(info[0].ToBoolean());
 }
 
 void Connection::EnableTrace(const Napi::CallbackInfo& info) {
@@ -44,7 +44,7 @@ void Connection::EnableTrace(const Napi::CallbackInfo& info) {
 #ifdef OPENSSL_NO_SSL_TRACE
   throw CodedError(env, "ERR_TLS_TRACE_UNSUPPORTED", "enableTrace: this OpenSSL was built without SSL_trace");
 #else
-  if (!engine_->EnableTrace()) ThrowFromQueue(env, "Failed to set up the trace");
+  if (!engine()->EnableTrace()) ThrowFromQueue(env, "Failed to set up the trace");
 #endif
 }
 

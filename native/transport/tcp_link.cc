@@ -81,14 +81,7 @@ TcpLink* TcpLink::Open(uv_loop_t* loop, int fd, bool pipe, int* error) {
 }
 
 void TcpLink::Start(std::unique_ptr<TlsEngine> engine, LinkOwner* owner) {
-  owned_engine_ = std::move(engine);
-  engine_ = owned_engine_.get();
-  owner_ = owner;
-  ReadStart();
-}
-
-void TcpLink::Attach(TlsEngine* engine, LinkOwner* owner) {
-  engine_ = engine;
+  engine_ = std::move(engine);
   owner_ = owner;
   ReadStart();
 }
@@ -99,7 +92,7 @@ bool TcpLink::Interesting(const Cycle& cycle) {
 
 void TcpLink::Report(Cycle* cycle, uint32_t link_status, int uv_error, const char* syscall) {
   if (closing_ || owner_ == nullptr) return;
-  if (step_in_flight_) {
+  if (step_.in_flight()) {
     // The owner may hand the engine to JS: it hears once the step is back. (Only
     // events with no cycle of their own arrive now: writes, shutdown, timeouts.)
     Defer(link_status, uv_error, syscall);
@@ -115,12 +108,12 @@ void TcpLink::Defer(uint32_t link_status, int uv_error, const char* syscall) {
     deferred_error_ = uv_error;
     deferred_syscall_ = syscall;
   }
-  if (has_timer_ && !step_in_flight_) uv_timer_start(&deferred_, OnDeferred, 0, 0);
+  if (has_timer_ && !step_.in_flight()) uv_timer_start(&deferred_, OnDeferred, 0, 0);
 }
 
 void TcpLink::OnDeferred(uv_timer_t* timer) {
   auto* self = static_cast<TcpLink*>(timer->data);
-  if (self->step_in_flight_) return;  // OnStepDone starts the timer again
+  if (self->step_.in_flight()) return;  // OnStepDone starts the timer again
   const uint32_t status = std::exchange(self->deferred_status_, 0u);
   const int err = std::exchange(self->deferred_error_, 0);
   const char* syscall = std::exchange(self->deferred_syscall_, nullptr);
@@ -148,19 +141,17 @@ void TcpLink::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
     return;
   }
   self->bytes_read_ += static_cast<uint64_t>(nread);
-  TlsEngine* engine = self->engine_;
+  TlsEngine* engine = self->engine_.get();
   if (engine == nullptr) return;
   if (engine->Feed(reinterpret_cast<const unsigned char*>(buf->base), static_cast<size_t>(nread), &cycle)) {
-    if (self->offload_ && self->owned_engine_ != nullptr && engine->NeedsHandshakeStep() && self->QueueStep()) {
-      return;
-    }
+    if (self->offload_ && engine->NeedsHandshakeStep() && self->QueueStep()) return;
     engine->Advance(&cycle);
   }
   self->AfterInput(&cycle);
 }
 
 void TcpLink::AfterInput(Cycle* cycle) {
-  TlsEngine* engine = engine_;
+  TlsEngine* engine = engine_.get();
   engine->Collect(cycle);
   // Some output waits for JS (JsFirst): the owner sends it once JS has seen it.
   if (!JsFirst(*engine, *cycle)) Flush();
@@ -169,45 +160,28 @@ void TcpLink::AfterInput(Cycle* cycle) {
 }
 
 bool TcpLink::QueueStep() {
-  step_cycle_ = Cycle{};
-  step_.data = this;
-  if (uv_queue_work(stream()->loop, &step_, OnStepWork, OnStepDone) != 0) return false;
-  step_in_flight_ = true;
-  ++open_handles_;
-  // Input waits in the socket until the step is back (one thread on the SSL at a time).
+  // The engine moves into the step: until it is back, engine_ is null and
+  // nothing here can touch it.
+  if (!step_.Start(stream()->loop, &engine_, this)) return false;
+  // Input waits in the socket until the step is back.
   ReadStop();
   return true;
 }
 
-void TcpLink::OnStepWork(uv_work_t* req) {
-  // A pool thread: the engine is this step's alone, and its errors are taken off
-  // this thread's queue into the cycle.
-  auto* self = static_cast<TcpLink*>(req->data);
-  RunPoolHandshakeStep(self->owned_engine_.get(), &self->step_cycle_);
-}
-
-void TcpLink::OnStepDone(uv_work_t* req, int /*status*/) {
-  auto* self = static_cast<TcpLink*>(req->data);
-  self->step_in_flight_ = false;
-  --self->open_handles_;
-  if (self->closing_) {
-    // Closed while the step ran: the engine waited for it.
-    self->owned_engine_.reset();
-    if (self->open_handles_ == 0) std::unique_ptr<TcpLink> owned(self);
-    return;
-  }
+void TcpLink::OnStepDone(std::unique_ptr<TlsEngine> engine, Cycle* step_cycle) noexcept {
+  // A link that closed meanwhile abandoned the step: it never hears of it.
+  engine_ = std::move(engine);
   ClearErrorOnReturn clear;
-  Cycle cycle = self->step_cycle_;
-  TlsEngine* engine = self->engine_;
+  Cycle cycle = std::move(*step_cycle);
   // Done: what came with the client's last flight is read here, on the loop.
-  if (engine->handshake_done() && (cycle.status & kError) == 0) engine->Advance(&cycle);
-  if (self->deferred_status_ != 0 && self->has_timer_) uv_timer_start(&self->deferred_, OnDeferred, 0, 0);
-  self->ReadStart();
-  self->AfterInput(&cycle);
+  if (engine_->handshake_done() && (cycle.status & kError) == 0) engine_->Advance(&cycle);
+  if (deferred_status_ != 0 && has_timer_) uv_timer_start(&deferred_, OnDeferred, 0, 0);
+  ReadStart();
+  AfterInput(&cycle);
 }
 
 void TcpLink::Flush() {
-  if (closing_ || engine_ == nullptr || holds_ > 0 || write_failed_) return;
+  if (closing_ || !engine_ || holds_ > 0 || write_failed_) return;
   const char* data = nullptr;
   size_t len = engine_->PeekOutput(&data);
   if (len == 0) return;
@@ -271,7 +245,7 @@ void TcpLink::OnWrite(uv_write_t* req, int status) {
 
 bool TcpLink::output_held() const {
   const char* data = nullptr;
-  return holds_ > 0 && engine_ != nullptr && engine_->PeekOutput(&data) > 0;
+  return holds_ > 0 && engine_ && engine_->PeekOutput(&data) > 0;
 }
 
 void TcpLink::Release() {
@@ -326,9 +300,9 @@ void TcpLink::Close() {
   if (closing_) return;
   closing_ = true;
   owner_ = nullptr;
-  engine_ = nullptr;
-  // A step on the pool still uses the engine: OnStepDone frees it.
-  if (!step_in_flight_) owned_engine_.reset();
+  // A step on the pool has the engine: it frees it once it is back.
+  step_.Abandon();
+  engine_.reset();
   ReadStop();
   uv_close(handle(), OnClose);
   if (has_timer_) uv_close(reinterpret_cast<uv_handle_t*>(&deferred_), OnClose);

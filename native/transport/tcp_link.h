@@ -16,7 +16,9 @@
 #include <memory>
 #include <string>
 
+#include "core/engine_step.h"
 #include "core/tls_engine.h"
+#include "transport/pool_step.h"
 
 namespace otls {
 
@@ -42,7 +44,7 @@ class LinkOwner {
   ~LinkOwner() = default;
 };
 
-class TcpLink {
+class TcpLink : private EngineStep::Owner {
  public:
   // Accepts one pending connection of `server` on its loop; null when that fails.
   static TcpLink* Accept(uv_stream_t* server, int* error);
@@ -52,17 +54,20 @@ class TcpLink {
   // null when that fails.
   static TcpLink* Open(uv_loop_t* loop, int fd, bool pipe, int* error);
 
-  // Starts reading and driving `engine` (a server's: it waits for the ClientHello).
+  // Starts reading and driving `engine`, which the link owns from now on (a
+  // server's waits for the ClientHello; a client's Connection has started it).
   void Start(std::unique_ptr<TlsEngine> engine, LinkOwner* owner);
-  // Starts reading into an engine its owner keeps (a client's Connection).
-  void Attach(TlsEngine* engine, LinkOwner* owner);
-  TlsEngine* engine() const { return engine_; }
-  // JS has been told: the Connection owns the engine from now on.
-  std::unique_ptr<TlsEngine> ReleaseEngine() { return std::move(owned_engine_); }
-  // offloadHandshake: while the link still owns its engine (no JS object yet),
+  // The engine (null once closed, and while a handshake step has it on the pool).
+  TlsEngine* engine() const { return engine_.get(); }
+  // offloadHandshake: until a Connection adopts the link (no JS object yet),
   // handshake steps run on libuv's thread pool; reading waits for each step.
   void set_offload(bool on) { offload_ = on; }
-  void set_owner(LinkOwner* owner) { owner_ = owner; }
+  // JS has been told: a Connection drives the link from now on (and the
+  // remaining handshake steps run on the loop's thread).
+  void Adopt(LinkOwner* owner) {
+    owner_ = owner;
+    offload_ = false;
+  }
   uint64_t started_at() const { return started_at_; }
 
   // A cycle whose output must wait until JS has seen it: new sessions (newSession
@@ -123,10 +128,10 @@ class TcpLink {
   bool InitHandles(uv_loop_t* loop, bool pipe, int* error);
   uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&handle_); }
   uv_handle_t* handle() { return reinterpret_cast<uv_handle_t*>(&handle_); }
-  static void OnStepWork(uv_work_t* req);
-  static void OnStepDone(uv_work_t* req, int status);
   // Queues a handshake step on the thread pool; false when it must run here.
   bool QueueStep();
+  // The step is back with the engine (EngineStep::Owner).
+  void OnStepDone(std::unique_ptr<TlsEngine> engine, Cycle* cycle) noexcept override;
   // What follows the engine's work on input: collect, send, tell the owner.
   void AfterInput(Cycle* cycle);
   void Report(Cycle* cycle, uint32_t link_status, int uv_error = 0, const char* syscall = nullptr);
@@ -142,19 +147,17 @@ class TcpLink {
   } handle_{};
   bool pipe_ = false;
   uv_timer_t deferred_{};
-  uv_work_t step_{};
-  // The handles (and a step on the pool) the link must outlive.
+  // The handles the link must outlive.
   int open_handles_ = 0;
   bool has_timer_ = false;
-  // A step on the pool touches the engine: nothing else may until it is back.
-  bool step_in_flight_ = false;
+  // A handshake step on the pool has the engine (engine_ is null meanwhile).
+  PoolStep step_;
   bool offload_ = false;
-  Cycle step_cycle_{};
   uint32_t deferred_status_ = 0;
   int deferred_error_ = 0;
   const char* deferred_syscall_ = nullptr;
-  std::unique_ptr<TlsEngine> owned_engine_;
-  TlsEngine* engine_ = nullptr;
+  // The one owner of the engine, but while a step on the pool has it.
+  std::unique_ptr<TlsEngine> engine_;
   LinkOwner* owner_ = nullptr;
   uint64_t started_at_ = 0;
   uint32_t holds_ = 0;
