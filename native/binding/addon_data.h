@@ -6,9 +6,14 @@
 
 namespace otls {
 
+class TcpLink;
+
 struct AddonData {
-  Napi::FunctionReference secure_context;
   Napi::FunctionReference connection;
+  // Connection::Adopt: the link the constructor takes, and the private token
+  // (never given to JS) it must be called with.
+  Napi::ObjectReference adopt_token;
+  TcpLink* adopting = nullptr;
 };
 
 // Made on first use for this env and freed with it.

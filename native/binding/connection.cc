@@ -5,10 +5,14 @@
 #include <openssl/ssl.h>
 
 #include <cstring>
+#include <optional>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "binding/addon_data.h"
 #include "binding/errors.h"
+#include "binding/type_tags.h"
 #include "binding/secure_context.h"
 #include "binding/x509.h"
 
@@ -35,54 +39,82 @@ Napi::Buffer<unsigned char> CleartextBuffer(Napi::Env env, size_t len) {
 }  // namespace
 
 
+template <auto Member, Connection::Needs kNeeds>
+Napi::Value Connection::Entry(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  // destroy() clears the queue itself: not while OpenSSL is below a pskCallback.
+  std::optional<ClearErrorOnReturn> clear;
+  if constexpr (kNeeds != Needs::kAnyTime) {
+    clear.emplace();
+    // A handshake step on the pool has the engine: nothing may touch it (nor
+    // change what the step reads) until it is back.
+    if (step_.in_flight()) throw CodedError(env, "ERR_INVALID_STATE", "A handshake step of this connection is running");
+  }
+  if constexpr (kNeeds == Needs::kDrive || kNeeds == Needs::kEngine) {
+    if (engine() == nullptr) throw CodedError(env, "ERR_SOCKET_CLOSED", "Socket is closed");
+  }
+  if constexpr (kNeeds == Needs::kDrive) {
+    // OpenSSL is on the stack below a pskCallback of this connection.
+    if (in_js_callback_) {
+      throw CodedError(env, "ERR_INVALID_STATE", "The TLS connection cannot be driven from inside its pskCallback");
+    }
+  }
+  if constexpr (std::is_void_v<decltype((this->*Member)(info))>) {
+    (this->*Member)(info);
+    return env.Undefined();
+  } else {
+    return (this->*Member)(info);
+  }
+}
+
 Napi::Function Connection::Init(Napi::Env env) {
   Napi::Function ctor = DefineClass(
       env, "Connection",
       {
-          InstanceMethod<&Connection::Start>("start"),
-          InstanceMethod<&Connection::Receive>("receive"),
-          InstanceMethod<&Connection::Write>("write"),
-          InstanceMethod<&Connection::Shutdown>("shutdown"),
-          InstanceMethod<&Connection::Resume>("resume"),
-          InstanceMethod<&Connection::ReceiveAsync>("receiveAsync"),
-          InstanceMethod<&Connection::ResumeAsync>("resumeAsync"),
-          InstanceMethod<&Connection::Destroy>("destroy"),
-          InstanceMethod<&Connection::IsHandshakeDone>("isHandshakeDone"),
-          InstanceMethod<&Connection::VerifyError>("verifyError"),
-          InstanceMethod<&Connection::GetPeerCertificate>("getPeerCertificate"),
-          InstanceMethod<&Connection::GetCertificate>("getCertificate"),
-          InstanceMethod<&Connection::GetPeerCertificateDer>("getPeerCertificateDer"),
-          InstanceMethod<&Connection::GetCertificateDer>("getCertificateDer"),
-          InstanceMethod<&Connection::GetCipher>("getCipher"),
-          InstanceMethod<&Connection::GetProtocol>("getProtocol"),
-          InstanceMethod<&Connection::GetEphemeralKeyInfo>("getEphemeralKeyInfo"),
-          InstanceMethod<&Connection::GetFinished>("getFinished"),
-          InstanceMethod<&Connection::GetPeerFinished>("getPeerFinished"),
-          InstanceMethod<&Connection::ExportKeyingMaterial>("exportKeyingMaterial"),
-          InstanceMethod<&Connection::SetMaxSendFragment>("setMaxSendFragment"),
-          InstanceMethod<&Connection::GetServername>("getServername"),
-          InstanceMethod<&Connection::GetSession>("getSession"),
-          InstanceMethod<&Connection::IsSessionReused>("isSessionReused"),
-          InstanceMethod<&Connection::Renegotiate>("renegotiate"),
-          InstanceMethod<&Connection::GetTLSTicket>("getTLSTicket"),
-          InstanceMethod<&Connection::SetReportSessions>("setReportSessions"),
-          InstanceMethod<&Connection::GetALPNProtocol>("getALPNProtocol"),
-          InstanceMethod<&Connection::GetNPNProtocol>("getNPNProtocol"),
-          InstanceMethod<&Connection::SetReportKeylog>("setReportKeylog"),
-          InstanceMethod<&Connection::EnableTrace>("enableTrace"),
-          InstanceMethod<&Connection::GetSharedSigalgs>("getSharedSigalgs"),
-          InstanceMethod<&Connection::AttachSocket>("attachSocket"),
-          InstanceMethod<&Connection::ReadStart>("readStart"),
-          InstanceMethod<&Connection::ReadStop>("readStop"),
-          InstanceMethod<&Connection::HoldOutput>("holdOutput"),
-          InstanceMethod<&Connection::ReleaseOutput>("releaseOutput"),
-          InstanceMethod<&Connection::FlushOutput>("flushOutput"),
-          InstanceMethod<&Connection::LinkAddress>("address"),
-          InstanceMethod<&Connection::SetNoDelay>("setNoDelay"),
-          InstanceMethod<&Connection::SetKeepAlive>("setKeepAlive"),
-          InstanceMethod<&Connection::LinkRef>("ref"),
-          InstanceMethod<&Connection::LinkUnref>("unref"),
-          InstanceMethod<&Connection::LinkBytes>("bytes"),
+          InstanceMethod<&Connection::Entry<&Connection::Start, Needs::kDrive>>("start"),
+          InstanceMethod<&Connection::Entry<&Connection::Receive, Needs::kDrive>>("receive"),
+          InstanceMethod<&Connection::Entry<&Connection::Write, Needs::kDrive>>("write"),
+          InstanceMethod<&Connection::Entry<&Connection::Shutdown, Needs::kDrive>>("shutdown"),
+          InstanceMethod<&Connection::Entry<&Connection::Resume, Needs::kDrive>>("resume"),
+          InstanceMethod<&Connection::Entry<&Connection::ReceiveAsync, Needs::kDrive>>("receiveAsync"),
+          InstanceMethod<&Connection::Entry<&Connection::ResumeAsync, Needs::kDrive>>("resumeAsync"),
+          InstanceMethod<&Connection::Entry<&Connection::Destroy, Needs::kAnyTime>>("destroy"),
+          InstanceMethod<&Connection::Entry<&Connection::IsHandshakeDone, Needs::kOwnState>>("isHandshakeDone"),
+          InstanceMethod<&Connection::Entry<&Connection::VerifyError, Needs::kEngine>>("verifyError"),
+          InstanceMethod<&Connection::Entry<&Connection::GetPeerCertificate, Needs::kEngine>>("getPeerCertificate"),
+          InstanceMethod<&Connection::Entry<&Connection::GetCertificate, Needs::kEngine>>("getCertificate"),
+          InstanceMethod<&Connection::Entry<&Connection::GetPeerCertificateDer, Needs::kEngine>>("getPeerCertificateDer"),
+          InstanceMethod<&Connection::Entry<&Connection::GetCertificateDer, Needs::kEngine>>("getCertificateDer"),
+          InstanceMethod<&Connection::Entry<&Connection::GetCipher, Needs::kEngine>>("getCipher"),
+          InstanceMethod<&Connection::Entry<&Connection::GetProtocol, Needs::kEngine>>("getProtocol"),
+          InstanceMethod<&Connection::Entry<&Connection::GetEphemeralKeyInfo, Needs::kEngine>>("getEphemeralKeyInfo"),
+          InstanceMethod<&Connection::Entry<&Connection::GetFinished, Needs::kEngine>>("getFinished"),
+          InstanceMethod<&Connection::Entry<&Connection::GetPeerFinished, Needs::kEngine>>("getPeerFinished"),
+          InstanceMethod<&Connection::Entry<&Connection::ExportKeyingMaterial, Needs::kEngine>>("exportKeyingMaterial"),
+          InstanceMethod<&Connection::Entry<&Connection::SetMaxSendFragment, Needs::kEngine>>("setMaxSendFragment"),
+          InstanceMethod<&Connection::Entry<&Connection::GetServername, Needs::kEngine>>("getServername"),
+          InstanceMethod<&Connection::Entry<&Connection::GetSession, Needs::kEngine>>("getSession"),
+          InstanceMethod<&Connection::Entry<&Connection::IsSessionReused, Needs::kEngine>>("isSessionReused"),
+          InstanceMethod<&Connection::Entry<&Connection::Renegotiate, Needs::kDrive>>("renegotiate"),
+          InstanceMethod<&Connection::Entry<&Connection::GetTLSTicket, Needs::kEngine>>("getTLSTicket"),
+          InstanceMethod<&Connection::Entry<&Connection::SetReportSessions, Needs::kSetting>>("setReportSessions"),
+          InstanceMethod<&Connection::Entry<&Connection::GetALPNProtocol, Needs::kEngine>>("getALPNProtocol"),
+          InstanceMethod<&Connection::Entry<&Connection::GetNPNProtocol, Needs::kEngine>>("getNPNProtocol"),
+          InstanceMethod<&Connection::Entry<&Connection::SetReportKeylog, Needs::kSetting>>("setReportKeylog"),
+          InstanceMethod<&Connection::Entry<&Connection::EnableTrace, Needs::kEngine>>("enableTrace"),
+          InstanceMethod<&Connection::Entry<&Connection::GetSharedSigalgs, Needs::kEngine>>("getSharedSigalgs"),
+          InstanceMethod<&Connection::Entry<&Connection::AttachSocket, Needs::kEngine>>("attachSocket"),
+          InstanceMethod<&Connection::Entry<&Connection::ReadStart, Needs::kOwnState>>("readStart"),
+          InstanceMethod<&Connection::Entry<&Connection::ReadStop, Needs::kOwnState>>("readStop"),
+          InstanceMethod<&Connection::Entry<&Connection::HoldOutput, Needs::kOwnState>>("holdOutput"),
+          InstanceMethod<&Connection::Entry<&Connection::ReleaseOutput, Needs::kOwnState>>("releaseOutput"),
+          InstanceMethod<&Connection::Entry<&Connection::FlushOutput, Needs::kOwnState>>("flushOutput"),
+          InstanceMethod<&Connection::Entry<&Connection::LinkAddress, Needs::kOwnState>>("address"),
+          InstanceMethod<&Connection::Entry<&Connection::SetNoDelay, Needs::kOwnState>>("setNoDelay"),
+          InstanceMethod<&Connection::Entry<&Connection::SetKeepAlive, Needs::kOwnState>>("setKeepAlive"),
+          InstanceMethod<&Connection::Entry<&Connection::LinkRef, Needs::kOwnState>>("ref"),
+          InstanceMethod<&Connection::Entry<&Connection::LinkUnref, Needs::kOwnState>>("unref"),
+          InstanceMethod<&Connection::Entry<&Connection::LinkBytes, Needs::kOwnState>>("bytes"),
       });
   GetAddonData(env).connection = Napi::Persistent(ctor);
   return ctor;
@@ -91,9 +123,11 @@ Napi::Function Connection::Init(Napi::Env env) {
 Connection::Connection(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Connection>(info) {
   Napi::Env env = info.Env();
   ClearErrorOnReturn clear;
-  if (info[0].IsExternal()) {
+  Value().TypeTag(&kConnectionTag);
+  AddonData& data = GetAddonData(env);
+  if (data.adopting != nullptr && !data.adopt_token.IsEmpty() && info[0].StrictEquals(data.adopt_token.Value())) {
     // Adopt(): a native link and the engine whose handshake it ran.
-    link_ = info[0].As<Napi::External<TcpLink>>().Data();
+    link_ = std::exchange(data.adopting, nullptr);
     link_->Adopt(this);
     handshake_done_ = link_->engine() != nullptr && link_->engine()->handshake_done();
     // An open socket keeps its JS objects alive (as a raw socket's handle does):
@@ -136,13 +170,6 @@ EngineOptions Connection::ReadEngineOptions(Napi::Env env, Napi::Object options)
   }
   ReadProtocolOptions(env, options, &opts);
   return opts;
-}
-
-SSL* Connection::Require(Napi::Env env) const {
-  if (step_.in_flight()) throw CodedError(env, "ERR_INVALID_STATE", "A handshake step of this connection is running");
-  TlsEngine* e = engine();
-  if (e == nullptr) throw CodedError(env, "ERR_SOCKET_CLOSED", "Socket is closed");
-  return e->ssl();
 }
 
 Napi::Value Connection::Finish(Napi::Env env, Cycle* cycle) {
@@ -257,9 +284,6 @@ Napi::Value Connection::PauseObject(Napi::Env env) {
 
 Napi::Value Connection::Resume(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  Require(env);
-  RejectReentry(env);
   ApplyResumeAnswer(env, info[0]);
   Cycle cycle;
   engine()->Advance(&cycle);
@@ -293,9 +317,6 @@ void Connection::ApplyResumeAnswer(Napi::Env env, Napi::Value answer_value) {
 
 Napi::Value Connection::Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  Require(env);
-  RejectReentry(env);
   Cycle cycle;
   engine()->Advance(&cycle);
   return Finish(env, &cycle);
@@ -309,9 +330,6 @@ bool Connection::FeedInput(Napi::Env env, Napi::Value value, Cycle* cycle) {
 
 Napi::Value Connection::Receive(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  Require(env);
-  RejectReentry(env);
   Cycle cycle;
   if (FeedInput(env, info[0], &cycle)) engine()->Advance(&cycle);
   return Finish(env, &cycle);
@@ -319,9 +337,6 @@ Napi::Value Connection::Receive(const Napi::CallbackInfo& info) {
 
 Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  Require(env);
-  RejectReentry(env);
   if (!info[0].IsArray()) throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "chunks must be an Array of Buffers");
   Napi::Array array = info[0].As<Napi::Array>();
   const uint32_t n = array.Length();
@@ -341,9 +356,6 @@ Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
 
 Napi::Value Connection::Shutdown(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  Require(env);
-  RejectReentry(env);
   Cycle cycle;
   engine()->Shutdown(&cycle);
   Napi::Value result = Finish(env, &cycle);
@@ -395,8 +407,7 @@ Napi::Value Connection::IsHandshakeDone(const Napi::CallbackInfo& info) {
 
 Napi::Value Connection::VerifyError(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  SSL* ssl = Require(env);
+  SSL* ssl = engine()->ssl();
   long result = X509_V_OK;
   if (SSL_get0_peer_certificate(ssl) != nullptr) {
     result = SSL_get_verify_result(ssl);
@@ -417,34 +428,29 @@ Napi::Value Connection::VerifyError(const Napi::CallbackInfo& info) {
 
 Napi::Value Connection::GetPeerCertificate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  return PeerCertificateObject(env, Require(env), info[0].ToBoolean());
+  return PeerCertificateObject(env, engine()->ssl(), info[0].ToBoolean());
 }
 
 Napi::Value Connection::GetCertificate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  X509* cert = SSL_get_certificate(Require(env));
+  X509* cert = SSL_get_certificate(engine()->ssl());
   if (cert == nullptr) return env.Null();
   return CertificateToObject(env, cert);
 }
 
 Napi::Value Connection::GetPeerCertificateDer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  return CertificateDer(env, SSL_get0_peer_certificate(Require(env)));
+  return CertificateDer(env, SSL_get0_peer_certificate(engine()->ssl()));
 }
 
 Napi::Value Connection::GetCertificateDer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  return CertificateDer(env, SSL_get_certificate(Require(env)));
+  return CertificateDer(env, SSL_get_certificate(engine()->ssl()));
 }
 
 Napi::Value Connection::GetCipher(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  const SSL_CIPHER* c = SSL_get_current_cipher(Require(env));
+  const SSL_CIPHER* c = SSL_get_current_cipher(engine()->ssl());
   if (c == nullptr) return env.Null();
   Napi::Object o = Napi::Object::New(env);
   o.Set("name", SSL_CIPHER_get_name(c));
@@ -455,14 +461,12 @@ Napi::Value Connection::GetCipher(const Napi::CallbackInfo& info) {
 
 Napi::Value Connection::GetProtocol(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  return Napi::String::New(env, SSL_get_version(Require(env)));
+  return Napi::String::New(env, SSL_get_version(engine()->ssl()));
 }
 
 Napi::Value Connection::GetEphemeralKeyInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  SSL* ssl = Require(env);
+  SSL* ssl = engine()->ssl();
   Napi::Object o = Napi::Object::New(env);
   if (engine()->is_server()) return o;  // node:tls reports the key only on the client
   EVP_PKEY* raw = nullptr;
@@ -507,20 +511,17 @@ Napi::Value FinishedMessage(Napi::Env env, SSL* ssl, bool peer) {
 
 Napi::Value Connection::GetFinished(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  return FinishedMessage(env, Require(env), false);
+  return FinishedMessage(env, engine()->ssl(), false);
 }
 
 Napi::Value Connection::GetPeerFinished(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  return FinishedMessage(env, Require(env), true);
+  return FinishedMessage(env, engine()->ssl(), true);
 }
 
 Napi::Value Connection::ExportKeyingMaterial(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  SSL* ssl = Require(env);
+  SSL* ssl = engine()->ssl();
   size_t length = info[0].As<Napi::Number>().Uint32Value();
   std::string label = info[1].As<Napi::String>();
   auto out = Napi::Buffer<unsigned char>::New(env, length);
@@ -541,23 +542,20 @@ Napi::Value Connection::ExportKeyingMaterial(const Napi::CallbackInfo& info) {
 
 Napi::Value Connection::SetMaxSendFragment(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
   long size = info[0].As<Napi::Number>().Int64Value();
-  return Napi::Boolean::New(env, SSL_set_max_send_fragment(Require(env), size) == 1);
+  return Napi::Boolean::New(env, SSL_set_max_send_fragment(engine()->ssl(), size) == 1);
 }
 
 Napi::Value Connection::GetServername(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  const char* name = SSL_get_servername(Require(env), TLSEXT_NAMETYPE_host_name);
+  const char* name = SSL_get_servername(engine()->ssl(), TLSEXT_NAMETYPE_host_name);
   if (name == nullptr) return env.Null();
   return Napi::String::New(env, name);
 }
 
 Napi::Value Connection::GetSession(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  SSL_SESSION* sess = SSL_get_session(Require(env));
+  SSL_SESSION* sess = SSL_get_session(engine()->ssl());
   if (sess == nullptr || !engine()->handshake_done()) return env.Undefined();
   int len = i2d_SSL_SESSION(sess, nullptr);
   if (len <= 0) return env.Undefined();
@@ -569,8 +567,7 @@ Napi::Value Connection::GetSession(const Napi::CallbackInfo& info) {
 
 Napi::Value Connection::IsSessionReused(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  return Napi::Boolean::New(env, SSL_session_reused(Require(env)) == 1);
+  return Napi::Boolean::New(env, SSL_session_reused(engine()->ssl()) == 1);
 }
 
 }  // namespace otls

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "binding/type_tags.h"
 #include "core/engine_step.h"
 #include "core/ossl.h"
 #include "core/tls_engine.h"
@@ -25,6 +26,7 @@ class Connection : public Napi::ObjectWrap<Connection>,
                    private LinkOwner,
                    private EngineStep::Owner {
  public:
+  static constexpr const napi_type_tag& kTypeTag = kConnectionTag;
   static Napi::Function Init(Napi::Env env);
   explicit Connection(const Napi::CallbackInfo& info);
   ~Connection();
@@ -40,6 +42,20 @@ class Connection : public Napi::ObjectWrap<Connection>,
   static EngineOptions ReadEngineOptions(Napi::Env env, Napi::Object options);
 
  private:
+  // What an entry point needs of the connection. Every JS method is Entry over
+  // its body: Entry checks what the body needs (and clears the error queue on
+  // return), so the bodies start with the work. While a handshake step on the
+  // pool has the engine, every entry point but destroy() throws ERR_INVALID_STATE.
+  enum class Needs {
+    kDrive,     // runs OpenSSL: an engine, and no pskCallback of this connection running
+    kEngine,    // reads or sets up the engine: an engine (ERR_SOCKET_CLOSED without)
+    kSetting,   // decides what later calls report: nothing (a no-op once destroyed)
+    kOwnState,  // the Connection's own state or its socket: nothing
+    kAnyTime,   // destroy(): even while a step is in flight
+  };
+  template <auto Member, Needs kNeeds>
+  Napi::Value Entry(const Napi::CallbackInfo& info);
+
   // Entry points (one native call per chunk or write batch).
   Napi::Value Start(const Napi::CallbackInfo& info);
   Napi::Value Receive(const Napi::CallbackInfo& info);
@@ -80,8 +96,6 @@ class Connection : public Napi::ObjectWrap<Connection>,
   unsigned int CopyPsk(Napi::Env env, Napi::Buffer<unsigned char> key, unsigned char* psk, unsigned int max_psk_len);
   // The recorded JS error, if any, as this call's failure (from Finish).
   Napi::Value TakeCallbackError();
-  // Entry points throw while JS runs inside OpenSSL on this connection.
-  void RejectReentry(Napi::Env env) const;
   // Frees the engine (destroy(), or once OpenSSL returns after a deferred one).
   void ReleaseSsl() noexcept;
   // Renegotiation (native/connection_reneg.cc).
@@ -113,7 +127,6 @@ class Connection : public Napi::ObjectWrap<Connection>,
   // resume()'s answer applied to the paused handshake (context, session, ALPN, OCSP).
   void ApplyResumeAnswer(Napi::Env env, Napi::Value answer);
 
-  SSL* Require(Napi::Env env) const;
   // The engine: the link's on the native transport, this connection's own on
   // the JS transport; null once destroyed, and while a pool step has it.
   TlsEngine* engine() const { return link_ != nullptr ? link_->engine() : engine_.get(); }

@@ -76,17 +76,15 @@ void Connection::ApplyAlpnAnswer(Napi::Object answer) {
 
 Napi::Value Connection::GetALPNProtocol(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
   const unsigned char* data = nullptr;
   unsigned int len = 0;
-  SSL_get0_alpn_selected(Require(env), &data, &len);
+  SSL_get0_alpn_selected(engine()->ssl(), &data, &len);
   return ProtocolValue(env, data, len);
 }
 
 Napi::Value Connection::GetNPNProtocol(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  SSL* ssl = Require(env);
+  SSL* ssl = engine()->ssl();
 #ifdef OPENSSL_NO_NEXTPROTONEG
   (void)ssl;
   return Napi::Boolean::New(env, false);

@@ -15,13 +15,22 @@ namespace otls {
 
 
 Napi::Object Connection::Adopt(Napi::Env env, TcpLink* link) {
-  return GetAddonData(env).connection.New({Napi::External<TcpLink>::New(env, link)});
+  // The constructor takes the link only with the token JS never sees.
+  AddonData& data = GetAddonData(env);
+  if (data.adopt_token.IsEmpty()) data.adopt_token = Napi::Persistent(Napi::Object::New(env));
+  data.adopting = link;
+  try {
+    Napi::Object conn = data.connection.New({data.adopt_token.Value()});
+    data.adopting = nullptr;
+    return conn;
+  } catch (...) {
+    data.adopting = nullptr;
+    throw;
+  }
 }
 
 void Connection::AttachSocket(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  Require(env);
   if (link_ != nullptr) throw CodedError(env, "ERR_INVALID_STATE", "The connection has a socket already");
   if (!info[0].IsNumber()) throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "fd must be a number");
   uv_loop_t* loop = nullptr;
@@ -92,12 +101,10 @@ void Connection::ReadStop(const Napi::CallbackInfo& info) { RequireLink(info.Env
 void Connection::HoldOutput(const Napi::CallbackInfo& info) { RequireLink(info.Env())->Hold(); }
 
 void Connection::ReleaseOutput(const Napi::CallbackInfo& /*info*/) {
-  ClearErrorOnReturn clear;
   if (link_ != nullptr) link_->Release();
 }
 
 void Connection::FlushOutput(const Napi::CallbackInfo& /*info*/) {
-  ClearErrorOnReturn clear;
   if (link_ == nullptr || !js_hold_) return;
   js_hold_ = false;
   link_->Release();

@@ -80,9 +80,6 @@ void Connection::EndStep() noexcept {
 
 Napi::Value Connection::ReceiveAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  Require(env);
-  RejectReentry(env);
   Cycle cycle;
   if (!FeedInput(env, info[0], &cycle)) return Finish(env, &cycle);
   if (OffloadsNextStep()) return QueueHandshakeStep(env, info[1]);
@@ -92,9 +89,6 @@ Napi::Value Connection::ReceiveAsync(const Napi::CallbackInfo& info) {
 
 Napi::Value Connection::ResumeAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  Require(env);
-  RejectReentry(env);
   ApplyResumeAnswer(env, info[0]);
   if (OffloadsNextStep()) return QueueHandshakeStep(env, info[1]);
   Cycle cycle;

@@ -65,12 +65,6 @@ void Connection::SetupPsk(Napi::Env env, Napi::Object options) {
   }
 }
 
-void Connection::RejectReentry(Napi::Env env) const {
-  if (in_js_callback_) {
-    throw CodedError(env, "ERR_INVALID_STATE", "The TLS connection cannot be driven from inside its pskCallback");
-  }
-}
-
 void Connection::RecordCallbackError(Napi::Value error) noexcept {
   // The first error wins: it is the one that stopped the handshake.
   if (!callback_error_.IsEmpty()) return;

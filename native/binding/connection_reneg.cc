@@ -12,9 +12,6 @@ namespace otls {
 
 Napi::Value Connection::Renegotiate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  Require(env);
-  RejectReentry(env);
   if (!engine()->handshake_done() || engine()->failed()) {
     throw CodedError(env, "ERR_TLS_RENEGOTIATE", "Attempt to renegotiate TLS session failed");
   }

@@ -9,8 +9,7 @@ namespace otls {
 
 Napi::Value Connection::GetTLSTicket(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  SSL* ssl = Require(env);
+  SSL* ssl = engine()->ssl();
   // A server's sessions carry no ticket (node:tls: always undefined there).
   if (engine()->is_server()) return env.Undefined();
   SSL_SESSION* session = SSL_get_session(ssl);

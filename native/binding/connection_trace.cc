@@ -39,8 +39,6 @@ void Connection::SetReportKeylog(const Napi::CallbackInfo& info) {
 
 void Connection::EnableTrace(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  Require(env);
 #ifdef OPENSSL_NO_SSL_TRACE
   throw CodedError(env, "ERR_TLS_TRACE_UNSUPPORTED", "enableTrace: this OpenSSL was built without SSL_trace");
 #else
@@ -77,8 +75,7 @@ std::string SignatureName(int nid) {
 
 Napi::Value Connection::GetSharedSigalgs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ClearErrorOnReturn clear;
-  SSL* ssl = Require(env);
+  SSL* ssl = engine()->ssl();
   int count = SSL_get_shared_sigalgs(ssl, 0, nullptr, nullptr, nullptr, nullptr, nullptr);
   Napi::Array list = Napi::Array::New(env);
   uint32_t out = 0;

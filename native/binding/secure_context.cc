@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "binding/addon_data.h"
 #include "binding/errors.h"
+#include "binding/type_tags.h"
 #include "core/context_callbacks.h"
 #include "core/context_loading.h"
 #include "core/root_store.h"
@@ -118,13 +118,13 @@ Napi::Function SecureContext::Init(Napi::Env env) {
           InstanceMethod<&SecureContext::BuildChains>("buildChains", kMethod),
           InstanceMethod<&SecureContext::Close>("close", kMethod),
       });
-  GetAddonData(env).secure_context = Napi::Persistent(ctor);
   return ctor;
 }
 
 SecureContext::SecureContext(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SecureContext>(info) {
   Napi::Env env = info.Env();
   ClearErrorOnReturn clear;
+  Value().TypeTag(&kSecureContextTag);
   ctx_.reset(SSL_CTX_new(TLS_method()));
   if (!ctx_) ThrowFromQueue(env, "Failed to create SSL_CTX");
   SSL_CTX* ctx = ctx_.get();
@@ -141,14 +141,10 @@ SecureContext::SecureContext(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
 }
 
 SecureContext* SecureContext::FromValue(Napi::Env env, Napi::Value value) {
-  AddonData& data = GetAddonData(env);
-  if (value.IsObject() && !data.secure_context.IsEmpty()) {
-    Napi::Object obj = value.As<Napi::Object>();
-    if (obj.InstanceOf(data.secure_context.Value())) return Unwrap(obj);
-    Napi::Value inner = obj.Get("context");
-    if (inner.IsObject() && inner.As<Napi::Object>().InstanceOf(data.secure_context.Value())) {
-      return Unwrap(inner.As<Napi::Object>());
-    }
+  if (SecureContext* sc = UnwrapTagged<SecureContext>(value)) return sc;
+  // lib's SecureContext holds the native one in `.context`.
+  if (value.IsObject()) {
+    if (SecureContext* sc = UnwrapTagged<SecureContext>(value.As<Napi::Object>().Get("context"))) return sc;
   }
   throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "The \"context\" argument must be a SecureContext");
 }

@@ -6,12 +6,14 @@
 
 #include <napi.h>
 
+#include "binding/type_tags.h"
 #include "core/ossl.h"
 
 namespace otls {
 
 class SecureContext : public Napi::ObjectWrap<SecureContext> {
  public:
+  static constexpr const napi_type_tag& kTypeTag = kSecureContextTag;
   static Napi::Function Init(Napi::Env env);
   explicit SecureContext(const Napi::CallbackInfo& info);
 
@@ -19,7 +21,8 @@ class SecureContext : public Napi::ObjectWrap<SecureContext> {
   SSL_CTX* ctx() const { return ctx_.get(); }
 
   // The SecureContext wrapped by a JS value (the native object, or lib's
-  // SecureContext holding it in `.context`), or a thrown TypeError.
+  // SecureContext holding it in `.context`), brand-checked by its type tag;
+  // anything else is ERR_INVALID_ARG_TYPE.
   static SecureContext* FromValue(Napi::Env env, Napi::Value value);
 
  private:
