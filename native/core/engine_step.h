@@ -6,7 +6,7 @@
 // once it is back on the driver's thread.
 //
 // Who runs it: transport/pool_step.h on libuv's thread pool, for both drivers
-// (Connection and TcpLink).
+// (Connection and TcpLink); native/tsan/ on a std::thread, under ThreadSanitizer.
 #pragma once
 
 #include <memory>

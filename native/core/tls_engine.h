@@ -8,8 +8,8 @@
 // Drivers: Connection (binding/connection.cc: the JS object of
 // typings/native.d.ts, which turns a Cycle into a CycleResult), TcpLink
 // (transport/tcp_link.cc: a socket on Node's loop), a handshake step on libuv's
-// thread pool (core/engine_step.h, transport/pool_step.h), and the fuzz
-// targets (native/fuzz/).
+// thread pool (core/engine_step.h, transport/pool_step.h), the fuzz targets
+// (native/fuzz/) and the ThreadSanitizer harness (native/tsan/).
 #pragma once
 
 #include <openssl/ssl.h>
