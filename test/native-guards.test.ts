@@ -160,6 +160,9 @@ describe('native guards', () => {
           assert.throws(() => listener.setContext(fake as NativeSecureContext), { code: 'ERR_INVALID_ARG_TYPE' }, what);
         }
         listener.setContext(real);
+        // A timeout past what a uint64_t of milliseconds holds is "never", not undefined behaviour.
+        listener.setHandshakeTimeout(Number.MAX_VALUE);
+        listener.setHandshakeTimeout(0);
       } finally {
         listener.close();
         raw.close();

@@ -20,6 +20,7 @@
 #include "binding/secure_context.h"
 #include "binding/tcp_listener.h"
 #include "binding/x509.h"
+#include "core/narrow.h"
 
 namespace otls {
 
@@ -52,7 +53,7 @@ Napi::Value CertificateToObjectJs(const Napi::CallbackInfo& info) {
   }
   auto buf = info[0].As<Napi::Buffer<unsigned char>>();
   const unsigned char* p = buf.Data();
-  X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(buf.Length())));
+  X509Ptr cert(d2i_X509(nullptr, &p, SaturatedCast<long>(buf.Length())));
   if (!cert) ThrowFromQueue(env, "Failed to parse certificate");
   return CertificateToObject(env, cert.get());
 }

@@ -15,6 +15,8 @@
 #include "binding/type_tags.h"
 #include "binding/secure_context.h"
 #include "binding/x509.h"
+#include "core/narrow.h"
+#include "binding/js_array.h"
 
 namespace otls {
 
@@ -209,25 +211,19 @@ Napi::Value Connection::Finish(Napi::Env env, Cycle* cycle) {
   if ((cycle->status & kPaused) != 0) result.Set("pause", PauseObject(env));
   const EngineOutputs& outputs = cycle->outputs;
   if (!outputs.sessions.empty()) {
-    Napi::Array list = Napi::Array::New(env, outputs.sessions.size());
-    uint32_t i = 0;
-    for (const NewSession& session : outputs.sessions) {
-      Napi::Object o = Napi::Object::New(env);
-      o.Set("id", Napi::Buffer<char>::Copy(env, session.id.data(), session.id.size()));
-      o.Set("data", Napi::Buffer<char>::Copy(env, session.der.data(), session.der.size()));
-      list.Set(i++, o);
-    }
-    result.Set("sessions", list);
+    result.Set("sessions", ToJsArray(env, outputs.sessions, [env](const NewSession& session) {
+                 Napi::Object o = Napi::Object::New(env);
+                 o.Set("id", Napi::Buffer<char>::Copy(env, session.id.data(), session.id.size()));
+                 o.Set("data", Napi::Buffer<char>::Copy(env, session.der.data(), session.der.size()));
+                 return o;
+               }));
   }
   if (outputs.ocsp) ReportOcsp(env, *outputs.ocsp, result);
   if (!outputs.keylog.empty()) {
-    Napi::Array lines = Napi::Array::New(env, outputs.keylog.size());
-    uint32_t i = 0;
-    for (const std::string& keylog_line : outputs.keylog) {
-      std::string line = keylog_line + "\n";
-      lines.Set(i++, Napi::Buffer<char>::Copy(env, line.data(), line.size()));
-    }
-    result.Set("keylog", lines);
+    result.Set("keylog", ToJsArray(env, outputs.keylog, [env](const std::string& line) {
+                 std::string with_newline = line + "\n";
+                 return Napi::Buffer<char>::Copy(env, with_newline.data(), with_newline.size());
+               }));
   }
   if (outputs.peer_renegotiations > 0) {
     result.Set("peerRenegotiations", Napi::Number::New(env, outputs.peer_renegotiations));
@@ -306,7 +302,7 @@ void Connection::ApplyResumeAnswer(Napi::Env env, Napi::Value answer_value) {
       auto buf = session.As<Napi::Buffer<unsigned char>>();
       const unsigned char* p = buf.Data();
       // Unparsable data means a full handshake, as a missing session does.
-      engine.SetFoundSession(SslSessionPtr(d2i_SSL_SESSION(nullptr, &p, static_cast<long>(buf.Length()))));
+      engine.SetFoundSession(SslSessionPtr(d2i_SSL_SESSION(nullptr, &p, SaturatedCast<long>(buf.Length()))));
     }
     ApplyAlpnAnswer(answer);
   } else if (engine.paused() == Pause::kCertificate) {
@@ -398,7 +394,10 @@ void Connection::ReleaseSsl() noexcept {
     }
   }
   engine_.reset();
-  callback_error_.Reset();
+  try {
+    callback_error_.Reset();
+  } catch (...) {
+  }
 }
 
 Napi::Value Connection::IsHandshakeDone(const Napi::CallbackInfo& info) {

@@ -132,7 +132,8 @@ class Connection : public Napi::ObjectWrap<Connection>,
   TlsEngine* engine() const { return link_ != nullptr ? link_->engine() : engine_.get(); }
 
   // The native transport (native/connection_link.cc).
-  void OnLinkCycle(TcpLink* link, Cycle* cycle, uint32_t link_status, int uv_error, const char* syscall) override;
+  void OnLinkCycle(TcpLink* link, Cycle* cycle, uint32_t link_status, int uv_error,
+                   const char* syscall) noexcept override;
   TcpLink* RequireLink(Napi::Env env) const;
   // A client: the connected socket (a descriptor node opened) becomes this connection's link.
   void AttachSocket(const Napi::CallbackInfo& info);

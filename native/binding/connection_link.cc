@@ -61,13 +61,18 @@ Napi::Value Connection::LinkResult(Napi::Env env, Cycle* cycle, uint32_t link_st
 }
 
 void Connection::OnLinkCycle(TcpLink* /*link*/, Cycle* cycle, uint32_t link_status, int uv_error,
-                             const char* syscall) {
+                             const char* syscall) noexcept {
   Napi::Env env = Env();
-  Napi::HandleScope scope(env);
   ClearErrorOnReturn clear;
-  Napi::Object self = Value();
-  Napi::Value result = LinkResult(env, cycle, link_status, uv_error, syscall);
-  CallFromLoop(env, self.Get("onresult"), self, {result});
+  try {
+    Napi::HandleScope scope(env);
+    Napi::Object self = Value();
+    Napi::Value result = LinkResult(env, cycle, link_status, uv_error, syscall);
+    CallFromLoop(env, self.Get("onresult"), self, {result});
+  } catch (const Napi::Error& e) {
+    napi_fatal_exception(env, e.Value());
+  } catch (...) {
+  }
 }
 
 void Connection::FlushToLink(Cycle* cycle) {

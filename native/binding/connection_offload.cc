@@ -45,15 +45,17 @@ Napi::Value Connection::QueueHandshakeStep(Napi::Env env, Napi::Value callback) 
 
 void Connection::OnStepDone(std::unique_ptr<TlsEngine> engine, Cycle* cycle) noexcept {
   Napi::Env env = Env();
-  Napi::HandleScope scope(env);
   ClearErrorOnReturn clear;
   engine_ = std::move(engine);
   // The step is over before JS hears of it: the callback may start the next one.
   Napi::FunctionReference callback = std::move(step_callback_);
   std::unique_ptr<Napi::AsyncContext> context = std::move(step_context_);
-  Napi::Object self = Value();  // held here while the step's reference goes
-  EndStep();
+  bool ended = false;
   try {
+    Napi::HandleScope scope(env);
+    Napi::Object self = Value();  // held here while the step's reference goes
+    EndStep();
+    ended = true;
     // Pending writes and any application data that came with the last flight.
     if ((cycle->status & kHandshakeDone) != 0) engine_->Advance(cycle);
     Napi::Value result = Finish(env, cycle);
@@ -67,12 +69,13 @@ void Connection::OnStepDone(std::unique_ptr<TlsEngine> engine, Cycle* cycle) noe
     napi_fatal_exception(env, e.Value());
   } catch (...) {
   }
+  if (!ended) EndStep();
 }
 
 void Connection::EndStep() noexcept {
-  step_callback_.Reset();
-  step_context_.reset();
   try {
+    step_callback_.Reset();
+    step_context_.reset();
     Unref();  // the self-reference taken in QueueHandshakeStep
   } catch (...) {
   }

@@ -1,4 +1,5 @@
 #include "binding/errors.h"
+#include "binding/js_array.h"
 
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
@@ -97,9 +98,8 @@ Napi::Error ErrorFromQueue(Napi::Env env, const char* fallback) {
   Napi::Error error = Napi::Error::New(env, ErrorString(last));
   Napi::Object obj = error.Value();
   if (errors.size() > 1) {
-    Napi::Array stack = Napi::Array::New(env, errors.size() - 1);
-    for (size_t i = 1; i < errors.size(); ++i) stack.Set(static_cast<uint32_t>(i - 1), ErrorString(errors[i]));
-    obj.Set("opensslErrorStack", stack);
+    errors.erase(errors.begin());
+    obj.Set("opensslErrorStack", ToJsArray(env, errors, ErrorString));
   }
   if (const char* lib = ERR_lib_error_string(last)) obj.Set("library", lib);
   if (const char* reason = ERR_reason_error_string(last)) obj.Set("reason", reason);

@@ -11,6 +11,8 @@
 #include "core/context_loading.h"
 #include "core/root_store.h"
 #include "core/ticket_keys.h"
+#include "core/narrow.h"
+#include "binding/js_array.h"
 
 namespace otls {
 
@@ -367,7 +369,8 @@ void SecureContext::SetSessionIdContext(const Napi::CallbackInfo& info) {
   ClearErrorOnReturn clear;
   SSL_CTX* ctx = Require(env);
   Bytes sid = BytesArg(info, 0, "sessionIdContext");
-  if (SSL_CTX_set_session_id_context(ctx, sid.data, static_cast<unsigned int>(sid.len)) != 1) {
+  // Too long for an unsigned int is too long for OpenSSL too: it refuses it.
+  if (SSL_CTX_set_session_id_context(ctx, sid.data, SaturatedCast<unsigned int>(sid.len)) != 1) {
     ThrowFromQueue(env, "Failed to set the session id context");
   }
 }
@@ -379,7 +382,7 @@ void SecureContext::SetSessionTimeout(const Napi::CallbackInfo& info) {
   if (!info[0].IsNumber()) {
     throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "The \"timeout\" argument must be of type number");
   }
-  SSL_CTX_set_timeout(ctx, static_cast<long>(info[0].As<Napi::Number>().Int64Value()));
+  SSL_CTX_set_timeout(ctx, SaturatedCast<long>(info[0].As<Napi::Number>().Int64Value()));
 }
 
 void SecureContext::SetTicketKeys(const Napi::CallbackInfo& info) {
@@ -442,21 +445,17 @@ Napi::Value GetCiphers(const Napi::CallbackInfo& info) {
   SslPtr ssl(SSL_new(ctx.get()));
   if (!ssl) ThrowFromQueue(env, "Failed to list ciphers");
   STACK_OF(SSL_CIPHER)* ciphers = SSL_get_ciphers(ssl.get());
-  int n = ciphers != nullptr ? sk_SSL_CIPHER_num(ciphers) : 0;
-  Napi::Array out = Napi::Array::New(env, static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) {
-    out.Set(static_cast<uint32_t>(i), SSL_CIPHER_get_name(sk_SSL_CIPHER_value(ciphers, i)));
+  std::vector<const char*> names;
+  for (int i = 0; ciphers != nullptr && i < sk_SSL_CIPHER_num(ciphers); ++i) {
+    names.push_back(SSL_CIPHER_get_name(sk_SSL_CIPHER_value(ciphers, i)));
   }
-  return out;
+  return ToJsArray(env, names);
 }
 
 Napi::Value GetRootCertificates(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ClearErrorOnReturn clear;
-  std::vector<std::string> pems = RootCertificatesPem();
-  Napi::Array out = Napi::Array::New(env, pems.size());
-  for (size_t i = 0; i < pems.size(); ++i) out.Set(static_cast<uint32_t>(i), pems[i]);
-  return out;
+  return ToJsArray(env, RootCertificatesPem());
 }
 
 }  // namespace otls

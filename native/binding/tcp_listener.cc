@@ -138,7 +138,10 @@ void TcpListener::SetOptions(const Napi::CallbackInfo& info) {
 
 void TcpListener::SetHandshakeTimeout(const Napi::CallbackInfo& info) {
   double ms = info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : 0;
-  handshake_timeout_ms_ = ms > 0 ? static_cast<uint64_t>(ms) : 0;
+  // Past 2^53 ms (285,000 years) is the same as never; a double beyond
+  // uint64_t's range would not convert at all.
+  constexpr double kNever = 9007199254740992.0;
+  handshake_timeout_ms_ = ms > 0 ? static_cast<uint64_t>(ms < kNever ? ms : kNever) : 0;
   if (handles_ == nullptr || closed_) return;
   uv_timer_stop(&handles_->timer);
   if (handshake_timeout_ms_ > 0) {
@@ -223,8 +226,17 @@ void TcpListener::OnConnection(uv_stream_t* server, int status) {
   h->owner->Accept();
 }
 
-void TcpListener::Accept() {
+void TcpListener::Accept() noexcept {
   ClearErrorOnReturn clear;
+  try {
+    AcceptOne();
+  } catch (const Napi::Error& e) {
+    napi_fatal_exception(Env(), e.Value());
+  } catch (...) {
+  }
+}
+
+void TcpListener::AcceptOne() {
   int err = 0;
   TcpLink* link = TcpLink::Accept(reinterpret_cast<uv_stream_t*>(&handles_->tcp), &err);
   if (link == nullptr) return;
@@ -255,15 +267,18 @@ void TcpListener::Accept() {
 }
 
 void TcpListener::Drop(TcpLink* link) {
+  // What node's 'drop' event carries, read before the socket goes (and the
+  // socket gone before anything that may throw).
+  sockaddr_storage local{};
+  sockaddr_storage peer{};
+  const bool has_local = link->SockName(&local) == 0;
+  const bool has_peer = link->PeerName(&peer) == 0;
+  link->Close();
   Napi::Env env = Env();
   Napi::HandleScope scope(env);
-  // What node's 'drop' event carries, read before the socket goes.
   Napi::Object info = Napi::Object::New(env);
-  sockaddr_storage ss{};
-  if (link->SockName(&ss) == 0) PutAddress(info, ss, "localAddress", "localPort", "localFamily");
-  ss = sockaddr_storage{};
-  if (link->PeerName(&ss) == 0) PutAddress(info, ss, "remoteAddress", "remotePort", "remoteFamily");
-  link->Close();
+  if (has_local) PutAddress(info, local, "localAddress", "localPort", "localFamily");
+  if (has_peer) PutAddress(info, peer, "remoteAddress", "remotePort", "remoteFamily");
   Napi::Object self = Value();
   CallFromLoop(env, self.Get("ondrop"), self, {info});
 }
@@ -274,15 +289,23 @@ void TcpListener::HandOver(TcpLink* link) {
   int copy = fd >= 0 ? dup(fd) : -1;
   link->Close();
   if (copy < 0) return;
-  Napi::Env env = Env();
-  Napi::HandleScope scope(env);
-  Napi::Object self = Value();
-  Napi::Value fn = self.Get("onraw");
-  if (!fn.IsFunction()) {
-    close(copy);
-    return;
+  try {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    Napi::Object self = Value();
+    Napi::Value fn = self.Get("onraw");
+    if (!fn.IsFunction()) {
+      close(copy);
+      return;
+    }
+    // From here the descriptor is JS's (CallFromLoop reports what the call throws).
+    Napi::Number arg = Napi::Number::New(env, copy);
+    copy = -1;
+    CallFromLoop(env, fn, self, {arg});
+  } catch (...) {
+    if (copy >= 0) close(copy);
+    throw;
   }
-  CallFromLoop(env, fn, self, {Napi::Number::New(env, copy)});
 }
 
 void TcpListener::OnSweep(uv_timer_t* timer) {
@@ -302,11 +325,21 @@ void TcpListener::Sweep() {
 }
 
 void TcpListener::OnLinkCycle(TcpLink* link, Cycle* cycle, uint32_t link_status, int uv_error,
-                              const char* syscall) {
+                              const char* syscall) noexcept {
+  Napi::Env env = Env();
+  ClearErrorOnReturn clear;
+  try {
+    TellJs(link, cycle, link_status, uv_error, syscall);
+  } catch (const Napi::Error& e) {
+    napi_fatal_exception(env, e.Value());
+  } catch (...) {
+  }
+}
+
+void TcpListener::TellJs(TcpLink* link, Cycle* cycle, uint32_t link_status, int uv_error, const char* syscall) {
   pending_.erase(link);
   Napi::Env env = Env();
   Napi::HandleScope scope(env);
-  ClearErrorOnReturn clear;
   Napi::Object conn;
   try {
     conn = Connection::Adopt(env, link);

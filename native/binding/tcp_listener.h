@@ -49,12 +49,17 @@ class TcpListener : public Napi::ObjectWrap<TcpListener>, private LinkOwner {
 
   static void OnConnection(uv_stream_t* server, int status);
   static void OnSweep(uv_timer_t* timer);
-  void Accept();
+  // Called from libuv: what the N-API calls throw becomes an uncaught exception.
+  void Accept() noexcept;
+  void AcceptOne();
   // Past maxConnections: the connection is closed at once and JS told ('drop').
   void Drop(TcpLink* link);
   void HandOver(TcpLink* link);
   void Sweep();
-  void OnLinkCycle(TcpLink* link, Cycle* cycle, uint32_t link_status, int uv_error, const char* syscall) override;
+  void OnLinkCycle(TcpLink* link, Cycle* cycle, uint32_t link_status, int uv_error,
+                   const char* syscall) noexcept override;
+  // OnLinkCycle's work; it may throw (OnLinkCycle reports what it throws).
+  void TellJs(TcpLink* link, Cycle* cycle, uint32_t link_status, int uv_error, const char* syscall);
   // Keeps this object alive while its socket is open or handshakes are pending.
   void UpdateKeepAlive();
 

@@ -11,6 +11,7 @@
 #include "binding/errors.h"
 #include "core/ossl.h"
 #include "core/x509_fields.h"
+#include "binding/js_array.h"
 
 namespace otls {
 
@@ -42,9 +43,7 @@ Napi::Object NameObject(Napi::Env env, const NameFields& fields, const NullProto
       result.Set(field.key, field.values[0]);
       continue;
     }
-    Napi::Array list = Napi::Array::New(env, field.values.size());
-    for (size_t i = 0; i < field.values.size(); ++i) list.Set(static_cast<uint32_t>(i), field.values[i]);
-    result.Set(field.key, list);
+    result.Set(field.key, ToJsArray(env, field.values));
   }
   return result;
 }
@@ -52,11 +51,7 @@ Napi::Object NameObject(Napi::Env env, const NameFields& fields, const NullProto
 // infoAccess: every value in an array.
 Napi::Object InfoAccessObject(Napi::Env env, const NameFields& fields, const NullProtoObjects& objects) {
   Napi::Object result = objects.New();
-  for (const NameField& field : fields) {
-    Napi::Array list = Napi::Array::New(env, field.values.size());
-    for (size_t i = 0; i < field.values.size(); ++i) list.Set(static_cast<uint32_t>(i), field.values[i]);
-    result.Set(field.key, list);
-  }
+  for (const NameField& field : fields) result.Set(field.key, ToJsArray(env, field.values));
   return result;
 }
 
@@ -103,10 +98,7 @@ Napi::Object CertificateObject(Napi::Env env, X509* cert, const NullProtoObjects
   obj.Set("fingerprint512", fields.fingerprint512);
 
   if (fields.ext_key_usage) {
-    const std::vector<std::string>& usages = *fields.ext_key_usage;
-    Napi::Array list = Napi::Array::New(env, usages.size());
-    for (size_t i = 0; i < usages.size(); ++i) list.Set(static_cast<uint32_t>(i), usages[i]);
-    obj.Set("ext_key_usage", list);
+    obj.Set("ext_key_usage", ToJsArray(env, *fields.ext_key_usage));
   }
 
   obj.Set("serialNumber", fields.serial_number);

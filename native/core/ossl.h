@@ -14,6 +14,8 @@
 #include <memory>
 #include <string>
 
+#include "core/narrow.h"
+
 namespace otls {
 
 template <typename T, void (*Free)(T*)>
@@ -48,8 +50,10 @@ class ClearErrorOnReturn {
   ClearErrorOnReturn& operator=(const ClearErrorOnReturn&) = delete;
 };
 
-// A read-only memory BIO over bytes that outlive it.
+// A read-only memory BIO over bytes that outlive it; null when OpenSSL cannot
+// take that many (its length is an int, and a negative one means "up to NUL").
 inline BioPtr MemoryBio(const void* data, size_t len) {
+  if (!FitsIn<int>(len)) return nullptr;
   return BioPtr(BIO_new_mem_buf(data, static_cast<int>(len)));
 }
 

@@ -90,7 +90,7 @@ int TicketKeyCallback(SSL* ssl, unsigned char* key_name, unsigned char* iv, EVP_
 bool InstallTicketKeys(SSL_CTX* ctx) {
   // Random keys, so getTicketKeys() always has 48 bytes to show.
   auto keys = std::make_unique<TicketKeys>();
-  if (TicketKeysIndex() < 0 || RAND_bytes(keys->bytes.data(), static_cast<int>(keys->bytes.size())) != 1 ||
+  if (TicketKeysIndex() < 0 || RAND_bytes(keys->bytes.data(), static_cast<int>(kTicketKeySize)) != 1 ||
       SSL_CTX_set_ex_data(ctx, TicketKeysIndex(), keys.get()) != 1) {
     return false;
   }

@@ -15,6 +15,7 @@
 
 #include "core/byte_queue.h"
 #include "core/context_callbacks.h"
+#include "core/narrow.h"
 
 namespace otls {
 
@@ -80,6 +81,11 @@ const char* TlsEngine::Init(SSL_CTX* ctx, const EngineOptions& options) {
   SSL_set_app_data(ssl, this);
   SSL_set_info_callback(ssl, InfoCallback);
 
+  // The lists go to OpenSSL with unsigned int lengths (here and in the
+  // selection callbacks): longer ones are refused now.
+  if (!FitsIn<unsigned int>(protocols_.alpn.size()) || !FitsIn<unsigned int>(protocols_.npn.size())) {
+    return "Invalid ALPN protocol list";
+  }
   if (!switches_.is_server && !protocols_.alpn.empty()) {
     // A client offers its list now; a server chooses from it in OnAlpnSelect.
     // (SSL_set_alpn_protos returns 0 on success.)
@@ -113,7 +119,7 @@ const char* TlsEngine::Init(SSL_CTX* ctx, const EngineOptions& options) {
     }
     if (!options.session.empty()) {
       const unsigned char* p = reinterpret_cast<const unsigned char*>(options.session.data());
-      SslSessionPtr sess(d2i_SSL_SESSION(nullptr, &p, static_cast<long>(options.session.size())));
+      SslSessionPtr sess(d2i_SSL_SESSION(nullptr, &p, SaturatedCast<long>(options.session.size())));
       // Unparsable data is ignored (a full handshake follows), as in node:tls.
       if (!sess) {
         ERR_clear_error();
@@ -388,7 +394,7 @@ size_t TlsEngine::PendingOutput() const { return ssl_ ? BIO_ctrl_pending(out_) :
 
 size_t TlsEngine::ReadOutput(unsigned char* out, size_t len) {
   if (!ssl_ || len == 0) return 0;
-  int n = BIO_read(out_, out, static_cast<int>(std::min<size_t>(len, INT32_MAX)));
+  int n = BIO_read(out_, out, SaturatedCast<int>(len));
   return n > 0 ? static_cast<size_t>(n) : 0;
 }
 

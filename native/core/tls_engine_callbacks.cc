@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "core/tls_engine.h"
+#include "core/narrow.h"
 
 namespace otls {
 
@@ -270,6 +271,7 @@ int TlsEngine::OnStatus(SSL* ssl) noexcept {
   }
   const std::string& staple = ocsp_.response;
   if (!ocsp_.set || staple.empty()) return SSL_TLSEXT_ERR_NOACK;
+  if (!FitsIn<long>(staple.size())) return SSL_TLSEXT_ERR_ALERT_FATAL;
   // OpenSSL takes ownership of a copy made with its own allocator.
   void* copy = OPENSSL_memdup(staple.data(), staple.size());
   if (copy == nullptr) return SSL_TLSEXT_ERR_ALERT_FATAL;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/ossl.h"
+#include "core/narrow.h"
 
 namespace otls {
 
@@ -72,7 +73,7 @@ std::string ObjectText(const ASN1_OBJECT* obj, bool numeric) {
   if (n <= 0) return std::string();
   if (static_cast<size_t>(n) < sizeof(buf)) return std::string(buf, static_cast<size_t>(n));
   std::vector<char> big(static_cast<size_t>(n) + 1);
-  n = OBJ_obj2txt(big.data(), static_cast<int>(big.size()), obj, numeric ? 1 : 0);
+  n = OBJ_obj2txt(big.data(), SaturatedCast<int>(big.size()), obj, numeric ? 1 : 0);
   return n > 0 ? std::string(big.data(), static_cast<size_t>(n)) : std::string();
 }
 

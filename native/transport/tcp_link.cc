@@ -5,12 +5,14 @@
 #include <openssl/err.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
-
+#include <limits>
 #include <memory>
 #include <utility>
 #include <vector>
 
+#include "core/narrow.h"
 #include "core/ossl.h"
 
 namespace otls {
@@ -22,6 +24,21 @@ constexpr size_t kReadSize = 64 * 1024;
 char* ReadSlab() {
   thread_local std::vector<char> slab(kReadSize);
   return slab.data();
+}
+
+// uv_write of len bytes: libuv takes a buffer's length as an unsigned int, so
+// more than that many go in as many buffers as they need.
+int WriteAll(uv_write_t* req, uv_stream_t* stream, char* data, size_t len, uv_write_cb cb) {
+  constexpr size_t kMaxBuf = std::numeric_limits<unsigned int>::max();
+  if (len <= kMaxBuf) {
+    uv_buf_t b = uv_buf_init(data, static_cast<unsigned int>(len));
+    return uv_write(req, stream, &b, 1, cb);
+  }
+  std::vector<uv_buf_t> bufs;
+  for (size_t offset = 0; offset < len; offset += kMaxBuf) {
+    bufs.push_back(uv_buf_init(data + offset, static_cast<unsigned int>(std::min(kMaxBuf, len - offset))));
+  }
+  return uv_write(req, stream, bufs.data(), SaturatedCast<unsigned int>(bufs.size()), cb);  // libuv copies bufs
 }
 
 }  // namespace
@@ -111,7 +128,7 @@ void TcpLink::Defer(uint32_t link_status, int uv_error, const char* syscall) {
   if (has_timer_ && !step_.in_flight()) uv_timer_start(&deferred_, OnDeferred, 0, 0);
 }
 
-void TcpLink::OnDeferred(uv_timer_t* timer) {
+void TcpLink::OnDeferred(uv_timer_t* timer) noexcept {
   auto* self = static_cast<TcpLink*>(timer->data);
   if (self->step_.in_flight()) return;  // OnStepDone starts the timer again
   const uint32_t status = std::exchange(self->deferred_status_, 0u);
@@ -122,11 +139,11 @@ void TcpLink::OnDeferred(uv_timer_t* timer) {
   self->Report(&cycle, status, err, syscall);
 }
 
-void TcpLink::OnAlloc(uv_handle_t* /*handle*/, size_t /*suggested*/, uv_buf_t* buf) {
+void TcpLink::OnAlloc(uv_handle_t* /*handle*/, size_t /*suggested*/, uv_buf_t* buf) noexcept {
   *buf = uv_buf_init(ReadSlab(), kReadSize);
 }
 
-void TcpLink::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
+void TcpLink::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept {
   auto* self = static_cast<TcpLink*>(stream->data);
   if (self->closing_ || nread == 0) return;
   ClearErrorOnReturn clear;
@@ -136,7 +153,7 @@ void TcpLink::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
     if (nread == UV_EOF) {
       self->Report(&cycle, kTransportEnd);
     } else {
-      self->Report(&cycle, kTransportError, static_cast<int>(nread), "read");
+      self->Report(&cycle, kTransportError, SaturatedCast<int>(nread), "read");  // a libuv error code
     }
     return;
   }
@@ -187,7 +204,8 @@ void TcpLink::Flush() {
   if (len == 0) return;
   size_t done = 0;
   if (pending_writes_ == 0) {
-    uv_buf_t b = uv_buf_init(const_cast<char*>(data), static_cast<unsigned int>(len));
+    // (One buffer's worth at most: the rest, if any, is queued below.)
+    uv_buf_t b = uv_buf_init(const_cast<char*>(data), SaturatedCast<unsigned int>(len));
     int n = uv_try_write(stream(), &b, 1);
     if (n > 0) {
       done = static_cast<size_t>(n);
@@ -213,8 +231,7 @@ void TcpLink::Flush() {
   engine_->ClearOutput();
   req->link = this;
   req->req.data = req.get();
-  uv_buf_t b = uv_buf_init(req->bytes.data(), static_cast<unsigned int>(req->bytes.size()));
-  int err = uv_write(&req->req, stream(), &b, 1, OnWrite);
+  int err = WriteAll(&req->req, stream(), req->bytes.data(), req->bytes.size(), OnWrite);
   if (err != 0) {
     write_failed_ = true;
     Defer(kTransportError, err, "write");
@@ -224,7 +241,7 @@ void TcpLink::Flush() {
   ++pending_writes_;
 }
 
-void TcpLink::OnWrite(uv_write_t* req, int status) {
+void TcpLink::OnWrite(uv_write_t* req, int status) noexcept {
   std::unique_ptr<WriteReq> owned(static_cast<WriteReq*>(req->data));
   TcpLink* self = owned->link;
   --self->pending_writes_;
@@ -288,7 +305,7 @@ void TcpLink::Shutdown() {
   req.release();  // libuv's until OnShutdown
 }
 
-void TcpLink::OnShutdown(uv_shutdown_t* req, int /*status*/) {
+void TcpLink::OnShutdown(uv_shutdown_t* req, int /*status*/) noexcept {
   std::unique_ptr<uv_shutdown_t> owned(req);
   auto* self = static_cast<TcpLink*>(req->data);
   if (self->closing_) return;
@@ -308,7 +325,7 @@ void TcpLink::Close() {
   if (has_timer_) uv_close(reinterpret_cast<uv_handle_t*>(&deferred_), OnClose);
 }
 
-void TcpLink::OnClose(uv_handle_t* handle) {
+void TcpLink::OnClose(uv_handle_t* handle) noexcept {
   // Pending writes and the shutdown have had their (cancelled) callbacks by now.
   auto* self = static_cast<TcpLink*>(handle->data);
   if (--self->open_handles_ == 0) std::unique_ptr<TcpLink> owned(self);

@@ -36,9 +36,10 @@ class TcpLink;
 
 class LinkOwner {
  public:
-  // Something JS must hear of: `status` has the bits, the engine's cycle its details.
+  // Something JS must hear of: `status` has the bits, the engine's cycle its
+  // details. Called from libuv's callbacks: nothing may escape it.
   virtual void OnLinkCycle(TcpLink* link, Cycle* cycle, uint32_t link_status, int uv_error,
-                           const char* syscall) = 0;
+                           const char* syscall) noexcept = 0;
 
  protected:
   ~LinkOwner() = default;
@@ -118,12 +119,14 @@ class TcpLink : private EngineStep::Owner {
  private:
   struct WriteReq;
 
-  static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
-  static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
-  static void OnWrite(uv_write_t* req, int status);
-  static void OnShutdown(uv_shutdown_t* req, int status);
-  static void OnClose(uv_handle_t* handle);
-  static void OnDeferred(uv_timer_t* timer);
+  // libuv's callbacks: noexcept, so nothing unwinds through libuv (running out
+  // of memory there ends the process, as anywhere else in node).
+  static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf) noexcept;
+  static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept;
+  static void OnWrite(uv_write_t* req, int status) noexcept;
+  static void OnShutdown(uv_shutdown_t* req, int status) noexcept;
+  static void OnClose(uv_handle_t* handle) noexcept;
+  static void OnDeferred(uv_timer_t* timer) noexcept;
   // The handles of a new link on `loop`; false (error set) when the socket's fails.
   bool InitHandles(uv_loop_t* loop, bool pipe, int* error);
   uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&handle_); }
