@@ -13,14 +13,14 @@
 
 #include "binding/addon_data.h"
 #include "binding/connection.h"
-#include "core/tls_engine.h"
 #include "binding/errors.h"
-#include "core/host_check.h"
-#include "core/ossl.h"
 #include "binding/secure_context.h"
 #include "binding/tcp_listener.h"
 #include "binding/x509.h"
+#include "core/host_check.h"
 #include "core/narrow.h"
+#include "core/ossl.h"
+#include "core/tls_engine.h"
 
 namespace otls {
 
@@ -97,12 +97,18 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 
   Napi::Object status = Napi::Object::New(env);
   static constexpr std::pair<const char*, uint32_t> kStatusBits[] = {
-      {"HANDSHAKE_DONE", kHandshakeDone},   {"RENEGOTIATION_STARTED", kRenegotiationStarted},
-      {"PEER_CLOSED", kPeerClosed},         {"ERROR", kError},
-      {"PAUSED", kPaused},                  {"SHUTDOWN_SENT", kShutdownSent},
-      {"WRITE_PENDING", kWritePending},     {"TRANSPORT_END", kTransportEnd},
-      {"TRANSPORT_ERROR", kTransportError}, {"WRITES_DONE", kWritesDone},
-      {"SHUTDOWN_DONE", kShutdownDone},     {"HANDSHAKE_TIMEOUT", kHandshakeTimeout},
+      {"HANDSHAKE_DONE", kHandshakeDone},
+      {"RENEGOTIATION_STARTED", kRenegotiationStarted},
+      {"PEER_CLOSED", kPeerClosed},
+      {"ERROR", kError},
+      {"PAUSED", kPaused},
+      {"SHUTDOWN_SENT", kShutdownSent},
+      {"WRITE_PENDING", kWritePending},
+      {"TRANSPORT_END", kTransportEnd},
+      {"TRANSPORT_ERROR", kTransportError},
+      {"WRITES_DONE", kWritesDone},
+      {"SHUTDOWN_DONE", kShutdownDone},
+      {"HANDSHAKE_TIMEOUT", kHandshakeTimeout},
       {"WRITE_QUEUED", kWriteQueued},
   };
   for (const auto& [name, bit] : kStatusBits) status.Set(name, Napi::Number::New(env, bit));

@@ -12,11 +12,11 @@
 
 #include "binding/addon_data.h"
 #include "binding/errors.h"
-#include "binding/type_tags.h"
+#include "binding/js_array.h"
 #include "binding/secure_context.h"
+#include "binding/type_tags.h"
 #include "binding/x509.h"
 #include "core/narrow.h"
-#include "binding/js_array.h"
 
 namespace otls {
 
@@ -39,7 +39,6 @@ Napi::Buffer<unsigned char> CleartextBuffer(Napi::Env env, size_t len) {
 }
 
 }  // namespace
-
 
 template <auto Member, Connection::Needs kNeeds>
 Napi::Value Connection::Entry(const Napi::CallbackInfo& info) {
@@ -85,7 +84,8 @@ Napi::Function Connection::Init(Napi::Env env) {
           InstanceMethod<&Connection::Entry<&Connection::VerifyError, Needs::kEngine>>("verifyError"),
           InstanceMethod<&Connection::Entry<&Connection::GetPeerCertificate, Needs::kEngine>>("getPeerCertificate"),
           InstanceMethod<&Connection::Entry<&Connection::GetCertificate, Needs::kEngine>>("getCertificate"),
-          InstanceMethod<&Connection::Entry<&Connection::GetPeerCertificateDer, Needs::kEngine>>("getPeerCertificateDer"),
+          InstanceMethod<&Connection::Entry<&Connection::GetPeerCertificateDer, Needs::kEngine>>(
+              "getPeerCertificateDer"),
           InstanceMethod<&Connection::Entry<&Connection::GetCertificateDer, Needs::kEngine>>("getCertificateDer"),
           InstanceMethod<&Connection::Entry<&Connection::GetCipher, Needs::kEngine>>("getCipher"),
           InstanceMethod<&Connection::Entry<&Connection::GetProtocol, Needs::kEngine>>("getProtocol"),

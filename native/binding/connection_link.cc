@@ -13,7 +13,6 @@
 
 namespace otls {
 
-
 Napi::Object Connection::Adopt(Napi::Env env, TcpLink* link) {
   // The constructor takes the link only with the token JS never sees.
   AddonData& data = GetAddonData(env);

@@ -60,7 +60,8 @@ void Connection::SetupPsk(Napi::Env env, Napi::Object options) {
     if (!engine()->SetPskIdentityHint(hint.As<Napi::String>())) {
       // node:tls reports this as the connection's error (tlsClientError).
       ERR_clear_error();
-      RecordCallbackError(CodedError(env, "ERR_TLS_PSK_SET_IDENTIY_HINT_FAILED", "Failed to set PSK identity hint").Value());
+      RecordCallbackError(
+          CodedError(env, "ERR_TLS_PSK_SET_IDENTIY_HINT_FAILED", "Failed to set PSK identity hint").Value());
     }
   }
 }
@@ -111,11 +112,13 @@ unsigned int Connection::OnPskServer(const char* identity, unsigned char* psk, u
   try {
     Napi::Env env = Env();
     Napi::HandleScope scope(env);
-    Napi::Value ret = CallPskCallback(identity == nullptr ? Napi::String::New(env, "") : Napi::String::New(env, identity));
+    Napi::Value ret =
+        CallPskCallback(identity == nullptr ? Napi::String::New(env, "") : Napi::String::New(env, identity));
     // destroy() from the callback: no key, and the SSL goes once OpenSSL returns.
     if (destroy_deferred_ || ret.IsEmpty() || ret.IsNull() || ret.IsUndefined()) return 0;
     if (!ret.IsBuffer()) {
-      RecordCallbackError(CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "pskCallback must return a Buffer or null").Value());
+      RecordCallbackError(
+          CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "pskCallback must return a Buffer or null").Value());
       return 0;
     }
     return CopyPsk(env, ret.As<Napi::Buffer<unsigned char>>(), psk, max_psk_len);
@@ -147,9 +150,9 @@ unsigned int Connection::OnPskClient(const char* hint, char* identity, unsigned 
     Napi::Value key = answer.Get("psk");
     Napi::Value id = answer.Get("identity");
     if (!key.IsBuffer() || !id.IsString()) {
-      RecordCallbackError(CodedTypeError(env, "ERR_INVALID_ARG_TYPE",
-                                         "pskCallback must return { psk: Buffer, identity: string }")
-                              .Value());
+      RecordCallbackError(
+          CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "pskCallback must return { psk: Buffer, identity: string }")
+              .Value());
       return 0;
     }
     auto bytes = key.As<Napi::Buffer<unsigned char>>();

@@ -19,7 +19,7 @@ Napi::Value Connection::Renegotiate(const Napi::CallbackInfo& info) {
   Napi::Value request = options.Get("requestCert");
   Cycle cycle;
   if (!engine()->Renegotiate(request.IsBoolean(), request.ToBoolean(), options.Get("rejectUnauthorized").ToBoolean(),
-                            &cycle)) {
+                             &cycle)) {
     ThrowFromQueue(env, "Attempt to renegotiate TLS session failed");
   }
   return Finish(env, &cycle);

@@ -142,7 +142,7 @@ Napi::Error CodedTypeError(Napi::Env env, const char* code, const std::string& m
 
 const char* VerifyErrorName(long v) {
   switch (v) {
-#define OTLS_V(name) \
+#define OTLS_V(name)      \
   case X509_V_ERR_##name: \
     return #name;
     OTLS_V(UNABLE_TO_GET_ISSUER_CERT)

@@ -6,13 +6,13 @@
 #include <vector>
 
 #include "binding/errors.h"
+#include "binding/js_array.h"
 #include "binding/type_tags.h"
 #include "core/context_callbacks.h"
 #include "core/context_loading.h"
+#include "core/narrow.h"
 #include "core/root_store.h"
 #include "core/ticket_keys.h"
-#include "core/narrow.h"
-#include "binding/js_array.h"
 
 namespace otls {
 
@@ -96,30 +96,30 @@ Napi::Function SecureContext::Init(Napi::Env env) {
   // Writable and configurable like the methods of a JS class (node's too), so
   // they can be wrapped, e.g. by a test recording what each option applied.
   constexpr auto kMethod = static_cast<napi_property_attributes>(napi_writable | napi_configurable);
-  Napi::Function ctor = DefineClass(
-      env, "SecureContext",
-      {
-          InstanceMethod<&SecureContext::SetProtoVersions>("setProtoVersions", kMethod),
-          InstanceMethod<&SecureContext::SetOptions>("setOptions", kMethod),
-          InstanceMethod<&SecureContext::SetKey>("setKey", kMethod),
-          InstanceMethod<&SecureContext::SetCert>("setCert", kMethod),
-          InstanceMethod<&SecureContext::AddCACert>("addCACert", kMethod),
-          InstanceMethod<&SecureContext::AddRootCerts>("addRootCerts", kMethod),
-          InstanceMethod<&SecureContext::AddCRL>("addCRL", kMethod),
-          InstanceMethod<&SecureContext::LoadPKCS12>("loadPKCS12", kMethod),
-          InstanceMethod<&SecureContext::SetCiphers>("setCiphers", kMethod),
-          InstanceMethod<&SecureContext::SetCipherSuites>("setCipherSuites", kMethod),
-          InstanceMethod<&SecureContext::SetECDHCurve>("setECDHCurve", kMethod),
-          InstanceMethod<&SecureContext::SetDHParam>("setDHParam", kMethod),
-          InstanceMethod<&SecureContext::SetSigalgs>("setSigalgs", kMethod),
-          InstanceMethod<&SecureContext::SetSessionIdContext>("setSessionIdContext", kMethod),
-          InstanceMethod<&SecureContext::SetSessionTimeout>("setSessionTimeout", kMethod),
-          InstanceMethod<&SecureContext::SetTicketKeys>("setTicketKeys", kMethod),
-          InstanceMethod<&SecureContext::GetTicketKeys>("getTicketKeys", kMethod),
-          InstanceMethod<&SecureContext::GetCertificateDer>("getCertificateDer", kMethod),
-          InstanceMethod<&SecureContext::BuildChains>("buildChains", kMethod),
-          InstanceMethod<&SecureContext::Close>("close", kMethod),
-      });
+  Napi::Function ctor =
+      DefineClass(env, "SecureContext",
+                  {
+                      InstanceMethod<&SecureContext::SetProtoVersions>("setProtoVersions", kMethod),
+                      InstanceMethod<&SecureContext::SetOptions>("setOptions", kMethod),
+                      InstanceMethod<&SecureContext::SetKey>("setKey", kMethod),
+                      InstanceMethod<&SecureContext::SetCert>("setCert", kMethod),
+                      InstanceMethod<&SecureContext::AddCACert>("addCACert", kMethod),
+                      InstanceMethod<&SecureContext::AddRootCerts>("addRootCerts", kMethod),
+                      InstanceMethod<&SecureContext::AddCRL>("addCRL", kMethod),
+                      InstanceMethod<&SecureContext::LoadPKCS12>("loadPKCS12", kMethod),
+                      InstanceMethod<&SecureContext::SetCiphers>("setCiphers", kMethod),
+                      InstanceMethod<&SecureContext::SetCipherSuites>("setCipherSuites", kMethod),
+                      InstanceMethod<&SecureContext::SetECDHCurve>("setECDHCurve", kMethod),
+                      InstanceMethod<&SecureContext::SetDHParam>("setDHParam", kMethod),
+                      InstanceMethod<&SecureContext::SetSigalgs>("setSigalgs", kMethod),
+                      InstanceMethod<&SecureContext::SetSessionIdContext>("setSessionIdContext", kMethod),
+                      InstanceMethod<&SecureContext::SetSessionTimeout>("setSessionTimeout", kMethod),
+                      InstanceMethod<&SecureContext::SetTicketKeys>("setTicketKeys", kMethod),
+                      InstanceMethod<&SecureContext::GetTicketKeys>("getTicketKeys", kMethod),
+                      InstanceMethod<&SecureContext::GetCertificateDer>("getCertificateDer", kMethod),
+                      InstanceMethod<&SecureContext::BuildChains>("buildChains", kMethod),
+                      InstanceMethod<&SecureContext::Close>("close", kMethod),
+                  });
   return ctor;
 }
 

@@ -15,8 +15,8 @@
 
 #include "binding/type_tags.h"
 #include "core/ossl.h"
-#include "transport/tcp_link.h"
 #include "core/tls_engine.h"
+#include "transport/tcp_link.h"
 
 namespace otls {
 

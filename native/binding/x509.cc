@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "binding/errors.h"
+#include "binding/js_array.h"
 #include "core/ossl.h"
 #include "core/x509_fields.h"
-#include "binding/js_array.h"
 
 namespace otls {
 

@@ -48,8 +48,8 @@ int NpnAdvertiseCallback(SSL* ssl, const unsigned char** out, unsigned int* outl
   return c == nullptr ? SSL_TLSEXT_ERR_NOACK : c->OnNpnAdvertise(out, outlen);
 }
 
-int NpnSelectCallback(SSL* ssl, unsigned char** out, unsigned char* outlen, const unsigned char* in,
-                      unsigned int inlen, void* /*arg*/) noexcept {
+int NpnSelectCallback(SSL* ssl, unsigned char** out, unsigned char* outlen, const unsigned char* in, unsigned int inlen,
+                      void* /*arg*/) noexcept {
   TlsEngine* c = TlsEngine::From(ssl);
   return c == nullptr ? SSL_TLSEXT_ERR_ALERT_FATAL : c->OnNpnSelect(out, outlen, in, inlen);
 }

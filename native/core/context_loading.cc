@@ -142,7 +142,8 @@ LoadResult ReadPkcs12(const unsigned char* data, size_t len, const Passphrase* p
 }
 
 LoadResult UsePkcs12(SSL_CTX* ctx, const Pkcs12Contents& contents, X509_STORE* store) {
-  if (SSL_CTX_use_certificate(ctx, contents.cert.get()) != 1) return LoadResult::QueueError("Failed to set certificate");
+  if (SSL_CTX_use_certificate(ctx, contents.cert.get()) != 1)
+    return LoadResult::QueueError("Failed to set certificate");
   if (SSL_CTX_clear_chain_certs(ctx) != 1) return LoadResult::QueueError("Failed to set certificate chain");
   // The PFX's other certificates are the chain sent with ours, and are trusted
   // (and named to clients as acceptable CAs), as node:tls does.

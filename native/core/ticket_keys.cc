@@ -15,15 +15,13 @@ namespace otls {
 
 namespace {
 
-
 struct TicketKeys {
   std::mutex mu;
   std::vector<unsigned char> bytes = std::vector<unsigned char>(kTicketKeySize);
   ~TicketKeys() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
 };
 
-void FreeTicketKeys(void* /*parent*/, void* ptr, CRYPTO_EX_DATA* /*ad*/, int /*idx*/, long /*argl*/,
-                    void* /*argp*/) {
+void FreeTicketKeys(void* /*parent*/, void* ptr, CRYPTO_EX_DATA* /*ad*/, int /*idx*/, long /*argl*/, void* /*argp*/) {
   std::unique_ptr<TicketKeys> owned(static_cast<TicketKeys*>(ptr));
 }
 

@@ -110,8 +110,8 @@ struct ClientHello {
 class PskHandler {
  public:
   virtual unsigned int OnPskServer(const char* identity, unsigned char* psk, unsigned int max_psk_len) noexcept = 0;
-  virtual unsigned int OnPskClient(const char* hint, char* identity, unsigned int max_identity_len,
-                                   unsigned char* psk, unsigned int max_psk_len) noexcept = 0;
+  virtual unsigned int OnPskClient(const char* hint, char* identity, unsigned int max_identity_len, unsigned char* psk,
+                                   unsigned int max_psk_len) noexcept = 0;
 
  protected:
   PskHandler() = default;

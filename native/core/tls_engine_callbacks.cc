@@ -12,8 +12,8 @@
 #include <string>
 #include <utility>
 
-#include "core/tls_engine.h"
 #include "core/narrow.h"
+#include "core/tls_engine.h"
 
 namespace otls {
 
@@ -71,8 +71,8 @@ int TlsEngine::OnClientHello(SSL* ssl, int* /*alert*/) noexcept {
     hello.session_id.assign(reinterpret_cast<const char*>(id), id_len);
     const unsigned char* ticket = nullptr;
     size_t ticket_len = 0;
-    hello.ticket = SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_session_ticket, &ticket, &ticket_len) == 1 &&
-                   ticket_len > 0;
+    hello.ticket =
+        SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_session_ticket, &ticket, &ticket_len) == 1 && ticket_len > 0;
   } catch (...) {
     return SSL_CLIENT_HELLO_ERROR;
   }
@@ -275,8 +275,7 @@ int TlsEngine::OnStatus(SSL* ssl) noexcept {
   // OpenSSL takes ownership of a copy made with its own allocator.
   void* copy = OPENSSL_memdup(staple.data(), staple.size());
   if (copy == nullptr) return SSL_TLSEXT_ERR_ALERT_FATAL;
-  if (SSL_set_tlsext_status_ocsp_resp(ssl, static_cast<unsigned char*>(copy),
-                                      static_cast<long>(staple.size())) != 1) {
+  if (SSL_set_tlsext_status_ocsp_resp(ssl, static_cast<unsigned char*>(copy), static_cast<long>(staple.size())) != 1) {
     OPENSSL_free(copy);
     return SSL_TLSEXT_ERR_ALERT_FATAL;
   }

@@ -16,8 +16,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/ossl.h"
 #include "core/narrow.h"
+#include "core/ossl.h"
 
 namespace otls {
 
@@ -464,8 +464,7 @@ bool ReadCertificateFields(X509* cert, CertificateFields* out, const char** fail
     }
   }
 
-  if (!TimeText(X509_get0_notBefore(cert), &out->valid_from) ||
-      !TimeText(X509_get0_notAfter(cert), &out->valid_to)) {
+  if (!TimeText(X509_get0_notBefore(cert), &out->valid_from) || !TimeText(X509_get0_notAfter(cert), &out->valid_to)) {
     return Fail(failure, "Failed to allocate a BIO");
   }
   if (!Fingerprint(cert, EVP_sha1(), &out->fingerprint) || !Fingerprint(cert, EVP_sha256(), &out->fingerprint256) ||

@@ -26,9 +26,9 @@ using NameFields = std::vector<NameField>;
 enum class Presence { kAbsent, kNull, kValue };
 
 struct RsaKeyFields {
-  std::string modulus;   // upper-case hex, no leading zeros
+  std::string modulus;  // upper-case hex, no leading zeros
   int bits = 0;
-  std::string exponent;  // "0x10001"
+  std::string exponent;               // "0x10001"
   std::vector<unsigned char> pubkey;  // SubjectPublicKeyInfo DER
 };
 
@@ -51,12 +51,12 @@ struct CertificateFields {
   std::optional<EcKeyFields> ec;
   std::string valid_from;
   std::string valid_to;
-  std::string fingerprint;     // SHA-1, "AB:CD:..."
+  std::string fingerprint;  // SHA-1, "AB:CD:..."
   std::string fingerprint256;
   std::string fingerprint512;
   std::optional<std::vector<std::string>> ext_key_usage;  // dotted OIDs
-  std::string serial_number;  // upper-case hex
-  std::vector<unsigned char> raw;  // the certificate's DER
+  std::string serial_number;                              // upper-case hex
+  std::vector<unsigned char> raw;                         // the certificate's DER
 };
 
 // Reads everything Node's object shows about cert into *out. Returns false

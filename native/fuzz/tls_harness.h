@@ -30,14 +30,14 @@ using otls::EngineOptions;
 using otls::TlsEngine;
 
 enum EngineFlags : uint8_t {
-  kPauseHello = 1 << 0,      // server: resumeSession/SNICallback/ALPNCallback pause
+  kPauseHello = 1 << 0,        // server: resumeSession/SNICallback/ALPNCallback pause
   kPauseCertificate = 1 << 1,  // server: OCSPRequest pause
-  kRequestCert = 1 << 2,     // server: ask for a client certificate (client: offer NPN)
-  kAlpn = 1 << 3,            // both: ALPN lists
-  kReport = 1 << 4,          // both: report sessions and key log lines
-  kTls12 = 1 << 5,           // use the TLS 1.2-only context
-  kAnswerRefuse = 1 << 6,    // pauses answered with a refusal (ALPN) / a response (OCSP)
-  kOcsp = 1 << 7,            // client: request OCSP
+  kRequestCert = 1 << 2,       // server: ask for a client certificate (client: offer NPN)
+  kAlpn = 1 << 3,              // both: ALPN lists
+  kReport = 1 << 4,            // both: report sessions and key log lines
+  kTls12 = 1 << 5,             // use the TLS 1.2-only context
+  kAnswerRefuse = 1 << 6,      // pauses answered with a refusal (ALPN) / a response (OCSP)
+  kOcsp = 1 << 7,              // client: request OCSP
 };
 
 // A P-256 key and a self-signed certificate for it, made once.
@@ -51,8 +51,8 @@ inline bool MakeIdentity(otls::EvpPkeyPtr* key, otls::X509Ptr* cert) {
   X509_gmtime_adj(X509_getm_notBefore(x), 0);
   X509_gmtime_adj(X509_getm_notAfter(x), 3600L * 24 * 365);
   X509_NAME* name = X509_get_subject_name(x);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("fuzz.example"), -1,
-                             -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("fuzz.example"), -1, -1,
+                             0);
   X509_set_issuer_name(x, name);
   X509_set_pubkey(x, key->get());
   return X509_sign(x, key->get(), EVP_sha256()) > 0;

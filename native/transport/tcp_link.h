@@ -24,12 +24,12 @@ namespace otls {
 
 // What a link adds to a Cycle's status (the engine's bits are below 1 << 8).
 enum LinkStatus : uint32_t {
-  kTransportEnd = 1u << 8,         // the peer sent FIN
-  kTransportError = 1u << 9,       // a read or write failed (Cycle: uv_error, syscall)
-  kWritesDone = 1u << 10,          // every queued write has reached the kernel
-  kShutdownDone = 1u << 11,        // our FIN went out (after close_notify)
-  kHandshakeTimeout = 1u << 12,    // the handshake did not finish in time
-  kWriteQueued = 1u << 13,         // this call's output waits in libuv's queue
+  kTransportEnd = 1u << 8,       // the peer sent FIN
+  kTransportError = 1u << 9,     // a read or write failed (Cycle: uv_error, syscall)
+  kWritesDone = 1u << 10,        // every queued write has reached the kernel
+  kShutdownDone = 1u << 11,      // our FIN went out (after close_notify)
+  kHandshakeTimeout = 1u << 12,  // the handshake did not finish in time
+  kWriteQueued = 1u << 13,       // this call's output waits in libuv's queue
 };
 
 class TcpLink;

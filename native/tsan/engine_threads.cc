@@ -233,10 +233,10 @@ int Handshakes(Rules rules, int handshakes) {
     sessions += server.sessions();
   }
   if (rules == Rules::kFixed && counts.let_in > 0) Fail("a switch was let in during a step");
-  std::printf("%s: %d handshakes, 2 steps each on a second thread; during them %ld calls refused, %ld let in; "
-              "%zu keylog lines and %zu sessions reported\n",
-              rules == Rules::kFixed ? "fixed" : "pre-fix", handshakes, counts.refused, counts.let_in, keylog,
-              sessions);
+  std::printf(
+      "%s: %d handshakes, 2 steps each on a second thread; during them %ld calls refused, %ld let in; "
+      "%zu keylog lines and %zu sessions reported\n",
+      rules == Rules::kFixed ? "fixed" : "pre-fix", handshakes, counts.refused, counts.let_in, keylog, sessions);
   return 0;
 }
 
