@@ -24,7 +24,7 @@ namespace {
 
 // Cleartext from this size up is handed to JS in the buffer it was decrypted
 // into; below it, one copy costs less than an external buffer's finalizer.
-constexpr size_t kHandOffBytes = 16 * 1024;
+constexpr size_t kHandOffBytes = size_t{16} * 1024;
 
 // The first `len` bytes of this thread's read buffer as a JS Buffer.
 Napi::Buffer<unsigned char> CleartextBuffer(Napi::Env env, size_t len) {

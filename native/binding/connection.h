@@ -29,7 +29,11 @@ class Connection : public Napi::ObjectWrap<Connection>,
   static constexpr const napi_type_tag& kTypeTag = kConnectionTag;
   static Napi::Function Init(Napi::Env env);
   explicit Connection(const Napi::CallbackInfo& info);
-  ~Connection();
+  ~Connection() override;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  Connection(Connection&&) = delete;
+  Connection& operator=(Connection&&) = delete;
 
   // The native transport (native/connection_link.cc): a JS Connection over a
   // link whose handshake ran with no JS, made when JS must first hear of it;

@@ -352,7 +352,7 @@ Napi::Value SecureContext::SetDHParam(const Napi::CallbackInfo& info) {
   int bits = EVP_PKEY_get_bits(dh.get());
   if (bits < 1024) throw CodedTypeError(env, "ERR_INVALID_ARG_VALUE", "DH parameter is less than 1024 bits");
   if (SSL_CTX_set0_tmp_dh_pkey(ctx, dh.get()) != 1) ThrowFromQueue(env, "Failed to set DH parameters");
-  dh.release();  // owned by the SSL_CTX now
+  (void)dh.release();  // owned by the SSL_CTX now
   return Napi::Number::New(env, bits);
 }
 

@@ -26,7 +26,11 @@ class TcpListener : public Napi::ObjectWrap<TcpListener>, private LinkOwner {
   static Napi::Function Init(Napi::Env env);
   // (fd, backlog, onconnection)
   explicit TcpListener(const Napi::CallbackInfo& info);
-  ~TcpListener();
+  ~TcpListener() override;
+  TcpListener(const TcpListener&) = delete;
+  TcpListener& operator=(const TcpListener&) = delete;
+  TcpListener(TcpListener&&) = delete;
+  TcpListener& operator=(TcpListener&&) = delete;
 
  private:
   struct Handles;

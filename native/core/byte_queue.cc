@@ -13,9 +13,9 @@ namespace otls {
 namespace {
 
 // What a connection keeps after a burst; bigger buffers go back.
-constexpr size_t kKeepCapacity = 64 * 1024;
+constexpr size_t kKeepCapacity = size_t{64} * 1024;
 // The largest buffer a thread keeps as its spare.
-constexpr size_t kMaxSpareCapacity = 256 * 1024;
+constexpr size_t kMaxSpareCapacity = size_t{256} * 1024;
 
 std::vector<char>& Spare() {
   thread_local std::vector<char> spare;

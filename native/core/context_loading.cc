@@ -35,7 +35,8 @@ int PassphraseCallback(char* buf, int size, int /*rwflag*/, void* userdata) noex
   const auto* pass = static_cast<const Passphrase*>(userdata);
   if (pass == nullptr || !pass->given || size <= 0) return 0;
   size_t n = std::min(pass->value.size(), static_cast<size_t>(size));
-  std::memcpy(buf, pass->value.data(), n);
+  // A pem_password_cb returns the length; OpenSSL wants no terminator.
+  std::memcpy(buf, pass->value.data(), n);  // NOLINT(bugprone-not-null-terminated-result)
   return static_cast<int>(n);
 }
 

@@ -28,6 +28,8 @@ class EngineStep {
     Owner() = default;
     Owner(const Owner&) = default;
     Owner& operator=(const Owner&) = default;
+    Owner(Owner&&) = default;
+    Owner& operator=(Owner&&) = default;
     ~Owner() = default;
   };
 

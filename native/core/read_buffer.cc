@@ -10,9 +10,10 @@ bool ReadBuf::Grow(size_t n, size_t keep) {
   if (n <= size_) return true;
   if (keep == 0) {
     // Nothing to keep: a fresh block, not realloc's copy of stale bytes.
-    bytes_.reset(static_cast<unsigned char*>(std::malloc(n)));
+    // (malloc and realloc on purpose: see MallocBytes.)
+    bytes_.reset(static_cast<unsigned char*>(std::malloc(n)));  // NOLINT(cppcoreguidelines-owning-memory)
   } else {
-    void* p = std::realloc(bytes_.get(), n);
+    void* p = std::realloc(bytes_.get(), n);  // NOLINT(cppcoreguidelines-owning-memory)
     if (p == nullptr) return false;
     (void)bytes_.release();  // realloc freed or kept it: p owns it now
     bytes_.reset(static_cast<unsigned char*>(p));

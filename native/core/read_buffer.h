@@ -10,9 +10,10 @@
 
 namespace otls {
 
-// Memory from malloc, owned: a buffer whose bytes can be handed on as they are.
+// Memory from malloc, owned: a buffer whose bytes can be handed on as they are
+// (to a JS Buffer whose finalizer frees it), and grown in place by realloc.
 struct FreeDeleter {
-  void operator()(unsigned char* p) const noexcept { std::free(p); }
+  void operator()(unsigned char* p) const noexcept { std::free(p); }  // NOLINT(cppcoreguidelines-owning-memory)
 };
 using MallocBytes = std::unique_ptr<unsigned char, FreeDeleter>;
 

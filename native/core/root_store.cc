@@ -117,7 +117,12 @@ std::vector<std::string> RootCertificatesPem() {
       if (IsHashedCertName(entry->d_name)) names.push_back(entry->d_name);
     }
     std::sort(names.begin(), names.end());
-    for (const std::string& name : names) AppendCertsFromFile(dir + "/" + name, &certs);
+    for (const std::string& name : names) {
+      std::string path = dir;
+      path += '/';
+      path += name;
+      AppendCertsFromFile(path, &certs);
+    }
   }
 
   std::set<std::string> seen;

@@ -16,9 +16,15 @@ namespace otls {
 namespace {
 
 struct TicketKeys {
+  TicketKeys() = default;
+  TicketKeys(const TicketKeys&) = delete;
+  TicketKeys& operator=(const TicketKeys&) = delete;
+  TicketKeys(TicketKeys&&) = delete;
+  TicketKeys& operator=(TicketKeys&&) = delete;
+  ~TicketKeys() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
+
   std::mutex mu;
   std::vector<unsigned char> bytes = std::vector<unsigned char>(kTicketKeySize);
-  ~TicketKeys() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
 };
 
 void FreeTicketKeys(void* /*parent*/, void* ptr, CRYPTO_EX_DATA* /*ad*/, int /*idx*/, long /*argl*/, void* /*argp*/) {
@@ -72,10 +78,9 @@ int TicketKeyCallback(SSL* ssl, unsigned char* key_name, unsigned char* iv, EVP_
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
         OSSL_PARAM_construct_end(),
     };
-    if (EVP_MAC_CTX_set_params(mac_ctx, params) != 1) {
-      result = -1;
-    } else if (encrypt ? EVP_EncryptInit_ex(cipher_ctx, EVP_aes_128_cbc(), nullptr, aes_key, iv) != 1
-                       : EVP_DecryptInit_ex(cipher_ctx, EVP_aes_128_cbc(), nullptr, aes_key, iv) != 1) {
+    if (EVP_MAC_CTX_set_params(mac_ctx, params) != 1 ||
+        (encrypt ? EVP_EncryptInit_ex(cipher_ctx, EVP_aes_128_cbc(), nullptr, aes_key, iv)
+                 : EVP_DecryptInit_ex(cipher_ctx, EVP_aes_128_cbc(), nullptr, aes_key, iv)) != 1) {
       result = -1;
     }
   }

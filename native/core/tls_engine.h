@@ -117,6 +117,8 @@ class PskHandler {
   PskHandler() = default;
   PskHandler(const PskHandler&) = default;
   PskHandler& operator=(const PskHandler&) = default;
+  PskHandler(PskHandler&&) = default;
+  PskHandler& operator=(PskHandler&&) = default;
   ~PskHandler() = default;
 };
 

@@ -10,6 +10,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -476,6 +477,7 @@ bool ReadCertificateFields(X509* cert, CertificateFields* out, const char** fail
   ExtKeyUsagePtr eku(static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(cert, NID_ext_key_usage, nullptr, nullptr)));
   if (eku) {
     std::vector<std::string> list;
+    list.reserve(static_cast<size_t>(std::max(0, sk_ASN1_OBJECT_num(eku.get()))));
     for (int i = 0; i < sk_ASN1_OBJECT_num(eku.get()); ++i) {
       list.push_back(ObjectText(sk_ASN1_OBJECT_value(eku.get(), i), true));
     }

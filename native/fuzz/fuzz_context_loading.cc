@@ -134,7 +134,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const uint8_t* pem = in.Rest(&len);
       otls::EvpPkeyPtr dh = otls::ReadDhParams(pem, len);
       if (dh && EVP_PKEY_get_bits(dh.get()) >= 1024 && SSL_CTX_set0_tmp_dh_pkey(ctx.get(), dh.get()) == 1) {
-        dh.release();  // owned by the SSL_CTX now
+        (void)dh.release();  // owned by the SSL_CTX now
       }
       break;
     }

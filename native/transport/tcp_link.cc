@@ -20,7 +20,7 @@ namespace otls {
 namespace {
 
 // Encrypted input is read here, on the loop's thread, and fed to the engine at once.
-constexpr size_t kReadSize = 64 * 1024;
+constexpr size_t kReadSize = size_t{64} * 1024;
 char* ReadSlab() {
   thread_local std::vector<char> slab(kReadSize);
   return slab.data();
@@ -237,7 +237,7 @@ void TcpLink::Flush() {
     Defer(kTransportError, err, "write");
     return;
   }
-  req.release();
+  (void)req.release();  // libuv's until OnWrite
   ++pending_writes_;
 }
 
@@ -302,7 +302,7 @@ void TcpLink::Shutdown() {
     Defer(kShutdownDone);
     return;
   }
-  req.release();  // libuv's until OnShutdown
+  (void)req.release();  // libuv's until OnShutdown
 }
 
 void TcpLink::OnShutdown(uv_shutdown_t* req, int /*status*/) noexcept {

@@ -42,6 +42,11 @@ class LinkOwner {
                            const char* syscall) noexcept = 0;
 
  protected:
+  LinkOwner() = default;
+  LinkOwner(const LinkOwner&) = default;
+  LinkOwner& operator=(const LinkOwner&) = default;
+  LinkOwner(LinkOwner&&) = default;
+  LinkOwner& operator=(LinkOwner&&) = default;
   ~LinkOwner() = default;
 };
 
@@ -112,7 +117,7 @@ class TcpLink : private EngineStep::Owner {
 
   // Only through Accept() or Open(), and freed only by libuv's close callback after Close().
   TcpLink() = default;
-  ~TcpLink() = default;
+  virtual ~TcpLink() = default;
   TcpLink(const TcpLink&) = delete;
   TcpLink& operator=(const TcpLink&) = delete;
 

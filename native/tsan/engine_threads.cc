@@ -66,7 +66,7 @@ class Driver final : private EngineStep::Owner {
   }
   Driver(const Driver&) = delete;
   Driver& operator=(const Driver&) = delete;
-  ~Driver() {
+  virtual ~Driver() {
     if (pool_.joinable()) Fail("a driver went away with its step running (see Abandon)");
   }
 
