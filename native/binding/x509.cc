@@ -17,8 +17,6 @@ namespace otls {
 
 namespace {
 
-using X509StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, Deleter<X509_STORE_CTX, X509_STORE_CTX_free>>;
-
 // Makes objects with a null prototype, as Node does for subject, issuer and infoAccess.
 class NullProtoObjects {
  public:
@@ -124,10 +122,9 @@ X509StackPtr CopyChain(Napi::Env env, STACK_OF(X509) * chain, X509* skip) {
     X509* c = sk_X509_value(chain, i);
     if (X509_cmp(c, skip) == 0) continue;
     if (!X509_up_ref(c)) continue;
-    if (!sk_X509_push(copy.get(), c)) {
-      X509_free(c);
-      ThrowFromQueue(env, "Failed to allocate a certificate stack");
-    }
+    X509Ptr ref(c);  // our reference, until the stack takes it
+    if (!sk_X509_push(copy.get(), ref.get())) ThrowFromQueue(env, "Failed to allocate a certificate stack");
+    (void)ref.release();  // the stack's now
   }
   return copy;
 }

@@ -26,9 +26,6 @@ namespace otls {
 
 namespace {
 
-void FreeExtensions(X509_EXTENSIONS* s) { sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free); }
-using ExtensionsPtr = std::unique_ptr<X509_EXTENSIONS, Deleter<X509_EXTENSIONS, FreeExtensions>>;
-
 // One DER element: where its content is and how it is tagged.
 struct Element {
   const unsigned char* content = nullptr;

@@ -1,9 +1,13 @@
-// RAII over OpenSSL: a unique_ptr with the right free function for every type we
-// hold, and a guard that leaves the error queue empty when a scope ends.
-// No N-API in here.
+// RAII over OpenSSL, in one place: a unique_ptr with the right free function
+// for every OpenSSL type native/ owns, and the guard that leaves the thread's
+// error queue empty when a scope ends. Nothing under native/ frees an OpenSSL
+// object by hand: it holds it in one of these, and hands it to OpenSSL with
+// release() where OpenSSL takes ownership. No N-API, no libuv.
 #pragma once
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pkcs12.h>
@@ -33,12 +37,28 @@ using SslSessionPtr = std::unique_ptr<SSL_SESSION, Deleter<SSL_SESSION, SSL_SESS
 using Pkcs12Ptr = std::unique_ptr<PKCS12, Deleter<PKCS12, PKCS12_free>>;
 using X509StorePtr = std::unique_ptr<X509_STORE, Deleter<X509_STORE, X509_STORE_free>>;
 using X509StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, Deleter<X509_STORE_CTX, X509_STORE_CTX_free>>;
+using BignumPtr = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
+
+// Memory OpenSSL allocated for us (i2d_*, *_bn2hex, OPENSSL_memdup, ...).
+inline void FreeOpenSSLChars(char* p) { OPENSSL_free(p); }
+inline void FreeOpenSSLBytes(unsigned char* p) { OPENSSL_free(p); }
+using OpenSSLString = std::unique_ptr<char, Deleter<char, FreeOpenSSLChars>>;
+using OpenSSLBytes = std::unique_ptr<unsigned char, Deleter<unsigned char, FreeOpenSSLBytes>>;
 
 inline void FreeX509Stack(STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); }
 using X509StackPtr = std::unique_ptr<STACK_OF(X509), Deleter<STACK_OF(X509), FreeX509Stack>>;
 
 inline void FreeGeneralNames(GENERAL_NAMES* n) { GENERAL_NAMES_free(n); }
 using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, Deleter<GENERAL_NAMES, FreeGeneralNames>>;
+
+inline void FreeExtensions(X509_EXTENSIONS* s) { sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free); }
+using ExtensionsPtr = std::unique_ptr<X509_EXTENSIONS, Deleter<X509_EXTENSIONS, FreeExtensions>>;
+
+inline void FreeAccessInfo(AUTHORITY_INFO_ACCESS* a) { AUTHORITY_INFO_ACCESS_free(a); }
+using AccessInfoPtr = std::unique_ptr<AUTHORITY_INFO_ACCESS, Deleter<AUTHORITY_INFO_ACCESS, FreeAccessInfo>>;
+
+inline void FreeKeyUsage(EXTENDED_KEY_USAGE* e) { EXTENDED_KEY_USAGE_free(e); }
+using ExtKeyUsagePtr = std::unique_ptr<EXTENDED_KEY_USAGE, Deleter<EXTENDED_KEY_USAGE, FreeKeyUsage>>;
 
 // Clears whatever OpenSSL left on this thread's error queue when the scope ends,
 // on every path: success, early return or exception.

@@ -25,13 +25,10 @@ namespace otls {
 // context may hold it until exit, and freeing after OPENSSL_cleanup would crash.
 X509_STORE* SharedRootStore() {
   static X509_STORE* const store = [] {
-    X509_STORE* s = X509_STORE_new();
-    if (s != nullptr && X509_STORE_set_default_paths(s) != 1) {
-      X509_STORE_free(s);
-      s = nullptr;
-    }
+    X509StorePtr s(X509_STORE_new());
+    if (s && X509_STORE_set_default_paths(s.get()) != 1) s.reset();
     ERR_clear_error();
-    return s;
+    return s.release();  // never freed (see above)
   }();
   return store;
 }
@@ -128,11 +125,11 @@ std::vector<std::string> RootCertificatesPem() {
   std::set<std::string> seen;
   std::vector<std::string> pems;
   for (const X509Ptr& cert : certs) {
-    unsigned char* der = nullptr;
-    int len = i2d_X509(cert.get(), &der);
+    unsigned char* der_out = nullptr;
+    int len = i2d_X509(cert.get(), &der_out);
+    OpenSSLBytes der(der_out);
     if (len <= 0) continue;
-    std::string key(reinterpret_cast<char*>(der), static_cast<size_t>(len));
-    OPENSSL_free(der);
+    std::string key(reinterpret_cast<char*>(der.get()), static_cast<size_t>(len));
     if (!seen.insert(key).second) continue;
     std::string pem = CertToPem(cert.get());
     if (!pem.empty()) pems.push_back(std::move(pem));

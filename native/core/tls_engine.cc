@@ -67,17 +67,12 @@ const char* TlsEngine::Init(SSL_CTX* ctx, const EngineOptions& options) {
   // flight); the context's SSL_MODE_RELEASE_BUFFERS applies once it is done.
   progress_.release_buffers = (SSL_get_mode(ssl) & SSL_MODE_RELEASE_BUFFERS) != 0;
   if (progress_.release_buffers) SSL_clear_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
-  BIO* in = NewQueueBio();
-  BIO* out = NewQueueBio();
-  if (in == nullptr || out == nullptr) {
-    BIO_free(in);
-    BIO_free(out);
-    return "BIO_new failed";
-  }
-
-  SSL_set_bio(ssl, in, out);
-  in_ = in;
-  out_ = out;
+  BioPtr in(NewQueueBio());
+  BioPtr out(NewQueueBio());
+  if (!in || !out) return "BIO_new failed";
+  in_ = in.get();
+  out_ = out.get();
+  SSL_set_bio(ssl, in.release(), out.release());  // the SSL owns both now
   SSL_set_app_data(ssl, this);
   SSL_set_info_callback(ssl, InfoCallback);
 

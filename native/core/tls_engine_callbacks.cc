@@ -273,12 +273,12 @@ int TlsEngine::OnStatus(SSL* ssl) noexcept {
   if (!ocsp_.set || staple.empty()) return SSL_TLSEXT_ERR_NOACK;
   if (!FitsIn<long>(staple.size())) return SSL_TLSEXT_ERR_ALERT_FATAL;
   // OpenSSL takes ownership of a copy made with its own allocator.
-  void* copy = OPENSSL_memdup(staple.data(), staple.size());
-  if (copy == nullptr) return SSL_TLSEXT_ERR_ALERT_FATAL;
-  if (SSL_set_tlsext_status_ocsp_resp(ssl, static_cast<unsigned char*>(copy), static_cast<long>(staple.size())) != 1) {
-    OPENSSL_free(copy);
+  OpenSSLBytes copy(static_cast<unsigned char*>(OPENSSL_memdup(staple.data(), staple.size())));
+  if (!copy) return SSL_TLSEXT_ERR_ALERT_FATAL;
+  if (SSL_set_tlsext_status_ocsp_resp(ssl, copy.get(), static_cast<long>(staple.size())) != 1) {
     return SSL_TLSEXT_ERR_ALERT_FATAL;
   }
+  (void)copy.release();  // OpenSSL's now
   return SSL_TLSEXT_ERR_OK;
 }
 

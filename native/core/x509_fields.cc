@@ -24,18 +24,6 @@ namespace otls {
 
 namespace {
 
-using BignumPtr = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
-
-inline void FreeOpenSSLChars(char* p) { OPENSSL_free(p); }
-inline void FreeOpenSSLBytes(unsigned char* p) { OPENSSL_free(p); }
-using OpenSSLString = std::unique_ptr<char, Deleter<char, FreeOpenSSLChars>>;
-using OpenSSLBytes = std::unique_ptr<unsigned char, Deleter<unsigned char, FreeOpenSSLBytes>>;
-
-inline void FreeAccessInfo(AUTHORITY_INFO_ACCESS* a) { AUTHORITY_INFO_ACCESS_free(a); }
-using AccessInfoPtr = std::unique_ptr<AUTHORITY_INFO_ACCESS, Deleter<AUTHORITY_INFO_ACCESS, FreeAccessInfo>>;
-inline void FreeKeyUsage(EXTENDED_KEY_USAGE* e) { EXTENDED_KEY_USAGE_free(e); }
-using ExtKeyUsagePtr = std::unique_ptr<EXTENDED_KEY_USAGE, Deleter<EXTENDED_KEY_USAGE, FreeKeyUsage>>;
-
 // Node's flags for a directoryName inside subjectaltname: RFC 2253, but bytes
 // above 0x7f and control characters are left as they are (the JSON quoting
 // below takes care of the control characters).
