@@ -1,7 +1,7 @@
 // Connection: the JS object of typings/native.d.ts over one TlsEngine
-// (tls_engine.h). Each entry point takes one chunk, write batch or answer from
-// JS, drives the engine, and returns what came out as a CycleResult. No JS runs
-// while OpenSSL is on the stack, except a pskCallback (connection_psk.cc).
+// (core/tls_engine.h). Each entry point takes one chunk, write batch or answer
+// from JS, drives the engine, and returns what came out as a CycleResult. No JS
+// runs while OpenSSL is on the stack, except a pskCallback (connection_psk.cc).
 #pragma once
 
 #include <napi.h>
@@ -35,7 +35,7 @@ class Connection : public Napi::ObjectWrap<Connection>,
   Connection(Connection&&) = delete;
   Connection& operator=(Connection&&) = delete;
 
-  // The native transport (native/connection_link.cc): a JS Connection over a
+  // The native transport (native/binding/connection_link.cc): a JS Connection over a
   // link whose handshake ran with no JS, made when JS must first hear of it;
   // `cycle` is what it must hear, as a CycleResult.
   static Napi::Object Adopt(Napi::Env env, TcpLink* link);
@@ -86,10 +86,10 @@ class Connection : public Napi::ObjectWrap<Connection>,
   Napi::Value GetServername(const Napi::CallbackInfo& info);
   Napi::Value GetSession(const Napi::CallbackInfo& info);
   Napi::Value IsSessionReused(const Napi::CallbackInfo& info);
-  // Sessions (native/connection_session.cc).
+  // Sessions (native/binding/connection_session.cc).
   Napi::Value GetTLSTicket(const Napi::CallbackInfo& info);
   void SetReportSessions(const Napi::CallbackInfo& info);
-  // PSK (native/connection_psk.cc): the one place JS runs inside OpenSSL.
+  // PSK (native/binding/connection_psk.cc): the one place JS runs inside OpenSSL.
   void SetupPsk(Napi::Env env, Napi::Object options);
   unsigned int OnPskServer(const char* identity, unsigned char* psk, unsigned int max_psk_len) noexcept override;
   unsigned int OnPskClient(const char* hint, char* identity, unsigned int max_identity_len, unsigned char* psk,
@@ -102,17 +102,17 @@ class Connection : public Napi::ObjectWrap<Connection>,
   Napi::Value TakeCallbackError();
   // Frees the engine (destroy(), or once OpenSSL returns after a deferred one).
   void ReleaseSsl() noexcept;
-  // Renegotiation (native/connection_reneg.cc).
+  // Renegotiation (native/binding/connection_reneg.cc).
   Napi::Value Renegotiate(const Napi::CallbackInfo& info);
-  // ALPN, NPN (native/connection_alpn.cc): options, the ALPNCallback's answer, results.
+  // ALPN, NPN (native/binding/connection_alpn.cc): options, the ALPNCallback's answer, results.
   static void ReadProtocolOptions(Napi::Env env, Napi::Object options, EngineOptions* out);
   void ApplyAlpnAnswer(Napi::Object answer);
   Napi::Value GetALPNProtocol(const Napi::CallbackInfo& info);
   Napi::Value GetNPNProtocol(const Napi::CallbackInfo& info);
-  // OCSP stapling (native/connection_ocsp.cc).
+  // OCSP stapling (native/binding/connection_ocsp.cc).
   void ApplyOcspAnswer(Napi::Object answer);
   static void ReportOcsp(Napi::Env env, const OcspReport& report, Napi::Object result);
-  // Keylog switched on late, enableTrace, shared sigalgs (native/connection_trace.cc).
+  // Keylog switched on late, enableTrace, shared sigalgs (native/binding/connection_trace.cc).
   void SetReportKeylog(const Napi::CallbackInfo& info);
   void EnableTrace(const Napi::CallbackInfo& info);
   Napi::Value GetSharedSigalgs(const Napi::CallbackInfo& info);
@@ -135,7 +135,7 @@ class Connection : public Napi::ObjectWrap<Connection>,
   // the JS transport; null once destroyed, and while a pool step has it.
   TlsEngine* engine() const { return link_ != nullptr ? link_->engine() : engine_.get(); }
 
-  // The native transport (native/connection_link.cc).
+  // The native transport (native/binding/connection_link.cc).
   void OnLinkCycle(TcpLink* link, Cycle* cycle, uint32_t link_status, int uv_error,
                    const char* syscall) noexcept override;
   TcpLink* RequireLink(Napi::Env env) const;

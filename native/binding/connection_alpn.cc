@@ -4,7 +4,7 @@
 //
 // The protocol lists arrive in wire format (each name preceded by its length),
 // already validated by lib/alpn.ts, and are checked again here. OpenSSL's
-// selection callbacks (tls_engine_callbacks.cc) only read what JS decided
+// selection callbacks (core/tls_engine_callbacks.cc) only read what JS decided
 // earlier (the lists, or the ALPNCallback's answer given with resume()).
 #include <openssl/ssl.h>
 

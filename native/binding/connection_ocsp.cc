@@ -8,7 +8,7 @@
 // stops once the certificate is chosen (the certificate pause, which carries
 // the certificate and its issuer); JS answers with resume({ ocspResponse }),
 // and OpenSSL's status callback, which runs right after, staples it. The
-// callbacks are the engine's (tls_engine_callbacks.cc); here is the JS side.
+// callbacks are the engine's (core/tls_engine_callbacks.cc); here is the JS side.
 #include <openssl/ssl.h>
 
 #include <string>

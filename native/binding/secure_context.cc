@@ -81,7 +81,7 @@ void PassphraseArg(const Napi::CallbackInfo& info, size_t i, Passphrase* out) {
   out->given = true;
 }
 
-// A failed loading step (native/context_loading.h) as node:tls reports it.
+// A failed loading step (native/core/context_loading.h) as node:tls reports it.
 void ThrowIfFailed(Napi::Env env, const LoadResult& result) {
   if (result.ok) return;
   if (result.from_queue) ThrowFromQueue(env, result.message);

@@ -1,4 +1,4 @@
-// TcpListener: accepting and handshaking with no JS (tcp_listener.h).
+// TcpListener: accepting and handshaking with no JS (binding/tcp_listener.h).
 #include "binding/tcp_listener.h"
 
 #include <arpa/inet.h>

@@ -1,5 +1,5 @@
 // X509 certificates as Node's legacy certificate objects, built from what
-// native/x509_fields.cc reads (every string already printed the way Node prints
+// native/core/x509_fields.cc reads (every string already printed the way Node prints
 // it), so that objects compare deepEqual with
 // crypto.X509Certificate#toLegacyObject().
 #include "binding/x509.h"

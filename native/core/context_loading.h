@@ -1,6 +1,6 @@
 // Loading createSecureContext's key, cert, ca, crl, pfx and dhparam bytes into
 // an SSL_CTX. No N-API here, so a fuzzer can link it without node
-// (native/fuzz/fuzz_context_loading.cc); native/secure_context.cc calls these
+// (native/fuzz/fuzz_context_loading.cc); native/binding/secure_context.cc calls these
 // and turns a failure into Node's error.
 //
 // Every step leaves OpenSSL's error queue to its caller: on failure it holds

@@ -1,5 +1,5 @@
 // X509 certificates read into plain values, printed the way Node prints them,
-// so that native/x509.cc's objects compare deepEqual with
+// so that native/binding/x509.cc's objects compare deepEqual with
 // crypto.X509Certificate#toLegacyObject(). No N-API in here.
 #include "core/x509_fields.h"
 

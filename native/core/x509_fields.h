@@ -1,6 +1,6 @@
 // What Node's legacy certificate object says about one X509, read into plain
 // C++ values: no N-API here, so a fuzzer can link it without node
-// (native/fuzz/fuzz_x509.cc). native/x509.cc turns the result into the JS
+// (native/fuzz/fuzz_x509.cc). native/binding/x509.cc turns the result into the JS
 // object; every string is already printed the way Node prints it.
 #pragma once
 

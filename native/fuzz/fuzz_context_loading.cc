@@ -1,5 +1,5 @@
 // Fuzz target: createSecureContext's key/cert/ca/crl/pfx/dhparam loading
-// (native/context_loading.cc) over arbitrary bytes, a fresh SSL_CTX per input.
+// (native/core/context_loading.cc) over arbitrary bytes, a fresh SSL_CTX per input.
 // fuzz-options: -max_len=16384 -timeout=10
 //
 // Input format (test/fuzz-regressions.test.ts decodes the same, to replay an

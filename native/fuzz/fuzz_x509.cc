@@ -1,4 +1,4 @@
-// Fuzz target: certificate-to-object conversion (native/x509_fields.cc) over
+// Fuzz target: certificate-to-object conversion (native/core/x509_fields.cc) over
 // arbitrary bytes, read as DER (what certificateToObject and a peer's chain
 // give) and as PEM (what createSecureContext's cert/ca give).
 // fuzz-options: -max_len=16384 -timeout=10

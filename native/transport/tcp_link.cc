@@ -1,5 +1,5 @@
 // TcpLink: reads into the engine, writes from it, and tells its owner only
-// what JS must see (tcp_link.h).
+// what JS must see (transport/tcp_link.h).
 #include "transport/tcp_link.h"
 
 #include <openssl/err.h>
