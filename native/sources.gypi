@@ -36,6 +36,7 @@
       'native/binding/connection_reneg.cc',
       'native/binding/connection_session.cc',
       'native/binding/connection_trace.cc',
+      'native/binding/env_teardown.cc',
       'native/binding/errors.cc',
       'native/binding/loop_js.cc',
       'native/binding/secure_context.cc',

@@ -13,6 +13,7 @@ import { close, listen, waitFor } from './helpers/net';
 import type { CycleResult, NativeConnection, NativeSecureContext } from '../typings/native';
 
 const ec = { key: fixture('server-ec-key.pem'), cert: fixture('server-ec.pem') };
+const rsa = { key: fixture('server-rsa-key.pem'), cert: fixture('server-rsa.pem') };
 const ca = fixture('ca.pem');
 
 /** A server Connection with its first handshake step on the pool, and that step's result. */
@@ -91,6 +92,36 @@ describe('native guards', () => {
       client.destroy();
       assert.equal(binding.errorQueueLength(), 0);
     });
+  });
+
+  it('a worker terminated while its handshake steps are on the pool ends cleanly', async function () {
+    this.timeout(30000);
+    const { Worker } = await import('node:worker_threads');
+    const path = await import('node:path');
+    // Plain JS in the worker: the compiled module (npm test builds dist/ first).
+    const code = `
+      const { workerData, parentPort } = require('node:worker_threads');
+      const { binding } = require(workerData.dist + '/binding.js');
+      const tls = require(workerData.dist + '/index.js');
+      const ctx = tls.createSecureContext({ key: workerData.key, cert: workerData.cert });
+      for (let i = 0; i < 16; i++) {
+        const server = new binding.Connection(ctx.context, { isServer: true });
+        const client = new binding.Connection(tls.createSecureContext({}).context, { isServer: false, servername: 'localhost' });
+        server.receiveAsync(client.start().encrypted, () => {});
+      }
+      parentPort.postMessage('in flight');
+    `;
+    // RSA: steps slow enough to be on the pool still when the worker goes.
+    const workerData = { dist: path.resolve(__dirname, '..', 'dist'), key: rsa.key, cert: rsa.cert };
+    for (let i = 0; i < 5; i++) {
+      const worker = new Worker(code, { eval: true, workerData });
+      await new Promise((resolve, reject) => {
+        worker.once('error', reject);
+        worker.once('message', resolve);
+      });
+      // Teardown waits for the steps (an async cleanup hook), and tells no JS of them.
+      await worker.terminate();
+    }
   });
 
   it("a server's keylog with offloadHandshake: the switch is set before any step", async () => {

@@ -13,6 +13,7 @@
 
 #include "binding/addon_data.h"
 #include "binding/connection.h"
+#include "binding/env_teardown.h"
 #include "binding/errors.h"
 #include "binding/secure_context.h"
 #include "binding/tcp_listener.h"
@@ -154,6 +155,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 #undef OTLS_OP
   exports.Set("sslOptions", ops);
 
+  WatchEnvTeardown(env);
   exports.Set("SecureContext", SecureContext::Init(env));
   exports.Set("Connection", Connection::Init(env));
   exports.Set("TcpListener", TcpListener::Init(env));

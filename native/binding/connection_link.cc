@@ -8,6 +8,7 @@
 
 #include "binding/addon_data.h"
 #include "binding/connection.h"
+#include "binding/env_teardown.h"
 #include "binding/errors.h"
 #include "binding/loop_js.h"
 
@@ -62,9 +63,10 @@ Napi::Value Connection::LinkResult(Napi::Env env, Cycle* cycle, uint32_t link_st
 void Connection::OnLinkCycle(TcpLink* /*link*/, Cycle* cycle, uint32_t link_status, int uv_error,
                              const char* syscall) noexcept {
   Napi::Env env = Env();
+  LoopCallbackScope scope(env);
+  if (!scope.ok()) return;  // no JS any more
   ClearErrorOnReturn clear;
   try {
-    Napi::HandleScope scope(env);
     Napi::Object self = Value();
     Napi::Value result = LinkResult(env, cycle, link_status, uv_error, syscall);
     CallFromLoop(env, self.Get("onresult"), self, {result});

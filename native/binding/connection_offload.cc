@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "binding/connection.h"
+#include "binding/env_teardown.h"
 #include "binding/errors.h"
 
 namespace otls {
@@ -47,12 +48,17 @@ void Connection::OnStepDone(std::unique_ptr<TlsEngine> engine, Cycle* cycle) noe
   Napi::Env env = Env();
   ClearErrorOnReturn clear;
   engine_ = std::move(engine);
+  LoopCallbackScope scope(env);
+  if (!scope.ok()) {
+    // No JS any more: the engine waits here for the finalizer.
+    EndStep();
+    return;
+  }
   // The step is over before JS hears of it: the callback may start the next one.
   Napi::FunctionReference callback = std::move(step_callback_);
   std::unique_ptr<Napi::AsyncContext> context = std::move(step_context_);
   bool ended = false;
   try {
-    Napi::HandleScope scope(env);
     Napi::Object self = Value();  // held here while the step's reference goes
     EndStep();
     ended = true;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "binding/connection.h"
+#include "binding/env_teardown.h"
 #include "binding/errors.h"
 #include "binding/loop_js.h"
 #include "binding/secure_context.h"
@@ -227,6 +228,8 @@ void TcpListener::OnConnection(uv_stream_t* server, int status) {
 }
 
 void TcpListener::Accept() noexcept {
+  LoopCallbackScope scope(Env());
+  if (!scope.ok()) return;  // the environment is going away: nobody to accept for
   ClearErrorOnReturn clear;
   try {
     AcceptOne();
@@ -327,6 +330,13 @@ void TcpListener::Sweep() {
 void TcpListener::OnLinkCycle(TcpLink* link, Cycle* cycle, uint32_t link_status, int uv_error,
                               const char* syscall) noexcept {
   Napi::Env env = Env();
+  LoopCallbackScope scope(env);
+  if (!scope.ok()) {
+    // No JS any more to hand it to (the environment is going away).
+    pending_.erase(link);
+    link->Close();
+    return;
+  }
   ClearErrorOnReturn clear;
   try {
     TellJs(link, cycle, link_status, uv_error, syscall);

@@ -5,6 +5,22 @@
 
 namespace otls {
 
+namespace {
+
+// This thread's steps on the pool, and who waits for them all to be back.
+struct ThreadSteps {
+  size_t in_flight = 0;
+  void (*idle_fn)(void*) = nullptr;
+  void* idle_arg = nullptr;
+};
+
+ThreadSteps& Steps() {
+  thread_local ThreadSteps steps;
+  return steps;
+}
+
+}  // namespace
+
 // Lives from Start to After, owned by libuv meanwhile; `handle` is the
 // PoolStep that started it, until that one is abandoned.
 struct PoolStep::Job {
@@ -25,6 +41,7 @@ bool PoolStep::Start(uv_loop_t* loop, std::unique_ptr<TlsEngine>* engine, Engine
     return false;
   }
   job_ = job.release();  // libuv's until After
+  ++Steps().in_flight;
   return true;
 }
 
@@ -42,6 +59,23 @@ void PoolStep::After(uv_work_t* req, int /*status*/) {
   // The handle is free before the owner hears: it may start the next step.
   if (job->handle != nullptr) job->handle->job_ = nullptr;
   job->step.Complete();
+  ThreadSteps& steps = Steps();
+  if (--steps.in_flight == 0 && steps.idle_fn != nullptr) {
+    void (*fn)(void*) = std::exchange(steps.idle_fn, nullptr);
+    fn(std::exchange(steps.idle_arg, nullptr));
+  }
+}
+
+size_t PoolStep::InFlightOnThisThread() noexcept { return Steps().in_flight; }
+
+void PoolStep::WhenIdle(void (*fn)(void*), void* arg) noexcept {
+  ThreadSteps& steps = Steps();
+  if (steps.in_flight == 0) {
+    fn(arg);
+    return;
+  }
+  steps.idle_fn = fn;
+  steps.idle_arg = arg;
 }
 
 }  // namespace otls

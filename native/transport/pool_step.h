@@ -31,6 +31,13 @@ class PoolStep {
   // the owner hears nothing.
   void Abandon() noexcept;
 
+  // Steps started on this thread (its loop) that are not back yet.
+  static size_t InFlightOnThisThread() noexcept;
+  // Calls fn(arg) once on this thread when no step started here is in flight
+  // any more: at once if none is. (An environment's teardown waits for that:
+  // binding/env_teardown.cc.)
+  static void WhenIdle(void (*fn)(void*), void* arg) noexcept;
+
  private:
   struct Job;
   static void Work(uv_work_t* req);

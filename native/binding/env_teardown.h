@@ -1,0 +1,44 @@
+// What an environment's teardown (a worker thread ending, node exiting) must
+// wait for: handshake steps still on libuv's pool. Until they are back the
+// loop cannot close, and what they come back to must not call into JS any
+// more. An async cleanup hook (one per environment) holds the teardown until
+// no step started on this thread is in flight; meanwhile a step that comes
+// back to a Connection or a listener only frees its engine.
+#pragma once
+
+#include <napi.h>
+
+namespace otls {
+
+// Registers the hook for env (module init).
+void WatchEnvTeardown(Napi::Env env);
+
+// True once this thread's environment is being torn down: no JS may run.
+bool EnvTearingDown() noexcept;
+
+// The handle scope of a callback from libuv (or the pool) into N-API. ok() is
+// false when JS can no longer run: the environment is being torn down, or a
+// worker is terminating (then even a handle scope cannot be opened); the
+// callback then only frees what it must, and calls nothing.
+class LoopCallbackScope {
+ public:
+  explicit LoopCallbackScope(napi_env env) noexcept : env_(env) {
+    ok_ = !EnvTearingDown() && napi_open_handle_scope(env_, &scope_) == napi_ok;
+  }
+  ~LoopCallbackScope() {
+    if (ok_) napi_close_handle_scope(env_, scope_);
+  }
+  LoopCallbackScope(const LoopCallbackScope&) = delete;
+  LoopCallbackScope& operator=(const LoopCallbackScope&) = delete;
+  LoopCallbackScope(LoopCallbackScope&&) = delete;
+  LoopCallbackScope& operator=(LoopCallbackScope&&) = delete;
+
+  bool ok() const { return ok_; }
+
+ private:
+  napi_env env_;
+  napi_handle_scope scope_ = nullptr;
+  bool ok_ = false;
+};
+
+}  // namespace otls
