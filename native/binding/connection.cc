@@ -14,7 +14,6 @@
 #include "binding/errors.h"
 #include "binding/js_array.h"
 #include "binding/secure_context.h"
-#include "binding/type_tags.h"
 #include "binding/x509.h"
 #include "core/narrow.h"
 
@@ -125,7 +124,6 @@ Napi::Function Connection::Init(Napi::Env env) {
 Connection::Connection(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Connection>(info) {
   Napi::Env env = info.Env();
   ClearErrorOnReturn clear;
-  Value().TypeTag(&kConnectionTag);
   AddonData& data = GetAddonData(env);
   if (data.adopting != nullptr && !data.adopt_token.IsEmpty() && info[0].StrictEquals(data.adopt_token.Value())) {
     // Adopt(): a native link and the engine whose handshake it ran.

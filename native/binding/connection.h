@@ -9,7 +9,6 @@
 #include <memory>
 #include <string>
 
-#include "binding/type_tags.h"
 #include "core/engine_step.h"
 #include "core/ossl.h"
 #include "core/tls_engine.h"
@@ -26,7 +25,6 @@ class Connection : public Napi::ObjectWrap<Connection>,
                    private LinkOwner,
                    private EngineStep::Owner {
  public:
-  static constexpr const napi_type_tag& kTypeTag = kConnectionTag;
   static Napi::Function Init(Napi::Env env);
   explicit Connection(const Napi::CallbackInfo& info);
   ~Connection() override;

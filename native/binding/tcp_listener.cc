@@ -16,7 +16,6 @@
 #include "binding/errors.h"
 #include "binding/loop_js.h"
 #include "binding/secure_context.h"
-#include "binding/type_tags.h"
 
 namespace otls {
 
@@ -53,7 +52,6 @@ Napi::Function TcpListener::Init(Napi::Env env) {
 
 TcpListener::TcpListener(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TcpListener>(info) {
   Napi::Env env = info.Env();
-  Value().TypeTag(&kTcpListenerTag);
   if (!info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsFunction()) {
     throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "TcpListener(fd, backlog, onconnection)");
   }
@@ -359,7 +357,7 @@ void TcpListener::TellJs(TcpLink* link, Cycle* cycle, uint32_t link_status, int 
     return;
   }
   try {
-    Napi::Value result = UnwrapTagged<Connection>(conn)->LinkResult(env, cycle, link_status, uv_error, syscall);
+    Napi::Value result = Connection::Unwrap(conn)->LinkResult(env, cycle, link_status, uv_error, syscall);
     Napi::Object self = Value();
     CallFromLoop(env, self.Get("onconnection"), self, {conn, result});
   } catch (const Napi::Error& e) {

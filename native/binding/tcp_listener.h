@@ -13,7 +13,6 @@
 
 #include <unordered_set>
 
-#include "binding/type_tags.h"
 #include "core/ossl.h"
 #include "core/tls_engine.h"
 #include "transport/tcp_link.h"
@@ -22,7 +21,6 @@ namespace otls {
 
 class TcpListener : public Napi::ObjectWrap<TcpListener>, private LinkOwner {
  public:
-  static constexpr const napi_type_tag& kTypeTag = kTcpListenerTag;
   static Napi::Function Init(Napi::Env env);
   // (fd, backlog, onconnection)
   explicit TcpListener(const Napi::CallbackInfo& info);
