@@ -42,10 +42,12 @@ Napi::Buffer<unsigned char> CleartextBuffer(Napi::Env env, size_t len) {
 template <auto Member, Connection::Needs kNeeds>
 Napi::Value Connection::Entry(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  // destroy() clears the queue itself: not while OpenSSL is below a pskCallback.
+  // The error queue is cleared on return by every entry that reaches OpenSSL:
+  // not the ones that touch only this object or its socket, nor destroy(),
+  // which clears it itself (not while OpenSSL is below a pskCallback).
   std::optional<ClearErrorOnReturn> clear;
+  if constexpr (kNeeds == Needs::kDrive || kNeeds == Needs::kEngine || kNeeds == Needs::kSetting) clear.emplace();
   if constexpr (kNeeds != Needs::kAnyTime) {
-    clear.emplace();
     // A handshake step on the pool has the engine: nothing may touch it (nor
     // change what the step reads) until it is back.
     if (step_.in_flight()) throw CodedError(env, "ERR_INVALID_STATE", "A handshake step of this connection is running");

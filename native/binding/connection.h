@@ -46,8 +46,9 @@ class Connection : public Napi::ObjectWrap<Connection>,
  private:
   // What an entry point needs of the connection. Every JS method is Entry over
   // its body: Entry checks what the body needs (and clears the error queue on
-  // return), so the bodies start with the work. While a handshake step on the
-  // pool has the engine, every entry point but destroy() throws ERR_INVALID_STATE.
+  // return when the body reaches OpenSSL), so the bodies start with the work.
+  // While a handshake step on the pool has the engine, every entry point but
+  // destroy() throws ERR_INVALID_STATE.
   enum class Needs {
     kDrive,     // runs OpenSSL: an engine, and no pskCallback of this connection running
     kEngine,    // reads or sets up the engine: an engine (ERR_SOCKET_CLOSED without)
