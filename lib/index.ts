@@ -1,23 +1,23 @@
 // openssl-tls: node:tls over the system OpenSSL. The module's public surface.
-import { binding, addonPath } from './binding';
-import { identityCheck } from './check_server_identity';
-import { installClusterPrimary } from './cluster_keys';
+import { binding, addonPath } from './internal/binding';
+import { identityCheck } from './policy/check_server_identity';
+import { installClusterPrimary } from './context/cluster_keys';
 import { connect } from './connect';
-import { defaults } from './defaults';
-import { createSecureContext, getCiphers, rootCertificates, SecureContext } from './secure_context';
-import { createServer, Server } from './server';
-import { TLSSocket } from './tls_socket';
+import { defaults } from './context/defaults';
+import { createSecureContext, getCiphers, rootCertificates, SecureContext } from './context/secure_context';
+import { createServer, Server } from './server/server';
+import { TLSSocket } from './socket/tls_socket';
 
 export type { ConnectionOptions } from './connect';
-export type { SecureContextOptions } from './secure_context';
-export type { TlsServerOptions } from './server';
-export type { PeerCertificate, TLSSocketOptions } from './tls_socket';
+export type { SecureContextOptions } from './context/secure_context';
+export type { TlsServerOptions } from './server/server';
+export type { PeerCertificate, TLSSocketOptions } from './socket/tls_socket';
 // The legacy API from the seeds (lib/secure_pair.ts).
 export { createSecurePair, SecurePair } from './secure_pair';
 export type { SecurePairOptions } from './secure_pair';
 // ALPN/NPN helpers and types (lib/alpn.ts); convertALPNProtocols is node:tls's export.
-export { convertALPNProtocols } from './alpn';
-export type { ALPNCallback, ALPNCallbackInfo, ProtocolList } from './alpn';
+export { convertALPNProtocols } from './policy/alpn';
+export type { ALPNCallback, ALPNCallbackInfo, ProtocolList } from './policy/alpn';
 export { connect, createSecureContext, createServer, getCiphers, rootCertificates, SecureContext, Server, TLSSocket };
 
 // A cluster primary hands its workers one shared session ticket key (lib/cluster_keys.ts).

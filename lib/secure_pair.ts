@@ -12,9 +12,9 @@
 // before 'secure'; an error nobody listens for is thrown as usual.
 import { EventEmitter } from 'node:events';
 import { Duplex } from 'node:stream';
-import { invalidArgType, tlsInvalidContext } from './errors';
-import { createSecureContext, SecureContext } from './secure_context';
-import { TLSSocket, type TLSSocketOptions } from './tls_socket';
+import { invalidArgType, tlsInvalidContext } from './internal/errors';
+import { createSecureContext, SecureContext } from './context/secure_context';
+import { TLSSocket, type TLSSocketOptions } from './socket/tls_socket';
 
 type WriteCallback = (error?: Error | null) => void;
 

@@ -12,10 +12,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as nodeTls from 'node:tls';
-import { binding } from '../lib/binding';
-import { checkServerIdentity as ourCheck } from '../lib/check_server_identity';
+import { binding } from '../lib/internal/binding';
+import { checkServerIdentity as ourCheck } from '../lib/policy/check_server_identity';
 import * as tls from '../lib/index';
-import type { PeerCertificate } from '../lib/types';
+import type { PeerCertificate } from '../lib/internal/types';
 import { fixture, fixturePath } from './helpers/fixtures';
 import { close, listen, waitFor } from './helpers/net';
 

@@ -7,8 +7,8 @@ import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as nodeTls from 'node:tls';
-import { binding } from '../lib/binding';
-import { defaults } from '../lib/defaults';
+import { binding } from '../lib/internal/binding';
+import { defaults } from '../lib/context/defaults';
 import {
   createSecureContext,
   getCiphers,
@@ -16,7 +16,7 @@ import {
   rootCertificates,
   SecureContext,
   type SecureContextOptions,
-} from '../lib/secure_context';
+} from '../lib/context/secure_context';
 import { fixture } from './helpers/fixtures';
 
 type Outcome = { ok: true } | { ok: false; error: Error & { code?: string } };

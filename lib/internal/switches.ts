@@ -10,7 +10,14 @@ const kDefaultNativeTransport = true;
  * as the test and bench runs do; its default otherwise. A value that is not a
  * boolean throws whatever the environment says.
  */
-export function forcedBooleanOption(name: string, value: unknown, env: string | undefined, on: string, off: string, dflt: boolean): boolean {
+export function forcedBooleanOption(
+  name: string,
+  value: unknown,
+  env: string | undefined,
+  on: string,
+  off: string,
+  dflt: boolean,
+): boolean {
   if (value !== undefined && typeof value !== 'boolean') throw invalidArgType(`options.${name}`, 'boolean', value);
   if (env === on) return true;
   if (env === off) return false;
@@ -19,4 +26,11 @@ export function forcedBooleanOption(name: string, value: unknown, env: string | 
 
 /** The `nativeTransport` option of createServer() and connect(). */
 export const nativeTransportOption = (value: unknown): boolean =>
-  forcedBooleanOption('nativeTransport', value, process.env.OPENSSL_TLS_TRANSPORT, 'native', 'js', kDefaultNativeTransport);
+  forcedBooleanOption(
+    'nativeTransport',
+    value,
+    process.env.OPENSSL_TLS_TRANSPORT,
+    'native',
+    'js',
+    kDefaultNativeTransport,
+  );

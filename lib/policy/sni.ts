@@ -1,9 +1,9 @@
 // Server name indication on the server: the contexts added with
 // server.addContext(hostname, context), and the SNICallback made from them when
 // the user gives none (node:tls's default).
-import { createSecureContext, SecureContext, type SecureContextOptions } from './secure_context';
-import { invalidArgType, tlsInvalidContext } from './errors';
-import type { ClientHelloStep } from './pause';
+import { createSecureContext, SecureContext, type SecureContextOptions } from '../context/secure_context';
+import { invalidArgType, tlsInvalidContext } from '../internal/errors';
+import type { ClientHelloStep, Guard } from './pause';
 
 export type SNICallback = (servername: string, cb: (err: Error | null, ctx?: SecureContext | null) => void) => void;
 
@@ -22,9 +22,7 @@ export class SniContexts {
 
   add(hostname: string, context: SecureContext | SecureContextOptions): void {
     if (typeof hostname !== 'string') throw invalidArgType('hostname', 'string', hostname);
-    const escaped = hostname
-      .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '[^.]*');
+    const escaped = hostname.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^.]*');
     const ctx = context instanceof SecureContext ? context : createSecureContext(context ?? {});
     this.#entries.push({ pattern: new RegExp(`^${escaped}$`, 'i'), context: ctx });
   }
@@ -49,13 +47,13 @@ export class SniContexts {
  * node:tls). An answer that is not a SecureContext fails that socket with a
  * TypeError.
  */
-export function sniStep(callback: SNICallback, guard: <A extends unknown[]>(fn: (...args: A) => void) => (...args: A) => void): ClientHelloStep {
+export function sniStep(callback: SNICallback, guard: () => Guard): ClientHelloStep {
   return (hello, answer, next) => {
     if (hello.servername === '') {
       next();
       return;
     }
-    const cb = guard((err: Error | null, ctx?: SecureContext | null) => {
+    const cb = guard()((err: Error | null, ctx?: SecureContext | null) => {
       if (err) {
         next(err);
         return;

@@ -10,10 +10,18 @@
 //                 resume({ alpn }); undefined refuses with the alert, a name the client
 //                 did not offer fails the socket (ERR_TLS_ALPN_CALLBACK_INVALID_RESULT).
 //  NPNProtocols   both sides, TLS 1.2 only (the system OpenSSL still has NPN).
-import { binding } from './binding';
-import { codedError, invalidArgType, invalidArgValue, isArrayBufferView, nodeError } from './errors';
+import { binding } from '../internal/binding';
+import {
+  alpnCallbackInvalidResult,
+  alpnCallbackWithProtocols,
+  invalidArgType,
+  invalidArgValue,
+  nodeError,
+  npnUnsupported,
+} from '../internal/errors';
+import { isArrayBufferView } from '../internal/validators';
 import type { ClientHelloStep } from './pause';
-import type { NativeConnectionOptions } from '../typings/native';
+import type { NativeConnectionOptions } from '../../typings/native';
 
 export type ProtocolName = string | NodeJS.ArrayBufferView;
 export type ProtocolList = readonly ProtocolName[] | NodeJS.ArrayBufferView;
@@ -106,30 +114,6 @@ function splitWire(wire: Buffer): Array<{ name: string; bytes: Buffer }> {
   return out;
 }
 
-export function alpnCallbackWithProtocols(): Error {
-  return nodeError(
-    TypeError,
-    'ERR_TLS_ALPN_CALLBACK_WITH_PROTOCOLS',
-    'The ALPNCallback and ALPNProtocols TLS options are mutually exclusive',
-  );
-}
-
-export function alpnCallbackInvalidResult(protocol: string, protocols: string[]): Error {
-  return nodeError(
-    TypeError,
-    'ERR_TLS_ALPN_CALLBACK_INVALID_RESULT',
-    `ALPN callback returned a value (${protocol}) that did not match any of the client's offered protocols (${protocols.join(', ')})`,
-  );
-}
-
-function npnUnsupported(): Error {
-  return codedError(
-    Error,
-    'ERR_TLS_NPN_UNSUPPORTED',
-    'NPNProtocols: the system OpenSSL was built without NPN (OPENSSL_NO_NEXTPROTONEG)',
-  );
-}
-
 /** The server's checks, made when it is created (createServer). */
 export function validateServerProtocolOptions(options: ProtocolOptions): void {
   const { ALPNCallback } = options;
@@ -183,6 +167,8 @@ export function alpnStep(callback: ALPNCallback): ClientHelloStep {
     const i = protocols.indexOf(chosen as string);
     const match = offered[i];
     if (typeof chosen !== 'string' || match === undefined) {
+      // node:tls prints the value as a template string does.
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string
       next(alpnCallbackInvalidResult(String(chosen), protocols));
       return;
     }

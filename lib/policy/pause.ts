@@ -2,8 +2,8 @@
 // docs/ARCHITECTURE.md). Each user callback that takes part (SNICallback,
 // resumeSession, ALPNCallback, OCSPRequest) is one step; the steps run in order
 // and fill one answer, which goes back to OpenSSL with conn.resume().
-import type { NativeCertificatePause, NativeClientHelloPause, NativeResumeAnswer } from '../typings/native';
-import { codedError } from './errors';
+import type { NativeCertificatePause, NativeClientHelloPause, NativeResumeAnswer } from '../../typings/native';
+import { multipleCallback } from '../internal/errors';
 
 export type Next = (err?: Error | null) => void;
 
@@ -12,9 +12,8 @@ export type Step<P> = (hello: P, answer: NativeResumeAnswer, next: Next) => void
 export type ClientHelloStep = Step<NativeClientHelloPause>;
 export type CertificateStep = Step<NativeCertificatePause>;
 
-export function multipleCallback(): Error {
-  return codedError(Error, 'ERR_MULTIPLE_CALLBACK', 'Callback called multiple times');
-}
+/** A guard for user callbacks: once only, ERR_MULTIPLE_CALLBACK on a second call, nothing after close. */
+export type Guard = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A) => void;
 
 /**
  * A callback for user code that may call it late, twice, or after the socket

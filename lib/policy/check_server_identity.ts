@@ -2,7 +2,7 @@
 // RFC 6125 as Node applies it: IP hosts match only IP SANs; DNS hosts match DNS
 // SANs, or the subject CN when the certificate has no DNS SAN at all.
 import * as net from 'node:net';
-import type { PeerCertificate } from './types';
+import type { PeerCertificate } from '../internal/types';
 
 export interface AltnameError extends Error {
   code: 'ERR_TLS_CERT_ALTNAME_INVALID';
@@ -36,7 +36,7 @@ export function checkServerIdentity(hostname: string, cert: PeerCertificate): Al
     const labels = hostLabels(host);
     const names = Array.isArray(cn) ? cn : [cn];
     if (names.some((name) => nameMatches(labels, name))) return undefined;
-    reason = `Host: ${host}. is not cert's CN: ${cn}`;
+    reason = `Host: ${host}. is not cert's CN: ${String(cn)}`;
   } else {
     reason = 'Cert does not contain a DNS name';
   }
@@ -155,6 +155,7 @@ function canonicalIp(address: string): string {
 function withNodeErrorFormat<E extends Error & { code: string }>(error: E): E {
   const { name, code } = error;
   error.name = `${name} [${code}]`;
+  // eslint-disable-next-line @typescript-eslint/no-meaningless-void-operator
   void error.stack; // V8 writes the stack's first line on first access
   Reflect.deleteProperty(error, 'name');
   Object.defineProperty(error, 'toString', {

@@ -2,7 +2,7 @@
 // every option is validated here with node's codes and messages, then applied
 // to the native SSL_CTX (native/secure_context.cc), so a bad value fails at
 // createSecureContext and not at the first connection.
-import { binding } from './binding';
+import { binding } from '../internal/binding';
 import { defaults } from './defaults';
 import {
   codedError,
@@ -10,17 +10,19 @@ import {
   customEngineNotSupported,
   invalidArgType,
   invalidArgValue,
-  isArrayBufferView,
   tlsInvalidProtocolMethod,
   tlsInvalidProtocolVersion,
   tlsProtocolVersionConflict,
+} from '../internal/errors';
+import {
+  isArrayBufferView,
   validateInt32,
   validateInteger,
   validateObject,
   validateString,
-} from './errors';
-import { ticketKeyRing } from './session';
-import type { NativeError, NativeSecureContext } from '../typings/native';
+} from '../internal/validators';
+import { ticketKeyRing } from './ticket_keys';
+import type { NativeError, NativeSecureContext } from '../../typings/native';
 
 export { getCiphers, getRootCertificates, rootCertificates } from './ciphers';
 
@@ -51,7 +53,8 @@ export interface SecureContextOptions {
   ciphersuites?: string;
   /** Colon-separated groups, 'auto', or false to leave ECDHE out of TLS 1.2. */
   ecdhCurve?: string | false;
-  dhparam?: Bytes | 'auto';
+  /** DH parameters (PEM), or 'auto'. */
+  dhparam?: Bytes;
   honorCipherOrder?: boolean;
   secureProtocol?: string;
   secureOptions?: number;
@@ -263,8 +266,12 @@ export function configureSecureContext(
   if (key) {
     const setKey = (pem: unknown, pass: unknown): void => {
       validateKeyOrCert(`${name}.key`, pem);
-      if (pass != null) validateString(pass, `${name}.passphrase`);
-      context.setKey(toBuffer(pem), (pass as string | null | undefined) ?? undefined);
+      let passphrase: string | undefined;
+      if (pass != null) {
+        validateString(pass, `${name}.passphrase`);
+        passphrase = pass;
+      }
+      context.setKey(toBuffer(pem), passphrase);
     };
     if (Array.isArray(key)) {
       for (const value of key as unknown[]) {

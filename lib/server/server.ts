@@ -1,20 +1,21 @@
 // Server: a net.Server whose connections become TLSSockets.
 import * as net from 'node:net';
-import { invalidArgType } from './errors';
-import { createSecureContext, SecureContext, type SecureContextOptions } from './secure_context';
-import { SniContexts, type SNICallback } from './sni';
-import { clusterTicketKeys } from './cluster_keys';
-import { defaultSessionIdContext, newSessionReport, resumeSessionStep, ticketKeyRing } from './session';
-import { TLSSocket, type ServerHooks, type ServerSocketSetup, type TLSSocketOptions } from './tls_socket';
-import { binding } from './binding';
-import { protocolConnectionOptions } from './alpn';
-import type { CycleResult, NativeConnection, NativeListenerOptions, NativeTcpListener } from '../typings/native';
-import { validateServerPskOptions, type ServerPskOptions } from './psk';
-import { toWireProtocols, validateServerProtocolOptions, type ProtocolOptions } from './alpn';
-import { ocspRequestStep } from './ocsp';
-import { forcedBooleanOption, nativeTransportOption } from './transport_options';
+import type { CycleResult, NativeConnection, NativeListenerOptions, NativeTcpListener } from '../../typings/native';
+import { clusterTicketKeys } from '../context/cluster_keys';
+import { createSecureContext, SecureContext, type SecureContextOptions } from '../context/secure_context';
+import { defaultSessionIdContext, ticketKeyRing } from '../context/ticket_keys';
+import { binding } from '../internal/binding';
+import { invalidArgType } from '../internal/errors';
+import { forcedBooleanOption, nativeTransportOption } from '../internal/switches';
+import { toWireProtocols, validateServerProtocolOptions, type ProtocolOptions } from '../policy/alpn';
+import { pausePoints } from '../policy/handshake_steps';
+import { validateServerPskOptions, type ServerPskOptions } from '../policy/psk';
+import { newSessionReport } from '../policy/session';
+import { SniContexts, type SNICallback } from '../policy/sni';
+import { socketConfig, type ServerHooks, type ServerSocketSetup, type SocketConfig } from '../socket/options';
+import { TLSSocket, type TLSSocketOptions } from '../socket/tls_socket';
 
-export interface TlsServerOptions extends SecureContextOptions, ServerPskOptions, ProtocolOptions {
+export interface TlsServerOptions extends SecureContextOptions, ServerPskOptions<TLSSocket>, ProtocolOptions {
   /** OpenSSL's protocol trace of every connection, on stderr. */
   enableTrace?: boolean;
   handshakeTimeout?: number;
@@ -70,7 +71,6 @@ function withSessionDefaults(options: TlsServerOptions): TlsServerOptions {
   return options.sessionIdContext ? options : { ...options, sessionIdContext: defaultSessionIdContext() };
 }
 
-
 export class Server extends net.Server {
   _contexts: SecureContext;
   /** The ALPNProtocols option in wire format, as node:tls keeps it. */
@@ -79,9 +79,11 @@ export class Server extends net.Server {
   #handshakeTimeout: number;
   #offloadHandshake: boolean;
   #allowHalfOpen: boolean;
-  readonly #hooks: ServerHooks;
+  readonly #hooks: ServerHooks<TLSSocket>;
+  // What every connection's socket is made with, until the options change.
+  #template: { options: TLSSocketOptions; config: SocketConfig<TLSSocket> } | null = null;
   readonly #sniContexts = new SniContexts();
-  // Cluster ticket keys (lib/cluster_keys.ts): listen() waits for them.
+  // Cluster ticket keys (lib/context/cluster_keys.ts): listen() waits for them.
   #keysWait: Promise<void> | null = null;
   #clusterKey: Buffer | null = null;
   #ownTicketKeys = false;
@@ -160,12 +162,25 @@ export class Server extends net.Server {
   }
 
   #wrap(raw: net.Socket): void {
-    let socket: TLSSocket | null = null;
-    socket = new TLSSocket(raw, this.#socketOptions(), this.#socketSetup(() => socket as TLSSocket));
+    const socket = this.#newSocket(raw);
     socket._armHandshakeTimeout(this.#handshakeTimeout);
   }
 
-  /** A TLSSocket's options, decided as it is made: a listener added later affects only later connections. */
+  /** A connection's TLSSocket: its options from the template, its setup from the listeners there are now. */
+  #newSocket(raw: net.Socket | null, link?: NativeConnection): TLSSocket {
+    const { options, config } = this.#socketTemplate();
+    return new TLSSocket(raw, options, { config: Object.freeze({ ...config, setup: this.#socketSetup() }), link });
+  }
+
+  #socketTemplate(): { options: TLSSocketOptions; config: SocketConfig<TLSSocket> } {
+    if (this.#template === null) {
+      const options = this.#socketOptions();
+      this.#template = { options, config: socketConfig<TLSSocket>(options) };
+    }
+    return this.#template;
+  }
+
+  /** The options of this server's sockets (their _tlsOptions). */
   #socketOptions(): TLSSocketOptions {
     const o = this._tlsOptions;
     return {
@@ -189,16 +204,14 @@ export class Server extends net.Server {
     return this._tlsOptions.SNICallback ?? (this.#sniContexts.size > 0 ? this.#sniContexts.callback : undefined);
   }
 
-  #socketSetup(socket: () => TLSSocket): ServerSocketSetup {
+  /** Decided as a connection comes in: a listener added later affects only later connections. */
+  #socketSetup(): ServerSocketSetup<TLSSocket> {
     const newSession = this.listenerCount('newSession') > 0;
-    const resumeSession = this.listenerCount('resumeSession') > 0;
     return {
+      server: this,
       hooks: this.#hooks,
-      clientHelloSteps: resumeSession ? [resumeSessionStep(this, () => socket()._guard)] : [],
-      // OCSPRequest: the handshake stops only if the client asks for a status too.
-      certificateSteps: this.listenerCount('OCSPRequest') > 0 ? [ocspRequestStep(this, () => socket()._guard)] : [],
       reportSessions: newSession,
-      sessionReport: newSession ? (s) => newSessionReport(this, s) : undefined,
+      sessionReport: newSession ? (holdOutput) => newSessionReport(this, holdOutput) : undefined,
       reportKeylog: this.listenerCount('keylog') > 0,
       offloadHandshake: this.#offloadHandshake,
     };
@@ -233,17 +246,15 @@ export class Server extends net.Server {
     const listener = this.#native;
     if (listener === null) return;
     const o = this._tlsOptions;
-    const wire = protocolConnectionOptions({ ALPNProtocols: this.ALPNProtocols, NPNProtocols: o.NPNProtocols });
+    const { config } = this.#socketTemplate();
     const options: NativeListenerOptions = {
-      pauseOnClientHello:
-        this.#sniCallback() !== undefined || typeof o.ALPNCallback === 'function' || this.listenerCount('resumeSession') > 0,
-      pauseOnCertificate: this.listenerCount('OCSPRequest') > 0,
+      ...pausePoints({ SNICallback: config.SNICallback, ALPNCallback: config.ALPNCallback, server: this }),
       reportSessions: this.listenerCount('newSession') > 0,
       reportKeylog: this.listenerCount('keylog') > 0,
-      requestCert: o.requestCert === true,
-      rejectUnauthorized: o.rejectUnauthorized !== false,
-      alpnProtocols: wire.alpnProtocols,
-      npnProtocols: wire.npnProtocols,
+      requestCert: config.requestCert,
+      rejectUnauthorized: config.rejectUnauthorized,
+      alpnProtocols: config.alpnProtocols,
+      npnProtocols: config.npnProtocols,
       // Ours is one 'connection' listener; another wants the raw socket (the JS transport).
       rawConnections: this.listenerCount('connection') > 1,
       noDelay: o.noDelay === true,
@@ -280,8 +291,7 @@ export class Server extends net.Server {
   #onNativeConnection(conn: NativeConnection, first: CycleResult): void {
     this._jsConnections++;
     if (this._maxConnections !== undefined) this._updateNativeLimit();
-    let socket: TLSSocket | null = null;
-    socket = new TLSSocket(null, this.#socketOptions(), this.#socketSetup(() => socket as TLSSocket), conn);
+    const socket = this.#newSocket(null, conn);
     socket.once('close', () => {
       this._jsConnections--;
       if (this._maxConnections !== undefined) this._updateNativeLimit();
@@ -312,6 +322,7 @@ export class Server extends net.Server {
   /** Serve `hostname` (wildcards: '*.example.com') with this context; later additions win. */
   addContext(hostname: string, context: SecureContext | SecureContextOptions): void {
     this.#sniContexts.add(hostname, context);
+    this.#template = null;
     this.#configureNative();
   }
 
@@ -320,6 +331,7 @@ export class Server extends net.Server {
     if (options === null || typeof options !== 'object') throw invalidArgType('options', 'object', options);
     this._contexts = createSecureContext(withSessionDefaults(options));
     this._tlsOptions = { ...this._tlsOptions, ...options };
+    this.#template = null;
     // As in node:tls the new context has new keys, unless given; the cluster's stay shared.
     this.#ownTicketKeys = options.ticketKeys != null;
     if (!this.#ownTicketKeys && this.#clusterKey !== null) this._contexts.context.setTicketKeys(this.#clusterKey);
@@ -340,8 +352,10 @@ export class Server extends net.Server {
     this.#ownTicketKeys = true;
   }
 
-  /** In a cluster worker, listening waits until the shared ticket keys are in (lib/cluster_keys.ts). */
+  /** In a cluster worker, listening waits until the shared ticket keys are in (lib/context/cluster_keys.ts). */
   override listen(...args: unknown[]): this {
+    // Called with apply() on this server.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const listen = net.Server.prototype.listen as (...a: unknown[]) => unknown;
     const wait = this.#keysWait;
     if (wait === null) {

@@ -9,11 +9,10 @@
 // back until its callback is called. 'resumeSession' is a step of the
 // ClientHello pause (lib/pause.ts): the session JS finds goes back to OpenSSL
 // with conn.resume({ session }).
-import { createHash } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
-import { codedError, invalidArgType, invalidArgValue, isArrayBufferView } from './errors';
-import type { ClientHelloStep } from './pause';
-import type { TLSSocket } from './tls_socket';
+import { codedError } from '../internal/errors';
+import { isArrayBufferView } from '../internal/validators';
+import type { ClientHelloStep, Guard } from './pause';
 
 /** A session as a native call reports it: its id and its serialized form (i2d_SSL_SESSION). */
 export interface NativeSession {
@@ -28,43 +27,14 @@ export interface NativeSession {
  */
 export type SessionReport = (sessions: NativeSession[]) => () => void;
 
-/** A guard for user callbacks: once only, ERR_MULTIPLE_CALLBACK on a second call, nothing after close. */
-export type Guard = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A) => void;
-
-const KEY_LENGTH = 48;
+/** What the client's session report needs of its socket. */
+export interface SessionSocket extends EventEmitter {
+  readonly destroyed: boolean;
+  readonly _secureEstablished: boolean;
+}
 
 function toBuffer(view: NodeJS.ArrayBufferView): Buffer {
   return Buffer.isBuffer(view) ? view : Buffer.from(view.buffer, view.byteOffset, view.byteLength);
-}
-
-/**
- * Ticket keys as the native context takes them: 48 bytes (node:tls), or, an
- * extension, an array of 48-byte keys: the first issues tickets and all of them
- * are accepted (a ticket opened with a later one is renewed under the first).
- */
-export function ticketKeyRing(keys: unknown, name: string): Buffer {
-  if (Array.isArray(keys)) {
-    if (keys.length === 0) throw invalidArgValue(name, keys, 'must hold at least one key');
-    return Buffer.concat(keys.map((key: unknown, i) => oneTicketKey(key, `${name}[${i}]`)));
-  }
-  return oneTicketKey(keys, name);
-}
-
-function oneTicketKey(key: unknown, name: string): Buffer {
-  if (!isArrayBufferView(key)) throw invalidArgType(name, ['Buffer', 'TypedArray', 'DataView'], key);
-  if (key.byteLength !== KEY_LENGTH) throw invalidArgValue(name, key.byteLength, 'must be exactly 48 bytes');
-  return toBuffer(key);
-}
-
-/**
- * node:tls's default sessionIdContext for a server: the first 32 hex digits of
- * the SHA-1 of the command line, so that two different programs sharing a
- * session store (or ticket keys) do not resume each other's sessions. Without
- * one, OpenSSL refuses to resume sessions of a server that asks for client
- * certificates.
- */
-export function defaultSessionIdContext(): string {
-  return createHash('sha1').update(process.argv.join(' ')).digest('hex').slice(0, 32);
 }
 
 /** The client's `session` option: node:tls ignores falsy values and refuses what is not a buffer. */
@@ -80,7 +50,7 @@ export function clientSessionOption(session: unknown): Buffer | undefined {
  * and they wait for the handshake to be verified: a TLS 1.2 session comes with
  * the last handshake message, after 'secureConnect'; TLS 1.3 tickets later.
  */
-export function clientSessionReport(socket: TLSSocket, enable: () => void): SessionReport {
+export function clientSessionReport(socket: SessionSocket, enable: () => void): SessionReport {
   const onListener = (event: string | symbol): void => {
     if (event !== 'session') return;
     socket.removeListener('newListener', onListener);
@@ -103,9 +73,9 @@ export function clientSessionReport(socket: TLSSocket, enable: () => void): Sess
  * (a callback called twice counts once, as in node:tls). With no listener left
  * the session is let go at once.
  */
-export function newSessionReport(server: EventEmitter, socket: TLSSocket): SessionReport {
+export function newSessionReport(server: EventEmitter, holdOutput: () => () => void): SessionReport {
   return (sessions) => {
-    const releases = sessions.map(() => socket._holdOutput());
+    const releases = sessions.map(() => holdOutput());
     return () => {
       sessions.forEach((session, i) => {
         const release = releases[i];

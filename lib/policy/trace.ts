@@ -1,8 +1,8 @@
 // Looking into a connection: enableTrace (OpenSSL's SSL_trace on stderr, as
 // node:tls prints it) and the 'keylog' listeners that switch key logging on.
 import type { EventEmitter } from 'node:events';
-import { binding } from './binding';
-import { invalidArgType } from './errors';
+import { binding } from '../internal/binding';
+import { invalidArgType } from '../internal/errors';
 
 /** The enableTrace option of connect() and new TLSSocket(): a boolean, as node:tls checks. */
 export function traceOption(value: unknown): boolean {

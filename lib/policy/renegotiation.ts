@@ -12,19 +12,11 @@
 //    socket with ERR_TLS_RENEGOTIATION_DISABLED (on either side: node:tls
 //    checks only on the server, its documentation says any socket).
 // TLS 1.3 has no renegotiation (its key updates and tickets are not reported).
-import { defaults } from './defaults';
-import { nodeError, validateFunction, validateObject, type NodeError } from './errors';
-import * as errors from './tls_errors';
-import type { CycleResult, NativeConnection } from '../typings/native';
-import type { TLSSocket } from './tls_socket';
-
-export function sessionAttack(): NodeError {
-  return nodeError(Error, 'ERR_TLS_SESSION_ATTACK', 'TLS session renegotiation attack detected');
-}
-
-export function renegotiationDisabled(): NodeError {
-  return nodeError(Error, 'ERR_TLS_RENEGOTIATION_DISABLED', 'TLS session renegotiation disabled for this socket');
-}
+import { defaults } from '../context/defaults';
+import { renegotiationDisabled, sessionAttack, socketClosed } from '../internal/errors';
+import { validateFunction, validateObject } from '../internal/validators';
+import type { CycleResult, NativeConnection } from '../../typings/native';
+import type { CertPolicy, Verdict } from './verify';
 
 export interface RenegotiateOptions {
   rejectUnauthorized?: boolean;
@@ -33,21 +25,32 @@ export interface RenegotiateOptions {
 
 type Callback = (err: Error | null) => void;
 
-/** One TLSSocket's renegotiation state; the socket hands it its private parts. */
+/** What renegotiation needs of its socket. */
+export interface RenegotiationHost {
+  readonly destroyed: boolean;
+  readonly isServer: boolean;
+  /** The client-certificate policy in force; renegotiate() changes it. */
+  readonly certPolicy: CertPolicy;
+  conn(): NativeConnection | null;
+  /** Acts on a native result as the socket does with every other. */
+  handle(r: CycleResult): void;
+  /** Server: decides again on the client's certificate (lib/policy/verify.ts) and records it on the socket. */
+  authorizeClient(): Verdict | undefined;
+  emit(event: 'secure' | 'secureConnect'): boolean;
+  destroy(error?: Error): void;
+}
+
+/** One TLSSocket's renegotiation state. */
 export class Renegotiation {
-  readonly #socket: TLSSocket;
-  readonly #conn: () => NativeConnection | null;
-  readonly #handle: (r: CycleResult) => void;
+  readonly #host: RenegotiationHost;
   #disabled = false;
   /** When the peer started each renegotiation still inside the window (ms). */
   #starts: number[] = [];
   /** renegotiate() callbacks waiting for the handshake to complete. */
   #callbacks: Callback[] = [];
 
-  constructor(socket: TLSSocket, conn: () => NativeConnection | null, handle: (r: CycleResult) => void) {
-    this.#socket = socket;
-    this.#conn = conn;
-    this.#handle = handle;
+  constructor(host: RenegotiationHost) {
+    this.#host = host;
   }
 
   disable(): void {
@@ -59,28 +62,27 @@ export class Renegotiation {
     validateObject(options, 'options');
     if (callback !== undefined) validateFunction(callback, 'callback');
     const cb = callback as Callback | undefined;
-    const socket = this.#socket;
-    const conn = this.#conn();
-    if (socket.destroyed || conn === null) return undefined;
+    const host = this.#host;
+    const conn = host.conn();
+    if (host.destroyed || conn === null) return undefined;
 
-    const tlsOptions = socket._tlsOptions;
     const opts = options as RenegotiateOptions;
-    let requestCert = tlsOptions.requestCert === true;
-    let rejectUnauthorized = tlsOptions.rejectUnauthorized !== false;
-    if (opts.requestCert !== undefined) requestCert = !!opts.requestCert;
-    if (opts.rejectUnauthorized !== undefined) rejectUnauthorized = !!opts.rejectUnauthorized;
+    const policy = host.certPolicy;
+    const requestCert = opts.requestCert !== undefined ? !!opts.requestCert : policy.requestCert;
+    const rejectUnauthorized =
+      opts.rejectUnauthorized !== undefined ? !!opts.rejectUnauthorized : policy.rejectUnauthorized;
 
     let result: CycleResult;
     try {
       result = conn.renegotiate({ requestCert, rejectUnauthorized });
     } catch (err) {
-      if (cb !== undefined) process.nextTick(cb, err as Error);
+      if (cb !== undefined) process.nextTick(cb, err);
       return false;
     }
-    tlsOptions.requestCert = requestCert;
-    tlsOptions.rejectUnauthorized = rejectUnauthorized;
+    policy.requestCert = requestCert;
+    policy.rejectUnauthorized = rejectUnauthorized;
     if (cb !== undefined) this.#callbacks.push(cb);
-    this.#handle(result);
+    host.handle(result);
     return true;
   }
 
@@ -88,7 +90,7 @@ export class Renegotiation {
   onPeerStart(count: number, now = Date.now()): Error | undefined {
     if (this.#disabled) return renegotiationDisabled();
     // The limiter guards servers against clients (node:tls's CLIENT_RENEG_*).
-    if (this.#socket._tlsOptions.isServer !== true) return undefined;
+    if (!this.#host.isServer) return undefined;
     const windowMs = Number(defaults.CLIENT_RENEG_WINDOW) * 1000;
     const limit = Number(defaults.CLIENT_RENEG_LIMIT);
     this.#starts = this.#starts.filter((t) => now - t < windowMs);
@@ -103,35 +105,24 @@ export class Renegotiation {
    * destroys the socket, and the callbacks get the verify error).
    */
   onDone(): void {
-    const socket = this.#socket;
-    const conn = this.#conn();
-    if (conn === null || socket.destroyed) return;
-    const tlsOptions = socket._tlsOptions;
-    if (tlsOptions.isServer === true && tlsOptions.requestCert === true) {
-      const v = conn.verifyError();
-      if (v === null) {
-        socket.authorized = true;
-        socket.authorizationError = null;
-      } else {
-        socket.authorized = false;
-        socket.authorizationError = v[0];
-        if (tlsOptions.rejectUnauthorized !== false) {
-          this.#settle(errors.verifyError(v[0], v[1]));
-          socket.destroy();
-          return;
-        }
-      }
+    const host = this.#host;
+    if (host.conn() === null || host.destroyed) return;
+    const verdict = host.authorizeClient();
+    if (verdict?.reject !== undefined) {
+      this.#settle(verdict.reject);
+      host.destroy();
+      return;
     }
     // node:tls emits these again after each renegotiation.
-    if (tlsOptions.isServer !== true) socket.emit('secureConnect');
-    if (socket.destroyed) return;
-    socket.emit('secure');
+    if (!host.isServer) host.emit('secureConnect');
+    if (host.destroyed) return;
+    host.emit('secure');
     this.#settle(null);
   }
 
   /** The socket is closing: callbacks still waiting get its error (or ERR_SOCKET_CLOSED). */
   onClose(error: Error | null | undefined): void {
-    if (this.#callbacks.length > 0) this.#settle(error ?? errors.socketClosed());
+    if (this.#callbacks.length > 0) this.#settle(error ?? socketClosed());
   }
 
   #settle(err: Error | null): void {

@@ -2,14 +2,14 @@
 // OpenSSL symbols Node's own binary exports (see docs/ARCHITECTURE.md, "Loading").
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { NativeBinding } from '../typings/native';
+import type { NativeBinding } from '../../typings/native';
 
 // node-gyp-build has no types; this is the one function we use from it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const nodeGypBuild = require('node-gyp-build') as { path(dir: string): string };
 
 function load(): { binding: NativeBinding; file: string } {
-  const root = path.join(__dirname, '..');
+  const root = path.join(__dirname, '..', '..');
   const file = process.env.OPENSSL_TLS_ADDON || nodeGypBuild.path(root);
   const mod = { exports: {} as NativeBinding };
   // A sanitizer build links OpenSSL statically with hidden symbols and cannot be

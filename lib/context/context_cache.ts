@@ -12,7 +12,7 @@
 // NPN clients (their context gets NPN's callback) are not cached; a failure is never cached, so bad options throw every time.
 import { createHash, type Hash } from 'node:crypto';
 import { defaults } from './defaults';
-import { isArrayBufferView } from './errors';
+import { isArrayBufferView } from '../internal/validators';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from './secure_context';
 
 /** Every option createSecureContext and the SecureContext constructor read. */
@@ -51,7 +51,11 @@ function feed(hash: Hash, value: unknown, depth: number): boolean {
   else if (value === null) hash.update('n;');
   else if (typeof value === 'boolean') hash.update(value ? 't;' : 'f;');
   else if (typeof value === 'number') hash.update(`d${value};`);
-  else if (typeof value === 'string') hash.update(`s${Buffer.byteLength(value)}:`).update(value).update(';');
+  else if (typeof value === 'string')
+    hash
+      .update(`s${Buffer.byteLength(value)}:`)
+      .update(value)
+      .update(';');
   else if (isArrayBufferView(value)) {
     const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
     hash.update(`b${bytes.length}:`).update(bytes).update(';');

@@ -9,39 +9,40 @@
 //
 //  server: pskCallback(socket, identity) -> Buffer | TypedArray | DataView | { psk } | null
 //  client: pskCallback(hint) -> { psk, identity } | null   (hint is null in TLS 1.3)
-import type { NativeConnectionOptions, NativePskClientAnswer } from '../typings/native';
-import { invalidArgType, invalidArgValue, isArrayBufferView, validateString } from './errors';
-import type { TLSSocket } from './tls_socket';
+import type { NativeConnectionOptions, NativePskClientAnswer } from '../../typings/native';
+import { invalidArgType, invalidArgValue } from '../internal/errors';
+import { isArrayBufferView, validateString } from '../internal/validators';
 
 /** OpenSSL's limits (PSK_MAX_PSK_LEN, PSK_MAX_IDENTITY_LEN). */
 const kMaxPskBytes = 512;
 const kMaxIdentityBytes = 256;
 
-export type PskServerCallback = (
-  this: TLSSocket,
-  socket: TLSSocket,
+// S is the socket type the callbacks are given (TLSSocket, lib/socket/).
+export type PskServerCallback<S> = (
+  this: S,
+  socket: S,
   identity: string,
 ) => NodeJS.ArrayBufferView | { psk: NodeJS.ArrayBufferView } | null | undefined;
 
-export type PskClientCallback = (
-  this: TLSSocket,
+export type PskClientCallback<S> = (
+  this: S,
   hint: string | null,
 ) => { psk: NodeJS.ArrayBufferView; identity: string } | null | undefined;
 
 /** createServer()'s PSK options. */
-export interface ServerPskOptions {
-  pskCallback?: PskServerCallback | null;
+export interface ServerPskOptions<S> {
+  pskCallback?: PskServerCallback<S> | null;
   pskIdentityHint?: string | null;
 }
 
 /** connect()'s PSK option. */
-export interface ClientPskOptions {
-  pskCallback?: PskClientCallback | null;
+export interface ClientPskOptions<S> {
+  pskCallback?: PskClientCallback<S> | null;
 }
 
 /** A TLSSocket's: either role's. */
-export interface PskOptions {
-  pskCallback?: PskServerCallback | PskClientCallback | null;
+export interface PskOptions<S> {
+  pskCallback?: PskServerCallback<S> | PskClientCallback<S> | null;
   pskIdentityHint?: string | null;
 }
 
@@ -58,7 +59,7 @@ function checkKey(psk: unknown): Buffer {
 }
 
 /** createServer(): the PSK options are checked before any connection. */
-export function validateServerPskOptions(options: ServerPskOptions): void {
+export function validateServerPskOptions<S>(options: ServerPskOptions<S>): void {
   const { pskCallback, pskIdentityHint } = options;
   if (pskCallback !== undefined && pskCallback !== null && typeof pskCallback !== 'function') {
     throw invalidArgType('options.pskCallback', 'function', pskCallback);
@@ -68,29 +69,37 @@ export function validateServerPskOptions(options: ServerPskOptions): void {
   }
 }
 
+/** A socket's PSK settings, validated: the callback of its role and the server's hint. */
+export type PskConfig<S> =
+  | { isServer: true; callback: PskServerCallback<S>; hint: string | undefined }
+  | { isServer: false; callback: PskClientCallback<S> };
+
 /**
- * The PSK part of a socket's native connection options. Throws (from the
- * TLSSocket constructor, so from connect()) when pskCallback is not a function.
+ * A socket's PSK options, checked once as its options are normalized (so
+ * connect() throws): undefined when there is no callback (a falsy one means
+ * none, as in node:tls).
  */
-export function pskConnectionOptions(
-  socket: TLSSocket,
-  isServer: boolean,
-  options: PskOptions,
-): Pick<NativeConnectionOptions, 'pskCallback' | 'pskIdentityHint'> {
+export function pskConfig<S>(isServer: boolean, options: PskOptions<S>): PskConfig<S> | undefined {
   const callback = options.pskCallback;
-  // A falsy callback means no PSK, as in node:tls.
-  if (!callback) return {};
+  if (!callback) return undefined;
   if (typeof callback !== 'function') throw invalidArgType('pskCallback', 'function', callback);
-  if (!isServer) return { pskCallback: clientCallback(socket, callback as PskClientCallback) };
+  if (!isServer) return { isServer: false, callback: callback as PskClientCallback<S> };
   const hint = options.pskIdentityHint;
   if (hint !== undefined && hint !== null) validateString(hint, 'options.pskIdentityHint');
-  return {
-    pskCallback: serverCallback(socket, callback as PskServerCallback),
-    pskIdentityHint: hint ? hint : undefined,
-  };
+  return { isServer: true, callback: callback as PskServerCallback<S>, hint: hint ? hint : undefined };
 }
 
-function serverCallback(socket: TLSSocket, user: PskServerCallback): (identity: string | null) => Buffer | null {
+/** The PSK part of a socket's native connection options: the callbacks bound to `socket`. */
+export function pskConnectionOptions<S>(
+  socket: S,
+  psk: PskConfig<S> | undefined,
+): Pick<NativeConnectionOptions, 'pskCallback' | 'pskIdentityHint'> {
+  if (psk === undefined) return {};
+  if (!psk.isServer) return { pskCallback: clientCallback(socket, psk.callback) };
+  return { pskCallback: serverCallback(socket, psk.callback), pskIdentityHint: psk.hint };
+}
+
+function serverCallback<S>(socket: S, user: PskServerCallback<S>): (identity: string | null) => Buffer | null {
   return (identity) => {
     const ret: unknown = user.call(socket, socket, identity ?? '');
     if (ret === null || ret === undefined) return null;
@@ -100,7 +109,10 @@ function serverCallback(socket: TLSSocket, user: PskServerCallback): (identity: 
   };
 }
 
-function clientCallback(socket: TLSSocket, user: PskClientCallback): (hint: string | null) => NativePskClientAnswer | null {
+function clientCallback<S>(
+  socket: S,
+  user: PskClientCallback<S>,
+): (hint: string | null) => NativePskClientAnswer | null {
   return (hint) => {
     const ret: unknown = user.call(socket, hint);
     if (ret === null || ret === undefined) return null;

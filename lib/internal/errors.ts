@@ -1,4 +1,6 @@
-// Errors with node's codes and node's exact messages, for every file in lib/.
+// Every error lib/ makes, with node's codes and node's exact messages: the one
+// place an ERR_* code is spelled (OpenSSL's errors are made in native/, the
+// one place there).
 //
 // node makes two kinds of coded errors, and they print differently:
 //  - nodeError(): thrown by node's JS (argument validation and the like). Its
@@ -25,6 +27,7 @@ export function nodeError(Base: ErrorClass, code: string, message: string): Node
   // The stack header is written when the stack is first read: read it while
   // the name carries the code, then let the plain name show again.
   Object.defineProperty(error, 'name', { value: `${error.name} [${code}]`, configurable: true, writable: true });
+  // eslint-disable-next-line @typescript-eslint/no-meaningless-void-operator
   void error.stack;
   delete (error as { name?: string }).name;
   Object.defineProperty(error, 'toString', {
@@ -47,7 +50,17 @@ export function codedError(Base: ErrorClass, code: string, message: string): Nod
 // How node describes values in messages.
 
 // Type names (node accepts 'Function' and 'Object' for the lower-case ones).
-const kTypeNames = new Set(['string', 'function', 'number', 'object', 'Function', 'Object', 'boolean', 'bigint', 'symbol']);
+const kTypeNames = new Set([
+  'string',
+  'function',
+  'number',
+  'object',
+  'Function',
+  'Object',
+  'boolean',
+  'bigint',
+  'symbol',
+]);
 const kClassName = /^([A-Z][a-z0-9]*)+$/;
 
 function listWithOr(items: string[]): string {
@@ -165,55 +178,11 @@ export function missingArgs(...names: string[]): NodeError {
   let list: string;
   if (quoted.length <= 2) list = quoted.join(' and ');
   else list = `${quoted.slice(0, -1).join(', ')}, and ${quoted[quoted.length - 1]}`;
-  return nodeError(TypeError, 'ERR_MISSING_ARGS', `The ${list} argument${names.length > 1 ? 's' : ''} must be specified`);
-}
-
-// ---------------------------------------------------------------------------
-// node's validators, as they are used for options.
-
-export function isArrayBufferView(value: unknown): value is NodeJS.ArrayBufferView {
-  return ArrayBuffer.isView(value);
-}
-
-export function validateString(value: unknown, name: string): asserts value is string {
-  if (typeof value !== 'string') throw invalidArgType(name, 'string', value);
-}
-
-export function validateObject(value: unknown, name: string): asserts value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw invalidArgType(name, 'Object', value);
-  }
-}
-
-export function validateFunction(value: unknown, name: string): asserts value is (...args: never[]) => unknown {
-  if (typeof value !== 'function') throw invalidArgType(name, 'Function', value);
-}
-
-export function validateBoolean(value: unknown, name: string): asserts value is boolean {
-  if (typeof value !== 'boolean') throw invalidArgType(name, 'boolean', value);
-}
-
-export function validateBuffer(value: unknown, name: string): asserts value is NodeJS.ArrayBufferView {
-  if (!isArrayBufferView(value)) throw invalidArgType(name, ['Buffer', 'TypedArray', 'DataView'], value);
-}
-
-export function validateInteger(
-  value: unknown,
-  name: string,
-  min = Number.MIN_SAFE_INTEGER,
-  max = Number.MAX_SAFE_INTEGER,
-): asserts value is number {
-  if (typeof value !== 'number') throw invalidArgType(name, 'number', value);
-  if (!Number.isInteger(value)) throw outOfRange(name, 'an integer', value);
-  if (value < min || value > max) throw outOfRange(name, `>= ${min} && <= ${max}`, value);
-}
-
-export function validateInt32(value: unknown, name: string, min = -2147483648, max = 2147483647): asserts value is number {
-  validateInteger(value, name, min, max);
-}
-
-export function validateUint32(value: unknown, name: string, positive = false): asserts value is number {
-  validateInteger(value, name, positive ? 1 : 0, 4294967295);
+  return nodeError(
+    TypeError,
+    'ERR_MISSING_ARGS',
+    `The ${list} argument${names.length > 1 ? 's' : ''} must be specified`,
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -261,4 +230,71 @@ export function customEngineNotSupported(option: string): NodeError {
 
 export function tlsInvalidContext(name: string): NodeError {
   return nodeError(TypeError, 'ERR_TLS_INVALID_CONTEXT', `${name} must be a SecureContext`);
+}
+
+// ---------------------------------------------------------------------------
+// Socket-level errors.
+
+/** Node's ECONNRESET "socket hang up" family. */
+export function connReset(message: string): NodeError {
+  return codedError(Error, 'ECONNRESET', message);
+}
+
+export function handshakeTimeout(): NodeError {
+  return codedError(Error, 'ERR_TLS_HANDSHAKE_TIMEOUT', 'TLS handshake timeout');
+}
+
+export function dhParamSize(size: number, min: number): NodeError {
+  return codedError(Error, 'ERR_TLS_DH_PARAM_SIZE', `DH parameter size ${size} is less than ${min}`);
+}
+
+export function socketClosed(): NodeError {
+  return codedError(Error, 'ERR_SOCKET_CLOSED', 'Socket is closed');
+}
+
+/** A certificate verification failure: code is OpenSSL's verify code name. */
+export function verifyError(code: string, message: string): NodeError {
+  return codedError(Error, code, message);
+}
+
+/** A user callback answering a handshake pause was called twice. */
+export function multipleCallback(): NodeError {
+  return codedError(Error, 'ERR_MULTIPLE_CALLBACK', 'Callback called multiple times');
+}
+
+export function sessionAttack(): NodeError {
+  return nodeError(Error, 'ERR_TLS_SESSION_ATTACK', 'TLS session renegotiation attack detected');
+}
+
+export function renegotiationDisabled(): NodeError {
+  return nodeError(Error, 'ERR_TLS_RENEGOTIATION_DISABLED', 'TLS session renegotiation disabled for this socket');
+}
+
+export function alpnCallbackWithProtocols(): NodeError {
+  return nodeError(
+    TypeError,
+    'ERR_TLS_ALPN_CALLBACK_WITH_PROTOCOLS',
+    'The ALPNCallback and ALPNProtocols TLS options are mutually exclusive',
+  );
+}
+
+export function alpnCallbackInvalidResult(protocol: string, protocols: string[]): NodeError {
+  return nodeError(
+    TypeError,
+    'ERR_TLS_ALPN_CALLBACK_INVALID_RESULT',
+    `ALPN callback returned a value (${protocol}) that did not match any of the client's offered protocols (${protocols.join(', ')})`,
+  );
+}
+
+export function npnUnsupported(): NodeError {
+  return codedError(
+    Error,
+    'ERR_TLS_NPN_UNSUPPORTED',
+    'NPNProtocols: the system OpenSSL was built without NPN (OPENSSL_NO_NEXTPROTONEG)',
+  );
+}
+
+/** node:tls's words for an OCSPRequest answer that is not a buffer. */
+export function ocspResponseNotBuffer(): NodeError {
+  return codedError(TypeError, 'ERR_INVALID_ARG_TYPE', 'OCSP response must be a buffer');
 }

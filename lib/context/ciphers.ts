@@ -1,5 +1,5 @@
 // What the system OpenSSL offers: tls.getCiphers() and tls.rootCertificates.
-import { binding } from './binding';
+import { binding } from '../internal/binding';
 
 let ciphers: string[] | undefined;
 

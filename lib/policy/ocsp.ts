@@ -11,20 +11,13 @@
 // the socket with err (tlsClientError). A second call is ERR_MULTIPLE_CALLBACK,
 // one after the socket closed does nothing.
 //
-// The client side (requestOCSP, the 'OCSPResponse' event) is in TLSSocket.
+// The client side (requestOCSP, the 'OCSPResponse' event) is in lib/socket/driver.ts.
 import type { EventEmitter } from 'node:events';
-import { codedError, isArrayBufferView } from './errors';
-import type { CertificateStep } from './pause';
-import type { TLSSocket } from './tls_socket';
-
-type Guard = TLSSocket['_guard'];
+import { ocspResponseNotBuffer } from '../internal/errors';
+import { isArrayBufferView } from '../internal/validators';
+import type { CertificateStep, Guard } from './pause';
 
 export type OCSPRequestCallback = (err: Error | null, response?: Buffer | null) => void;
-
-function ocspResponseNotBuffer(): Error {
-  // node:tls's words for it.
-  return codedError(TypeError, 'ERR_INVALID_ARG_TYPE', 'OCSP response must be a buffer');
-}
 
 export function ocspRequestStep(server: EventEmitter, guard: () => Guard): CertificateStep {
   return (pause, answer, next) => {

@@ -1,0 +1,513 @@
+// The driver of one TLSSocket: it owns the native Connection and the transport,
+// acts on every result the Connection reports (in the order its bytes happened)
+// and turns it into node:tls's events on the socket. The socket (tls_socket.ts)
+// is the public face; policy (who is accepted, renegotiation, sessions, the
+// callbacks that answer a paused handshake) is in lib/policy/.
+import type { EventEmitter } from 'node:events';
+import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { CycleResult, NativeConnection, NativePause, NativeResumeAnswer } from '../../typings/native';
+import { binding } from '../internal/binding';
+import type { PeerCertificate } from '../internal/types';
+import { connReset, handshakeTimeout, socketClosed } from '../internal/errors';
+import { handshakeSteps, type HandshakeSteps } from '../policy/handshake_steps';
+import { guardedCallback, runSteps, type Guard } from '../policy/pause';
+import { pskConnectionOptions } from '../policy/psk';
+import { Renegotiation, type RenegotiationHost } from '../policy/renegotiation';
+import { clientSessionReport, type SessionReport } from '../policy/session';
+import { enableTrace, reportKeylogOnListener } from '../policy/trace';
+import { verifyClient, verifyServer, type CertPolicy, type Verdict } from '../policy/verify';
+import { JsTransport } from './js_transport';
+import { NativeTransport } from './native_transport';
+import type { SocketConfig } from './options';
+import type { Transport, TransportSink, WriteCallback } from './transport';
+
+const S = binding.status;
+
+/** What the driver needs of its socket: the stream it feeds and the fields node:tls shows. */
+export interface DriverHost extends EventEmitter {
+  readonly destroyed: boolean;
+  push(chunk: Buffer | null): boolean;
+  destroy(error?: Error): unknown;
+  getPeerCertificate(detailed: true): PeerCertificate | Record<string, never>;
+  authorized: boolean;
+  authorizationError: string | null;
+  servername: string | false | null;
+  alpnProtocol: string | false | null;
+  npnProtocol: string | false | null;
+  _secureEstablished: boolean;
+}
+
+/** The socket's idle timer (setTimeout): restarted by activity, stopped once a server socket is secure. */
+export interface IdleHooks {
+  touch(): void;
+  clear(): void;
+}
+
+export class Driver<H extends DriverHost> {
+  readonly #host: H;
+  readonly #config: SocketConfig<H>;
+  readonly #idle: IdleHooks;
+  #conn: NativeConnection | null;
+  #transport: Transport;
+  readonly #steps: HandshakeSteps;
+  readonly #reneg: Renegotiation;
+  readonly #certPolicy: CertPolicy;
+  #sessionReport: SessionReport | null = null;
+  // Writes before the handshake is done, and cleartext OpenSSL could not take yet (renegotiation).
+  #pendingWrite: { chunks: Buffer[]; cb: WriteCallback } | null = null;
+  #heldWriteCallbacks: WriteCallback[] = [];
+  #pendingFinal: WriteCallback | null = null;
+  // Output held for newSession callbacks; a TLS 1.2 server's 'secure' waits for them.
+  #holds = 0;
+  #securePending = false;
+  #readingPaused = false;
+  #unrefd = false;
+  #peerEnded = false;
+  #errorEmitted = false;
+
+  constructor(
+    host: H,
+    config: SocketConfig<H>,
+    stream: Duplex | null,
+    link: NativeConnection | undefined,
+    idle: IdleHooks,
+  ) {
+    this.#host = host;
+    this.#config = config;
+    this.#idle = idle;
+    this.#certPolicy = { requestCert: config.requestCert, rejectUnauthorized: config.rejectUnauthorized };
+    const setup = config.setup;
+    const guard = (): Guard => (fn) => this.#guard(fn);
+    this.#steps = config.isServer
+      ? handshakeSteps(
+          { SNICallback: config.SNICallback, ALPNCallback: config.ALPNCallback, server: setup?.server ?? null },
+          guard,
+        )
+      : { clientHello: [], certificate: [] };
+    const conn =
+      link ??
+      new binding.Connection(config.context.context, {
+        isServer: config.isServer,
+        requestCert: config.requestCert,
+        rejectUnauthorized: config.rejectUnauthorized,
+        servername: config.servername,
+        session: config.session,
+        pauseOnClientHello: this.#steps.clientHello.length > 0,
+        pauseOnCertificate: this.#steps.certificate.length > 0,
+        reportSessions: setup?.reportSessions ?? false,
+        reportKeylog: setup?.reportKeylog ?? false,
+        ...pskConnectionOptions(host, config.psk),
+        alpnProtocols: config.alpnProtocols,
+        npnProtocols: config.npnProtocols,
+        requestOCSP: config.requestOCSP,
+      });
+    this.#conn = conn;
+    this.#reneg = new Renegotiation(this.#renegotiationHost());
+    reportKeylogOnListener(host, () => this.#conn?.setReportKeylog(true));
+    if (config.enableTrace) enableTrace(conn);
+    if (!config.isServer) this.#sessionReport = clientSessionReport(host, () => this.#conn?.setReportSessions(true));
+    else if (setup?.sessionReport !== undefined) this.#sessionReport = setup.sessionReport(() => this.holdOutput());
+    const sink = this.#sink();
+    if (link !== undefined) {
+      this.#transport = new NativeTransport(link, sink, config.isServer);
+    } else {
+      // PSK callbacks run JS inside OpenSSL: those handshakes stay on the main thread.
+      // (On the native transport the link runs the steps on the pool itself, until JS adopts it.)
+      const offload = config.isServer && setup?.offloadHandshake === true && config.psk === undefined;
+      const lookup = (...args: unknown[]): void => void host.emit('lookup', ...args);
+      this.#transport = new JsTransport(stream ?? new net.Socket(), conn, sink, offload, lookup);
+    }
+  }
+
+  get conn(): NativeConnection | null {
+    return this.#conn;
+  }
+
+  get transport(): Transport {
+    return this.#transport;
+  }
+
+  /** Native transport: the connection's first result, as the listener reported it. */
+  linkStart(first: CycleResult): void {
+    if (this.#transport instanceof NativeTransport) this.#transport.onResult(first);
+  }
+
+  get renegotiation(): Renegotiation {
+    return this.#reneg;
+  }
+
+  #sink(): TransportSink {
+    const host = this.#host;
+    return {
+      get secureEstablished() {
+        return host._secureEstablished;
+      },
+      result: (r) => this.handle(r),
+      active: () => this.#idle.touch(),
+      open: (connected) => this.#open(connected),
+      end: () => this.#onTransportEnd(),
+      close: () => {
+        if (!host.destroyed) this.#onTransportClose();
+      },
+      error: (err) => this.fail(err),
+    };
+  }
+
+  #renegotiationHost(): RenegotiationHost {
+    const host = this.#host;
+    return {
+      get destroyed() {
+        return host.destroyed;
+      },
+      isServer: this.#config.isServer,
+      certPolicy: this.#certPolicy,
+      conn: () => this.#conn,
+      handle: (r) => this.handle(r),
+      authorizeClient: () => this.#authorizeClient(),
+      emit: (event) => host.emit(event),
+      destroy: (error) => void host.destroy(error),
+    };
+  }
+
+  /** A callback for user code answering a pause: once only, harmless after close. */
+  #guard<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+    return guardedCallback(
+      () => this.#host.destroyed || this.#conn === null,
+      (err) => this.fail(err),
+      fn,
+    );
+  }
+
+  /** The transport can carry bytes: a client that connected may move to the native transport, then starts. */
+  #open(connected: boolean): void {
+    const host = this.#host;
+    if (connected) {
+      const takeOver = this.#config.client?.takeOver ?? null;
+      const js = this.#transport;
+      if (takeOver !== null && js instanceof JsTransport && this.#conn !== null && !host.destroyed) {
+        const native = NativeTransport.takeOver(this.#conn, js, this.#sink(), takeOver === 'pipe');
+        if (native !== null) {
+          this.#transport = native;
+          if (this.#unrefd) native.unref();
+          if (this.#readingPaused) native.pauseReading();
+        }
+      }
+      host.emit('connect');
+    }
+    if (host.destroyed || this.#conn === null) return;
+    if (!this.#config.isServer) this.handle(this.#conn.start());
+  }
+
+  /** Acts on one native result, in the order the bytes happened. */
+  handle(r: CycleResult): void {
+    const host = this.#host;
+    const isServer = this.#config.isServer;
+    const done = (r.status & S.HANDSHAKE_DONE) !== 0;
+    // A client checks the server before its last flight goes out: one it rejects
+    // never gets the Finished (as with node:tls, the server sees the connection drop).
+    if (!isServer && done && !host._secureEstablished && !this.#verifyServer()) return;
+    // Before the encrypted bytes: newSession may hold them back.
+    const afterSessions =
+      r.sessions !== undefined && this.#sessionReport !== null ? this.#sessionReport(r.sessions) : null;
+    this.#transport.seen(r);
+    this.#transport.deliver(r, null);
+    if (r.peerRenegotiations !== undefined) {
+      // Limiter, disableRenegotiation(): ERR_TLS_SESSION_ATTACK, ERR_TLS_RENEGOTIATION_DISABLED.
+      const refused = this.#reneg.onPeerStart(r.peerRenegotiations);
+      if (refused !== undefined) {
+        host.destroy(refused);
+        return;
+      }
+    }
+    if (r.keylog !== undefined) {
+      // Before 'secure'/'secureConnect', as node:tls emits them (from inside the handshake).
+      for (const line of r.keylog) {
+        host.emit('keylog', line);
+        this.#config.setup?.hooks.onKeylog(line, host);
+      }
+      if (host.destroyed) return;
+    }
+    if (r.ocspResponse !== undefined) {
+      // Client with requestOCSP: before 'secureConnect', as in node:tls.
+      host.emit('OCSPResponse', r.ocspResponse);
+      if (host.destroyed) return;
+    }
+    const renegotiated = done && host._secureEstablished;
+    if (done && !host._secureEstablished && !this.#securePending) {
+      // node:tls: a TLS 1.2 server is secure once newSession has been answered.
+      if (this.#holds > 0 && this.#conn?.getProtocol() !== 'TLSv1.3') this.#securePending = true;
+      else this.#onHandshakeDone();
+    }
+    if (renegotiated) this.#reneg.onDone();
+    afterSessions?.();
+    if (host.destroyed) return;
+    if (r.cleartext !== undefined && !this.#peerEnded) {
+      this.#idle.touch();
+      if (!host.push(r.cleartext)) this.#pauseReading();
+    }
+    if ((r.status & S.PEER_CLOSED) !== 0 && !this.#peerEnded) {
+      this.#peerEnded = true;
+      host.push(null);
+    }
+    if ((r.status & S.ERROR) !== 0) {
+      this.fail(r.error ?? new Error('TLS failure'));
+      return;
+    }
+    if ((r.status & S.PAUSED) !== 0 && r.pause !== undefined) this.#onPause(r.pause);
+    if ((r.status & S.WRITE_PENDING) === 0 && this.#heldWriteCallbacks.length > 0) {
+      // Queued cleartext went out with this result's encrypted bytes.
+      const cbs = this.#heldWriteCallbacks;
+      this.#heldWriteCallbacks = [];
+      for (const cb of cbs) cb();
+    }
+  }
+
+  #onPause(pause: NativePause): void {
+    const done = (err: Error | null, answer: NativeResumeAnswer): void => {
+      if (this.#host.destroyed || this.#conn === null) return;
+      if (err) this.fail(err);
+      else this.#transport.resume(answer);
+    };
+    if (pause.kind === 'clientHello') runSteps(this.#steps.clientHello, pause, done);
+    else runSteps(this.#steps.certificate, pause, done);
+  }
+
+  #onHandshakeDone(): void {
+    const host = this.#host;
+    host._secureEstablished = true;
+    const conn = this.#conn;
+    if (conn === null) return;
+    host.alpnProtocol = conn.getALPNProtocol();
+    host.npnProtocol = conn.getNPNProtocol();
+    if (this.#config.isServer) {
+      host.servername = conn.getServername() ?? false;
+      if (this.#authorizeClient()?.reject !== undefined) {
+        host.destroy();
+        return;
+      }
+      this.#idle.clear();
+      host.emit('secure');
+      this.#flushQueuedWrites();
+      this.#config.setup?.hooks.onSecure(host);
+    } else {
+      // The server was checked (#verifyServer) before the client's last flight went out.
+      this.#flushQueuedWrites();
+      host.emit('secureConnect');
+    }
+    const final = this.#pendingFinal;
+    if (final !== null) {
+      this.#pendingFinal = null;
+      this.final(final);
+    }
+  }
+
+  /** Server: the client's certificate decides `authorized`/`authorizationError` (handshake and renegotiation). */
+  #authorizeClient(): Verdict | undefined {
+    const conn = this.#conn;
+    if (!this.#config.isServer || conn === null) return undefined;
+    const verdict = verifyClient(conn, this.#certPolicy);
+    if (verdict !== undefined) this.#show(verdict);
+    return verdict;
+  }
+
+  /** Client: the server's key size, certificate and identity; false when it is rejected (socket destroyed). */
+  #verifyServer(): boolean {
+    const conn = this.#conn;
+    if (conn === null) return false;
+    const client = this.#config.client;
+    const verdict = verifyServer(conn, {
+      rejectUnauthorized: this.#certPolicy.rejectUnauthorized,
+      minDHSize: this.#config.minDHSize,
+      hostname: client?.hostname ?? null,
+      checkServerIdentity: client?.checkServerIdentity ?? (() => undefined),
+      peerCertificate: () => this.#host.getPeerCertificate(true) as PeerCertificate,
+    });
+    this.#show(verdict);
+    if (verdict.reject !== undefined) {
+      this.#host.destroy(verdict.reject);
+      return false;
+    }
+    return !this.#host.destroyed;
+  }
+
+  #show(verdict: Verdict): void {
+    this.#host.authorized = verdict.authorized;
+    this.#host.authorizationError = verdict.authorizationError;
+  }
+
+  /**
+   * Holds back encrypted output (and, before TLS 1.3, the 'secure' events) until
+   * the returned function is called; holds nest. Used while newSession waits.
+   */
+  holdOutput(): () => void {
+    this.#holds++;
+    const release = this.#transport.holdOutput();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#holds--;
+      release();
+      if (this.#holds > 0 || this.#host.destroyed || !this.#transport.alive) return;
+      if (this.#securePending) {
+        this.#securePending = false;
+        this.#onHandshakeDone();
+      }
+    };
+  }
+
+  // ---- writes ----
+
+  writev(chunks: Buffer[], cb: WriteCallback): void {
+    // Written before the handshake finished: held until it does (node:tls does the same).
+    if (!this.#host._secureEstablished) this.#pendingWrite = { chunks, cb };
+    else this.#encrypt(chunks, cb);
+  }
+
+  #flushQueuedWrites(): void {
+    const w = this.#pendingWrite;
+    if (w === null) return;
+    this.#pendingWrite = null;
+    this.#encrypt(w.chunks, w.cb);
+  }
+
+  #encrypt(chunks: Buffer[], cb: WriteCallback): void {
+    const conn = this.#conn;
+    if (conn === null) {
+      cb(socketClosed());
+      return;
+    }
+    this.#idle.touch();
+    const r = conn.write(chunks);
+    if ((r.status & S.ERROR) !== 0) {
+      cb(r.error);
+      return;
+    }
+    if ((r.status & S.WRITE_PENDING) !== 0) {
+      // OpenSSL holds part of it (renegotiation under way): answer once it is out.
+      this.#transport.deliver(r, null);
+      this.#heldWriteCallbacks.push(cb);
+      return;
+    }
+    this.#transport.deliver(r, cb);
+  }
+
+  final(cb: WriteCallback): void {
+    if (!this.#host._secureEstablished) {
+      this.#pendingFinal = cb;
+      return;
+    }
+    const conn = this.#conn;
+    if (conn === null) {
+      cb();
+      return;
+    }
+    this.#transport.shutdown(conn.shutdown(), cb);
+  }
+
+  // ---- reading ----
+
+  #pauseReading(): void {
+    if (this.#readingPaused) return;
+    this.#readingPaused = true;
+    this.#transport.pauseReading();
+  }
+
+  read(): void {
+    if (!this.#readingPaused) return;
+    this.#readingPaused = false;
+    this.#transport.resumeReading();
+  }
+
+  ref(): void {
+    this.#unrefd = false;
+    this.#transport.ref();
+  }
+
+  unref(): void {
+    this.#unrefd = true;
+    this.#transport.unref();
+  }
+
+  // ---- the end ----
+
+  #hangUp(): Error {
+    return connReset(
+      this.#config.isServer
+        ? 'socket hang up'
+        : 'Client network socket disconnected before secure TLS connection was established',
+    );
+  }
+
+  #onTransportEnd(): void {
+    if (this.#peerEnded) return;
+    if (!this.#host._secureEstablished) {
+      this.fail(this.#hangUp());
+      return;
+    }
+    // A FIN without close_notify ends the readable side, as in node:tls.
+    this.#peerEnded = true;
+    this.#host.push(null);
+  }
+
+  #onTransportClose(): void {
+    if (!this.#host._secureEstablished) {
+      this.fail(this.#hangUp());
+      return;
+    }
+    if (!this.#peerEnded) {
+      this.#peerEnded = true;
+      this.#host.push(null);
+    }
+    this.#host.destroy();
+  }
+
+  /** An error on this socket: before the handshake a server socket reports it to its server. */
+  fail(error: Error): void {
+    const host = this.#host;
+    if (host.destroyed) return;
+    const hooks = this.#config.setup?.hooks;
+    if (this.#config.isServer && !host._secureEstablished && hooks !== undefined) {
+      if (!this.#errorEmitted) {
+        this.#errorEmitted = true;
+        hooks.onTLSError(error, host);
+      }
+      host.destroy();
+      return;
+    }
+    host.destroy(error);
+  }
+
+  /** Server: fail the handshake if it is not done in time (ERR_TLS_HANDSHAKE_TIMEOUT). */
+  armHandshakeTimeout(ms: number): void {
+    if (ms <= 0) return;
+    const host = this.#host;
+    const t = setTimeout(() => {
+      if (!host._secureEstablished) this.fail(handshakeTimeout());
+    }, ms);
+    t.unref();
+    host.once('secure', () => clearTimeout(t));
+    host.once('close', () => clearTimeout(t));
+  }
+
+  /**
+   * The socket's _destroy: frees the Connection (on the native transport that
+   * closes the socket) and the transport; `done` completes the stream's destroy,
+   * then every write still waiting fails with ERR_SOCKET_CLOSED.
+   */
+  destroy(error: Error | null, done: () => void): void {
+    const waiting: WriteCallback[] = [];
+    const pending = this.#pendingWrite;
+    this.#pendingWrite = null;
+    if (pending !== null) waiting.push(pending.cb);
+    waiting.push(...this.#heldWriteCallbacks);
+    this.#heldWriteCallbacks = [];
+    waiting.push(...this.#transport.destroy());
+    this.#conn?.destroy();
+    this.#conn = null;
+    done();
+    for (const cb of waiting) cb(socketClosed());
+    this.#reneg.onClose(error);
+  }
+}
