@@ -101,7 +101,7 @@ export function connect(...args: unknown[]): TLSSocket {
   }
   const check = options.checkServerIdentity ?? identityCheck.current;
   if (typeof check !== 'function') throw invalidArgType('options.checkServerIdentity', 'Function', check);
-  const native = nativeTransportOption(options.nativeTransport) && options.socket === undefined && !options.pskCallback;
+  const native = nativeTransportOption(options.nativeTransport) && !options.socket && !options.pskCallback;
 
   const host = options.host ?? 'localhost';
   const servername = options.servername ?? (net.isIP(host) === 0 ? host : undefined);
@@ -118,28 +118,19 @@ export function connect(...args: unknown[]): TLSSocket {
     // node:tls: an empty servername checks the host.
     hostname: options.servername || host,
     checkServerIdentity: check,
-    takeOver: native ? (options.path !== undefined ? 'pipe' : 'tcp') : null,
+    takeOver: native ? (options.path ? 'pipe' : 'tcp') : null,
+    target: { path: options.path, host: options.host, port: options.port, localAddress: options.localAddress },
   });
 
   let transport: Duplex;
-  if (options.socket !== undefined) {
+  if (options.socket) {
     transport = options.socket;
   } else {
-    const netOptions: net.NetConnectOpts =
-      options.path !== undefined
-        ? { path: options.path, allowHalfOpen: true }
-        : {
-            host,
-            port: Number(options.port),
-            localAddress: options.localAddress,
-            localPort: options.localPort,
-            family: options.family,
-            lookup: options.lookup,
-            allowHalfOpen: true,
-            noDelay: options.noDelay,
-            keepAlive: options.keepAlive,
-            keepAliveInitialDelay: options.keepAliveInitialDelay,
-          };
+    // As node:tls: net gets the whole options object (lookup, hints, autoSelectFamily, family...),
+    // less what is the TLS socket's own. A falsy path (https.Agent passes null) is a TCP connection.
+    const { timeout: _timeout, onread: _onread, path, ...rest } = options as ConnectionOptions & { onread?: unknown };
+    const netOptions = (path ? { ...rest, path } : { ...rest, host }) as net.NetConnectOpts;
+    netOptions.allowHalfOpen = true;
     transport = net.connect(netOptions);
   }
 

@@ -148,6 +148,8 @@ export class SecurePair extends EventEmitter {
       this.emit('secure');
     };
     this.cleartext.once(server ? 'secure' : 'secureConnect', onSecure);
+    // The old API's client pair began its handshake at once.
+    if (!server) this.cleartext._start();
     this.cleartext.on('error', (err: Error) => {
       const own = this.cleartext.listenerCount('error') > 1;
       // Before 'secure' the old API emitted on the pair; unheard errors still surface.

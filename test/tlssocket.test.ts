@@ -37,14 +37,17 @@ describe('new TLSSocket()', () => {
     const server = new tls.TLSSocket(right, { isServer: true, secureContext: tls.createSecureContext(rsa) });
     const client = new tls.TLSSocket(left, { servername: 'localhost', secureContext: tls.createSecureContext({ ca: fixture('ca.pem') }) });
     const serverSecure = waitFor(server, 'secure');
-    await waitFor(client, 'secureConnect');
+    server.on('data', (d: Buffer) => server.write(Buffer.from(d.toString().toUpperCase())));
+    // As with node:tls, a client made directly starts its handshake when first written to.
+    const secure = waitFor(client, 'secureConnect');
+    const data = waitFor<[Buffer]>(client, 'data');
+    client.write('over memory');
+    await secure;
     await serverSecure;
     assert.equal(client.authorized, true);
     assert.equal(client.getProtocol(), 'TLSv1.3');
     assert.equal(server.getProtocol(), 'TLSv1.3');
-    server.on('data', (d: Buffer) => server.write(Buffer.from(d.toString().toUpperCase())));
-    client.write('over memory');
-    const [reply] = await waitFor<[Buffer]>(client, 'data');
+    const [reply] = await data;
     assert.equal(reply.toString(), 'OVER MEMORY');
     assert.equal(client.address().port, undefined);
     assert.equal(client.remoteAddress, undefined);
@@ -96,12 +99,12 @@ describe('new TLSSocket()', () => {
       await waitFor(c, 'timeout', 2000);
       c.setTimeout(0);
       assert.equal(c.timeout, undefined);
-      assert.throws(() => c.setMaxSendFragment(100), { code: 'ERR_OUT_OF_RANGE' });
+      assert.equal(c.setMaxSendFragment(100), false);
       assert.equal(c.setMaxSendFragment(1024), true);
       c.destroy();
       // After destroy the information calls answer like node:tls does on a closed socket.
-      assert.deepEqual(c.getPeerCertificate(), {});
-      assert.equal(c.getCipher(), undefined);
+      assert.equal(c.getPeerCertificate(), null);
+      assert.equal(c.getCipher(), null);
     } finally {
       await close(server);
     }

@@ -298,3 +298,7 @@ export function npnUnsupported(): NodeError {
 export function ocspResponseNotBuffer(): NodeError {
   return codedError(TypeError, 'ERR_INVALID_ARG_TYPE', 'OCSP response must be a buffer');
 }
+
+export function tlsInvalidState(message: string): NodeError {
+  return nodeError(Error, 'ERR_TLS_INVALID_STATE', message);
+}

@@ -144,7 +144,7 @@ export function protocolConnectionOptions(
  * offers no ALPN (as in node:tls). A throw, or a name the client did not
  * offer, fails the socket with that error.
  */
-export function alpnStep(callback: ALPNCallback): ClientHelloStep {
+export function alpnStep(callback: ALPNCallback, self: unknown): ClientHelloStep {
   return (hello, answer, next) => {
     if (hello.alpn.length === 0) {
       next();
@@ -154,7 +154,8 @@ export function alpnStep(callback: ALPNCallback): ClientHelloStep {
     const protocols = offered.map((p) => p.name);
     let chosen: unknown;
     try {
-      chosen = callback({ servername: hello.servername === '' ? false : hello.servername, protocols });
+      // node:tls calls it with `this` the server's socket (so this.setKeyCert() can switch certificates).
+      chosen = callback.call(self, { servername: hello.servername === '' ? false : hello.servername, protocols });
     } catch (err) {
       next(err instanceof Error ? err : new Error(String(err)));
       return;

@@ -17,6 +17,8 @@ export interface StepSources {
   ALPNCallback: ALPNCallback | undefined;
   /** The server whose 'resumeSession' and 'OCSPRequest' listeners take part; null for a socket of none. */
   server: EventEmitter | null;
+  /** `this` of the ALPNCallback: the socket. */
+  socket: unknown;
 }
 
 export interface HandshakeSteps {
@@ -29,7 +31,7 @@ export function handshakeSteps(src: StepSources, guard: () => Guard): HandshakeS
   const clientHello: ClientHelloStep[] = [];
   const certificate: CertificateStep[] = [];
   if (src.SNICallback !== undefined) clientHello.push(sniStep(src.SNICallback, guard));
-  if (src.ALPNCallback !== undefined) clientHello.push(alpnStep(src.ALPNCallback));
+  if (src.ALPNCallback !== undefined) clientHello.push(alpnStep(src.ALPNCallback, src.socket));
   const server = src.server;
   if (server !== null && server.listenerCount('resumeSession') > 0) clientHello.push(resumeSessionStep(server, guard));
   // OCSPRequest: the handshake stops only if the client asks for a status too.

@@ -248,7 +248,12 @@ export class Server extends net.Server {
     const o = this._tlsOptions;
     const { config } = this.#socketTemplate();
     const options: NativeListenerOptions = {
-      ...pausePoints({ SNICallback: config.SNICallback, ALPNCallback: config.ALPNCallback, server: this }),
+      ...pausePoints({
+        SNICallback: config.SNICallback,
+        ALPNCallback: config.ALPNCallback,
+        server: this,
+        socket: null,
+      }),
       reportSessions: this.listenerCount('newSession') > 0,
       reportKeylog: this.listenerCount('keylog') > 0,
       requestCert: config.requestCert,

@@ -4,7 +4,6 @@
 // is the public face; policy (who is accepted, renegotiation, sessions, the
 // callbacks that answer a paused handshake) is in lib/policy/.
 import type { EventEmitter } from 'node:events';
-import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { CycleResult, NativeConnection, NativePause, NativeResumeAnswer } from '../../typings/native';
 import { binding } from '../internal/binding';
@@ -19,7 +18,7 @@ import { enableTrace, reportKeylogOnListener } from '../policy/trace';
 import { verifyClient, verifyServer, type CertPolicy, type Verdict } from '../policy/verify';
 import { JsTransport } from './js_transport';
 import { NativeTransport } from './native_transport';
-import type { SocketConfig } from './options';
+import type { OnRead, SocketConfig } from './options';
 import type { Transport, TransportSink, WriteCallback } from './transport';
 
 const S = binding.status;
@@ -28,6 +27,8 @@ const S = binding.status;
 export interface DriverHost extends EventEmitter {
   readonly destroyed: boolean;
   push(chunk: Buffer | null): boolean;
+  read(size?: number): unknown;
+  pause(): unknown;
   destroy(error?: Error): unknown;
   getPeerCertificate(detailed: true): PeerCertificate | Record<string, never>;
   authorized: boolean;
@@ -65,6 +66,16 @@ export class Driver<H extends DriverHost> {
   #unrefd = false;
   #peerEnded = false;
   #errorEmitted = false;
+  // Server: 'secureConnection' was emitted (node's "control released"): errors are the socket's from then on.
+  #released = false;
+  // Client: the handshake was asked for (connect(), _start(), a write), and the transport can carry it.
+  #startWanted: boolean;
+  #transportOpen = false;
+  #started = false;
+  // Writes whose bytes are out complete on the next turn of the loop, as node:tls's do, so that
+  // writableLength counts them meanwhile and write() returns false at the high-water mark.
+  #completed: WriteCallback[] = [];
+  #completing: NodeJS.Immediate | null = null;
 
   constructor(
     host: H,
@@ -77,11 +88,18 @@ export class Driver<H extends DriverHost> {
     this.#config = config;
     this.#idle = idle;
     this.#certPolicy = { requestCert: config.requestCert, rejectUnauthorized: config.rejectUnauthorized };
+    // A client made by connect() starts once connected; one made directly waits to be used, as in node:tls.
+    this.#startWanted = config.client !== null;
     const setup = config.setup;
     const guard = (): Guard => (fn) => this.#guard(fn);
     this.#steps = config.isServer
       ? handshakeSteps(
-          { SNICallback: config.SNICallback, ALPNCallback: config.ALPNCallback, server: setup?.server ?? null },
+          {
+            SNICallback: config.SNICallback,
+            ALPNCallback: config.ALPNCallback,
+            server: setup?.server ?? null,
+            socket: host,
+          },
           guard,
         )
       : { clientHello: [], certificate: [] };
@@ -108,6 +126,13 @@ export class Driver<H extends DriverHost> {
     if (config.enableTrace) enableTrace(conn);
     if (!config.isServer) this.#sessionReport = clientSessionReport(host, () => this.#conn?.setReportSessions(true));
     else if (setup?.sessionReport !== undefined) this.#sessionReport = setup.sessionReport(() => this.holdOutput());
+    // onread: nothing is pushed, so the stream never asks to read again; its 'resume' does.
+    if (config.onread !== undefined) {
+      host.on('pause', () => this.#pauseReading());
+      host.on('resume', () => this.read());
+    }
+    // node:tls: until 'secureConnection' a server socket's errors go to its server ('tlsClientError').
+    if (config.isServer && setup !== null) host.on('error', this.#onEarlyError);
     const sink = this.#sink();
     if (link !== undefined) {
       this.#transport = new NativeTransport(link, sink, config.isServer);
@@ -116,7 +141,7 @@ export class Driver<H extends DriverHost> {
       // (On the native transport the link runs the steps on the pool itself, until JS adopts it.)
       const offload = config.isServer && setup?.offloadHandshake === true && config.psk === undefined;
       const lookup = (...args: unknown[]): void => void host.emit('lookup', ...args);
-      this.#transport = new JsTransport(stream ?? new net.Socket(), conn, sink, offload, lookup);
+      this.#transport = new JsTransport(stream, conn, sink, offload, lookup);
     }
   }
 
@@ -170,6 +195,13 @@ export class Driver<H extends DriverHost> {
     };
   }
 
+  readonly #onEarlyError = (error: Error): void => {
+    const hooks = this.#config.setup?.hooks;
+    if (this.#released || this.#errorEmitted || hooks === undefined) return;
+    this.#errorEmitted = true;
+    hooks.onTLSError(error, this.#host);
+  };
+
   /** A callback for user code answering a pause: once only, harmless after close. */
   #guard<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
     return guardedCallback(
@@ -181,6 +213,7 @@ export class Driver<H extends DriverHost> {
 
   /** The transport can carry bytes: a client that connected may move to the native transport, then starts. */
   #open(connected: boolean): void {
+    this.#transportOpen = true;
     const host = this.#host;
     if (connected) {
       const takeOver = this.#config.client?.takeOver ?? null;
@@ -195,8 +228,16 @@ export class Driver<H extends DriverHost> {
       }
       host.emit('connect');
     }
-    if (host.destroyed || this.#conn === null) return;
-    if (!this.#config.isServer) this.handle(this.#conn.start());
+    if (this.#startWanted) this.start();
+  }
+
+  /** Client: begins the handshake (node:tls's _start()); once the transport is open if it is not yet. */
+  start(): void {
+    this.#startWanted = true;
+    if (this.#config.isServer || this.#started || !this.#transportOpen) return;
+    if (this.#host.destroyed || this.#conn === null) return;
+    this.#started = true;
+    this.handle(this.#conn.start());
   }
 
   /** Acts on one native result, in the order the bytes happened. */
@@ -207,6 +248,12 @@ export class Driver<H extends DriverHost> {
     // A client checks the server before its last flight goes out: one it rejects
     // never gets the Finished (as with node:tls, the server sees the connection drop).
     if (!isServer && done && !host._secureEstablished && !this.#verifyServer()) return;
+    // A server decides on the client's certificate then too: one it refuses gets nothing
+    // more (as with node:tls, which destroys the socket before its last flight goes out).
+    if (isServer && done && !host._secureEstablished && this.#authorizeClient()?.reject !== undefined) {
+      host.destroy();
+      return;
+    }
     // Before the encrypted bytes: newSession may hold them back.
     const afterSessions =
       r.sessions !== undefined && this.#sessionReport !== null ? this.#sessionReport(r.sessions) : null;
@@ -244,12 +291,10 @@ export class Driver<H extends DriverHost> {
     if (host.destroyed) return;
     if (r.cleartext !== undefined && !this.#peerEnded) {
       this.#idle.touch();
-      if (!host.push(r.cleartext)) this.#pauseReading();
+      if (this.#config.onread !== undefined) this.#onread(this.#config.onread, r.cleartext);
+      else if (!host.push(r.cleartext)) this.#pauseReading();
     }
-    if ((r.status & S.PEER_CLOSED) !== 0 && !this.#peerEnded) {
-      this.#peerEnded = true;
-      host.push(null);
-    }
+    if ((r.status & S.PEER_CLOSED) !== 0) this.#endReadable();
     if ((r.status & S.ERROR) !== 0) {
       this.fail(r.error ?? new Error('TLS failure'));
       return;
@@ -282,13 +327,12 @@ export class Driver<H extends DriverHost> {
     host.npnProtocol = conn.getNPNProtocol();
     if (this.#config.isServer) {
       host.servername = conn.getServername() ?? false;
-      if (this.#authorizeClient()?.reject !== undefined) {
-        host.destroy();
-        return;
-      }
       this.#idle.clear();
       host.emit('secure');
       this.#flushQueuedWrites();
+      if (host.destroyed) return;
+      this.#released = true;
+      host.removeListener('error', this.#onEarlyError);
       this.#config.setup?.hooks.onSecure(host);
     } else {
       // The server was checked (#verifyServer) before the client's last flight went out.
@@ -357,12 +401,32 @@ export class Driver<H extends DriverHost> {
     };
   }
 
+  /** net.Socket's onread: the cleartext copied into the user's buffer, a piece at a time. */
+  #onread(onread: OnRead, cleartext: Buffer): void {
+    const next = (): Uint8Array => (typeof onread.buffer === 'function' ? onread.buffer() : onread.buffer);
+    for (let offset = 0; offset < cleartext.length;) {
+      const buffer = next();
+      const n = cleartext.copy(buffer, 0, offset);
+      offset += n;
+      // As net.Socket: false pauses the socket (socket.resume() goes on).
+      if (onread.callback.call(this.#host, n, buffer) === false) this.#host.pause();
+      if (n === 0) break;
+    }
+    // node:tls asks for one buffer more, for the read that finds nothing left.
+    if (typeof onread.buffer === 'function') next();
+  }
+
   // ---- writes ----
 
   writev(chunks: Buffer[], cb: WriteCallback): void {
-    // Written before the handshake finished: held until it does (node:tls does the same).
-    if (!this.#host._secureEstablished) this.#pendingWrite = { chunks, cb };
-    else this.#encrypt(chunks, cb);
+    if (this.#host._secureEstablished) {
+      this.#encrypt(chunks, cb);
+      return;
+    }
+    // Written before the handshake finished: held until it does; a client made
+    // directly starts its handshake now (node:tls does the same).
+    this.#pendingWrite = { chunks, cb };
+    this.start();
   }
 
   #flushQueuedWrites(): void {
@@ -390,7 +454,21 @@ export class Driver<H extends DriverHost> {
       this.#heldWriteCallbacks.push(cb);
       return;
     }
-    this.#transport.deliver(r, cb);
+    this.#transport.deliver(r, (err) => {
+      if (err) cb(err);
+      else this.#completeLater(cb);
+    });
+  }
+
+  #completeLater(cb: WriteCallback): void {
+    this.#completed.push(cb);
+    if (this.#completing !== null) return;
+    this.#completing = setImmediate(() => {
+      this.#completing = null;
+      const cbs = this.#completed;
+      this.#completed = [];
+      for (const done of cbs) done();
+    });
   }
 
   final(cb: WriteCallback): void {
@@ -433,11 +511,19 @@ export class Driver<H extends DriverHost> {
   // ---- the end ----
 
   #hangUp(): Error {
-    return connReset(
-      this.#config.isServer
-        ? 'socket hang up'
-        : 'Client network socket disconnected before secure TLS connection was established',
+    if (this.#config.isServer) return connReset('socket hang up');
+    const error: Error & Partial<Record<'path' | 'host' | 'port' | 'localAddress', unknown>> = connReset(
+      'Client network socket disconnected before secure TLS connection was established',
     );
+    // connect()'s: where it was going, as node:tls puts it on the error.
+    const target = this.#config.client?.target;
+    if (target !== undefined) {
+      error.path = target.path;
+      error.host = target.host;
+      error.port = target.port;
+      error.localAddress = target.localAddress;
+    }
+    return error;
   }
 
   #onTransportEnd(): void {
@@ -447,8 +533,19 @@ export class Driver<H extends DriverHost> {
       return;
     }
     // A FIN without close_notify ends the readable side, as in node:tls.
+    this.#endReadable();
+  }
+
+  /**
+   * No more cleartext comes. As net.Socket does, read(0) lets 'end' be emitted
+   * when nothing unread is buffered, even if nobody reads (then, without
+   * allowHalfOpen, the stream ends its side and closes).
+   */
+  #endReadable(): void {
+    if (this.#peerEnded) return;
     this.#peerEnded = true;
     this.#host.push(null);
+    this.#host.read(0);
   }
 
   #onTransportClose(): void {
@@ -456,10 +553,7 @@ export class Driver<H extends DriverHost> {
       this.fail(this.#hangUp());
       return;
     }
-    if (!this.#peerEnded) {
-      this.#peerEnded = true;
-      this.#host.push(null);
-    }
+    this.#endReadable();
     this.#host.destroy();
   }
 
@@ -506,6 +600,16 @@ export class Driver<H extends DriverHost> {
     waiting.push(...this.#transport.destroy());
     this.#conn?.destroy();
     this.#conn = null;
+    // A server's socket closed before 'secureConnection' with no error told yet (its
+    // client was rejected, or the socket destroyed meanwhile): the server hears of
+    // it as node:tls tells it, a 'socket hang up' just before the socket's 'close'.
+    const hooks = this.#config.setup?.hooks;
+    if (hooks !== undefined && this.#config.isServer && !this.#released && !this.#errorEmitted && !error) {
+      this.#errorEmitted = true;
+      const hangUp = connReset('socket hang up');
+      const host = this.#host;
+      process.nextTick(() => hooks.onTLSError(hangUp, host));
+    }
     done();
     for (const cb of waiting) cb(socketClosed());
     this.#reneg.onClose(error);

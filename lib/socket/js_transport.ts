@@ -30,15 +30,20 @@ export class JsTransport implements Transport {
   #inFlight = false;
   #queued: Buffer[] = [];
   #queuedEnd: 'end' | 'close' | null = null;
+  // A socket made without one (new TLSSocket(null)) owns a net.Socket that waits for connect().
+  readonly #owned: boolean;
+  #open = false;
 
   /** `lookup`: forwards a connecting net.Socket's 'lookup' (node:tls's socket is the one that emits it). */
   constructor(
-    stream: Duplex,
+    stream: Duplex | null,
     conn: NativeConnection,
     sink: TransportSink,
     offload: boolean,
     lookup: (...args: unknown[]) => void,
   ) {
+    this.#owned = stream === null;
+    stream ??= new net.Socket();
     this.stream = stream;
     this.#conn = conn;
     this.#sink = sink;
@@ -49,13 +54,23 @@ export class JsTransport implements Transport {
       ['error', (err: Error) => sink.error(err)],
       ['close', () => this.#onEnd('close')],
     ];
-    const connecting = stream instanceof net.Socket && stream.connecting;
+    const connecting = this.#owned || (stream instanceof net.Socket && stream.connecting);
     if (connecting) listeners.push(['lookup', lookup]);
     for (const [event, fn] of listeners) stream.on(event, fn);
     this.#listeners = listeners;
-    if (connecting) stream.once('connect', () => sink.open(true));
+    const open = (connected: boolean): void => {
+      this.#open = true;
+      sink.open(connected);
+    };
+    if (connecting) stream.once('connect', () => open(true));
     // A stream that is open already (an accepted socket, any Duplex): start once the caller has set up.
-    else process.nextTick(() => sink.open(false));
+    else process.nextTick(() => open(false));
+  }
+
+  /** The socket made for new TLSSocket(null) connects (TLSSocket#connect, as node:tls's connect() does). */
+  connect(args: unknown[]): void {
+    if (!(this.stream instanceof net.Socket)) throw new TypeError('connect() needs a net.Socket transport');
+    (this.stream.connect as (...a: unknown[]) => unknown).apply(this.stream, args);
   }
 
   get alive(): boolean {
@@ -63,6 +78,8 @@ export class JsTransport implements Transport {
   }
 
   get connecting(): boolean {
+    // As node:tls: a socket made without a transport is connecting until it has connected.
+    if (this.#owned && !this.#open) return !this.stream.destroyed;
     return this.stream instanceof net.Socket ? this.stream.connecting : false;
   }
 

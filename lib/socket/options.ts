@@ -31,6 +31,14 @@ export interface SocketOptions<S> extends SecureContextOptions, PskOptions<S>, P
   minDHSize?: number;
   /** Server: pick a context for the name the client asks for, possibly later. */
   SNICallback?: SNICallback;
+  /** net.Socket's: cleartext copied into `buffer` and handed to `callback` instead of 'data'. */
+  onread?: OnRead;
+}
+
+/** net.Socket's onread option; callback returning false pauses reading. */
+export interface OnRead {
+  buffer: Uint8Array | (() => Uint8Array);
+  callback: (bytesWritten: number, buffer: Uint8Array) => unknown;
 }
 
 /** Server-side hooks a socket calls on its server (lib/server/server.ts). */
@@ -60,6 +68,8 @@ export interface ClientCheck {
   checkServerIdentity: CheckServerIdentity;
   /** Once connected, the native transport takes the socket over (a Unix socket: 'pipe'). */
   takeOver: 'tcp' | 'pipe' | null;
+  /** Where it connects (connect()'s options), for the errors before the handshake. */
+  target?: { path?: unknown; host?: unknown; port?: unknown; localAddress?: unknown };
 }
 
 export interface SocketConfig<S> {
@@ -83,6 +93,8 @@ export interface SocketConfig<S> {
   readonly ALPNCallback: ALPNCallback | undefined;
   readonly client: ClientCheck | null;
   readonly setup: ServerSocketSetup<S> | null;
+  /** Cleartext goes to this instead of 'data' (net.Socket's onread); as net does, a malformed one is ignored. */
+  readonly onread: OnRead | undefined;
 }
 
 /**
@@ -118,5 +130,14 @@ export function socketConfig<S>(
     ALPNCallback: isServer && typeof options.ALPNCallback === 'function' ? options.ALPNCallback : undefined,
     client,
     setup,
+    onread: onreadOption(options.onread),
   });
+}
+
+function onreadOption(onread: unknown): OnRead | undefined {
+  if (onread === null || typeof onread !== 'object') return undefined;
+  const { buffer, callback } = onread as Partial<OnRead>;
+  if (!(buffer instanceof Uint8Array || typeof buffer === 'function') || typeof callback !== 'function')
+    return undefined;
+  return { buffer, callback };
 }

@@ -8,12 +8,13 @@ import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { X509Certificate } from 'node:crypto';
 import type { CycleResult, NativeCertificate, NativeConnection } from '../../typings/native';
-import { socketClosed } from '../internal/errors';
-import { validateBuffer, validateInteger, validateString, validateUint32 } from '../internal/validators';
+import { invalidArgType, socketClosed, tlsInvalidState } from '../internal/errors';
+import { validateBuffer, validateInt32, validateString, validateUint32 } from '../internal/validators';
 import { enableTrace } from '../policy/trace';
 import type { ServerPskOptions, ClientPskOptions } from '../policy/psk';
 import { Driver } from './driver';
 import { IdleTimer } from './idle_timer';
+import { JsTransport } from './js_transport';
 import { socketConfig, type SocketConfig, type SocketOptions } from './options';
 import type { Transport, WriteCallback } from './transport';
 
@@ -33,6 +34,13 @@ export interface SocketInit {
   link?: NativeConnection;
 }
 
+/** A stream a TLSSocket can run over: a net.Socket or any Duplex. */
+function isStream(value: unknown): value is Duplex {
+  if (value instanceof net.Socket) return true;
+  const s = value as Partial<Record<string, unknown>>;
+  return ['on', 'write', 'end', 'pause', 'resume', 'destroy'].every((m) => typeof s[m] === 'function');
+}
+
 export class TLSSocket extends net.Socket {
   encrypted = true as const;
   authorized = false;
@@ -47,6 +55,7 @@ export class TLSSocket extends net.Socket {
   readonly #driver: Driver<TLSSocket>;
 
   constructor(socket?: Duplex | null, options: TLSSocketOptions = {}, init?: SocketInit) {
+    if (socket != null && !isStream(socket)) throw invalidArgType('socket', ['net.Socket', 'stream.Duplex'], socket);
     const config = init?.config ?? socketConfig<TLSSocket>(options);
     const stream = init?.link !== undefined ? null : (socket ?? null);
     super({ allowHalfOpen: config.allowHalfOpen ?? (stream as net.Socket | null)?.allowHalfOpen ?? false });
@@ -73,6 +82,27 @@ export class TLSSocket extends net.Socket {
   /** Native transport: the connection's first result (its handshake ran with no JS). */
   _linkStart(first: CycleResult): void {
     this.#driver.linkStart(first);
+  }
+
+  /** Client: begin the handshake now (node:tls's; connect() calls it, a first write too). */
+  _start(): void {
+    this.#driver.start();
+  }
+
+  /**
+   * A socket made without a transport (new TLSSocket(null)) connects its own
+   * net.Socket, with net's arguments, as node:tls's connect() does.
+   */
+  override connect(...args: unknown[]): this {
+    const last = args[args.length - 1];
+    if (typeof last === 'function') {
+      args.pop();
+      this.once('connect', last as () => void);
+    }
+    const transport = this.#driver.transport;
+    if (!(transport instanceof JsTransport)) throw new TypeError('The socket is connected already');
+    transport.connect(args);
+    return this;
   }
 
   /** Server: fail the handshake if it is not done in time (ERR_TLS_HANDSHAKE_TIMEOUT). */
@@ -165,8 +195,11 @@ export class TLSSocket extends net.Socket {
     return this.#driver.conn;
   }
 
+  // Like node:tls, these answer null once the socket is closed (node's types say otherwise for this one).
   getPeerCertificate(detailed?: boolean): PeerCertificate | Record<string, never> {
-    return this.#conn()?.getPeerCertificate(detailed === true) ?? {};
+    const conn = this.#conn();
+    if (conn === null) return null as unknown as Record<string, never>;
+    return conn.getPeerCertificate(detailed === true) ?? {};
   }
 
   getCertificate(): PeerCertificate | Record<string, never> | null {
@@ -185,8 +218,9 @@ export class TLSSocket extends net.Socket {
     return der ? new X509Certificate(der) : undefined;
   }
 
-  getCipher(): { name: string; standardName: string; version: string } | undefined {
-    return this.#conn()?.getCipher() ?? undefined;
+  getCipher(): { name: string; standardName: string; version: string } | undefined | null {
+    const conn = this.#conn();
+    return conn === null ? null : (conn.getCipher() ?? undefined);
   }
 
   getProtocol(): string | null {
@@ -197,15 +231,16 @@ export class TLSSocket extends net.Socket {
     return this.#conn()?.getEphemeralKeyInfo() ?? null;
   }
 
-  getFinished(): Buffer | undefined {
-    return this.#conn()?.getFinished();
+  getFinished(): Buffer | undefined | null {
+    const conn = this.#conn();
+    return conn === null ? null : conn.getFinished();
   }
 
-  getPeerFinished(): Buffer | undefined {
-    return this.#conn()?.getPeerFinished();
+  getPeerFinished(): Buffer | undefined | null {
+    const conn = this.#conn();
+    return conn === null ? null : conn.getPeerFinished();
   }
 
-  // Like node:tls, these answer null once the socket is closed.
   getSession(): Buffer | undefined | null {
     const conn = this.#conn();
     return conn === null ? null : conn.getSession();
@@ -227,6 +262,7 @@ export class TLSSocket extends net.Socket {
     if (context !== undefined) validateBuffer(context, 'context');
     const conn = this.#conn();
     if (conn === null) throw socketClosed();
+    if (!this._secureEstablished) throw tlsInvalidState('TLS socket connection must be securely established');
     return conn.exportKeyingMaterial(length, label, context);
   }
 
@@ -253,8 +289,9 @@ export class TLSSocket extends net.Socket {
     this.#driver.renegotiation.disable();
   }
 
+  /** False when OpenSSL refuses the size (it takes 512 to 16384), as node:tls answers. */
   setMaxSendFragment(size: number): boolean {
-    validateInteger(size, 'size', 512, 16384);
+    validateInt32(size, 'size');
     return this.#conn()?.setMaxSendFragment(size) ?? false;
   }
 }
@@ -271,6 +308,14 @@ for (const name of ['remoteAddress', 'remoteFamily', 'remotePort', 'localAddress
 }
 
 Object.defineProperties(TLSSocket.prototype, {
+  // net.Socket's: what is queued to write (undefined once closed).
+  bufferSize: {
+    configurable: true,
+    enumerable: false,
+    get(this: TLSSocket) {
+      return this.destroyed ? undefined : this.writableLength;
+    },
+  },
   // Encrypted bytes handed to the transport, TLS overhead included.
   bytesWritten: {
     configurable: true,
