@@ -9,6 +9,8 @@
 //   socket/    TLSSocket, its driver and transports: policy/, context/, internal/
 //   server/    the Server: socket/ and below
 //   top level  connect, secure_pair, index and the HTTP modules: anything
+//   cli/       the openssl-tls command: only the public API (index.ts) and cli/;
+//              nothing else imports it
 //
 // Usage: node scripts/check-imports.mjs [lib dir]; exits 1 with the violations.
 import fs from 'node:fs';
@@ -23,6 +25,7 @@ function layer(file) {
 }
 
 function rank(name) {
+  if (name === 'cli') return order.length + 1;
   return name === 'top' ? order.length : order.indexOf(name);
 }
 
@@ -57,9 +60,13 @@ const problems = [];
 
 for (const [file, deps] of graph) {
   const from = layer(file);
-  if (from !== 'top' && !order.includes(from)) problems.push(`${path.relative(root, file)}: not in a known layer (${order.join(', ')} or the top level)`);
+  if (from !== 'top' && from !== 'cli' && !order.includes(from)) problems.push(`${path.relative(root, file)}: not in a known layer (${order.join(', ')}, cli or the top level)`);
   for (const dep of deps) {
     const to = layer(dep);
+    if (from === 'cli' && to !== 'cli' && dep !== path.join(root, 'index.ts')) {
+      problems.push(`${path.relative(root, file)} imports ${path.relative(root, dep)}: cli/ may use only the public API (index.ts)`);
+      continue;
+    }
     if (rank(to) > rank(from)) {
       problems.push(`${path.relative(root, file)} imports ${path.relative(root, dep)}: ${from}/ may not depend on ${to === 'top' ? 'the top level' : `${to}/`}`);
     }

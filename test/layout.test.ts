@@ -21,14 +21,19 @@ describe('code layout', () => {
     assert.match(out, /layered, no cycles/);
   });
 
-  it('the import check fails on a cycle and on an upward import', () => {
+  it('the import check fails on a cycle, an upward import, and a command reaching past the public API', () => {
     const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'otls-layout-'));
     try {
       fs.mkdirSync(path.join(dir, 'internal'));
       fs.mkdirSync(path.join(dir, 'socket'));
       fs.writeFileSync(path.join(dir, 'internal', 'a.ts'), "import type { B } from '../socket/b';\nexport type A = B;\n");
       fs.writeFileSync(path.join(dir, 'socket', 'b.ts'), "import type { C } from './c';\nexport type B = C;\n");
-      fs.writeFileSync(path.join(dir, 'socket', 'c.ts'), "import type { B } from './b';\nexport type C = B | 1;\n");
+      fs.writeFileSync(path.join(dir, 'socket', 'c.ts'), "import type { B } from './b';\nimport type { Ok } from '../cli/ok';\nexport type C = B | Ok;\n");
+      // The command (cli/) may use index.ts and nothing else of the library; nothing may use it.
+      fs.mkdirSync(path.join(dir, 'cli'));
+      fs.writeFileSync(path.join(dir, 'index.ts'), 'export type Api = 1;\n');
+      fs.writeFileSync(path.join(dir, 'cli', 'ok.ts'), "import type { Api } from '../index';\nexport type Ok = Api;\n");
+      fs.writeFileSync(path.join(dir, 'cli', 'bad.ts'), "import type { A } from '../internal/a';\nexport type Bad = A;\n");
       let stderr = '';
       try {
         execFileSync(process.execPath, [path.join(root, 'scripts', 'check-imports.mjs'), dir], { encoding: 'utf8', stdio: 'pipe' });
@@ -37,6 +42,9 @@ describe('code layout', () => {
       }
       assert.match(stderr, /internal\/a\.ts imports socket\/b\.ts: internal\/ may not depend on socket\//);
       assert.match(stderr, /import cycle: socket\/b\.ts <-> socket\/c\.ts/);
+      assert.doesNotMatch(stderr, /cli\/ok\.ts imports/, 'the command may import the public API');
+      assert.match(stderr, /cli\/bad\.ts imports internal\/a\.ts: cli\/ may use only the public API \(index\.ts\)/);
+      assert.match(stderr, /socket\/c\.ts imports cli\/ok\.ts: socket\/ may not depend on cli\//);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
