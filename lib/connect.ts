@@ -118,6 +118,7 @@ export function connect(...args: unknown[]): TLSSocket {
     // node:tls: an empty servername checks the host.
     hostname: options.servername || host,
     checkServerIdentity: check,
+    options: tlsOptions,
     takeOver: native ? (options.path ? 'pipe' : 'tcp') : null,
     target: { path: options.path, host: options.host, port: options.port, localAddress: options.localAddress },
   });

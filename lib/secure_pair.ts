@@ -14,6 +14,7 @@ import { EventEmitter } from 'node:events';
 import { Duplex } from 'node:stream';
 import { invalidArgType, tlsInvalidContext } from './internal/errors';
 import { createSecureContext, SecureContext } from './context/secure_context';
+import { socketConfig } from './socket/options';
 import { TLSSocket, type TLSSocketOptions } from './socket/tls_socket';
 
 type WriteCallback = (error?: Error | null) => void;
@@ -130,7 +131,7 @@ export class SecurePair extends EventEmitter {
     this.encrypted = outer as PairEnd & EncryptedStream;
 
     const server = isServer === true;
-    this.cleartext = new TLSSocket(inner, {
+    const tlsOptions = {
       ...opts,
       secureContext: credentials,
       isServer: server,
@@ -140,14 +141,17 @@ export class SecurePair extends EventEmitter {
       // A server rejects an unauthorized client only when asked to, as the old API did;
       // a client pair reports the server's authorization and never rejects.
       rejectUnauthorized: server ? rejectUnauthorized === true : false,
-    });
+    };
+    // The old API judged the peer (authorized, authorizationError), which a bare TLSSocket does not.
+    const config = socketConfig<TLSSocket>(tlsOptions, null, null, true);
+    this.cleartext = new TLSSocket(inner, tlsOptions, { config });
 
     const onSecure = (): void => {
       if (this.#secure) return;
       this.#secure = true;
       this.emit('secure');
     };
-    this.cleartext.once(server ? 'secure' : 'secureConnect', onSecure);
+    this.cleartext.once('secure', onSecure);
     // The old API's client pair began its handshake at once.
     if (!server) this.cleartext._start();
     this.cleartext.on('error', (err: Error) => {

@@ -105,13 +105,26 @@ describe('drop-in: socket behaviours compared with node:tls', () => {
       const port = await listen(raw);
       const socket = net.connect(port, '127.0.0.1');
       await waitFor(socket, 'connect');
-      const client = new tls.TLSSocket(socket, {});
+      const client = new tls.TLSSocket(socket, { rejectUnauthorized: true });
       client.on('error', () => {});
+      const events: string[] = [];
+      for (const e of ['secure', 'secureConnect']) client.on(e, () => events.push(`${e} ${client.authorized}`));
       await sleep(100);
       const beforeWrite = received;
       client.write('hello');
       await sleep(100);
       const afterWrite = received > 0;
+      // A TLS server on the other end: the bare client emits 'secure' only and judges nobody.
+      const server = tls.createServer(rsa, (s) => s.resume());
+      const tlsPort = await listen(server);
+      const raw2 = net.connect(tlsPort, '127.0.0.1');
+      await waitFor(raw2, 'connect');
+      const judged = new tls.TLSSocket(raw2, { rejectUnauthorized: true });
+      for (const e of ['secure', 'secureConnect']) judged.on(e, () => events.push(`${e} ${judged.authorized}`));
+      judged.write('x');
+      await waitFor(judged, 'secure');
+      judged.destroy();
+      await close(server);
       client.destroy();
       bare.destroy();
       await close(raw);
@@ -121,7 +134,7 @@ describe('drop-in: socket behaviours compared with node:tls', () => {
       } catch (err) {
         thrown = (err as Error).constructor.name;
       }
-      return { bareState, errors, beforeWrite, afterWrite, thrown };
+      return { bareState, errors, beforeWrite, afterWrite, thrown, events };
     });
     assert.deepEqual(mine, theirs);
     assert.equal(mine.beforeWrite, 0);
@@ -318,5 +331,39 @@ describe('drop-in: socket behaviours compared with node:tls', () => {
     });
     assert.deepEqual(mine, theirs);
     assert.deepEqual(mine, { protocol: 'b', isSocket: true });
+  });
+
+  it("SNICallback's this is the server's socket; checkServerIdentity's is connect()'s options", async () => {
+    const [theirs, mine] = await both(async (tls) => {
+      let sniThis: unknown;
+      let identityThisPort: unknown;
+      const server = tls.createServer({
+        ...rsa,
+        SNICallback(this: unknown, _name: string, cb: (err: Error | null, ctx?: nodeTls.SecureContext) => void) {
+          sniThis = this;
+          cb(null);
+        },
+      });
+      let isSocket = false;
+      server.on('secureConnection', (s) => {
+        isSocket = sniThis === s;
+        s.end();
+      });
+      const port = await listen(server);
+      const c = tls.connect({
+        ...clientOptions,
+        port,
+        checkServerIdentity(this: { port?: unknown }) {
+          identityThisPort = this.port;
+          return undefined;
+        },
+      });
+      c.resume();
+      await new Promise((r) => c.once('close', r));
+      await close(server);
+      return { isSocket, identityThisIsOptions: identityThisPort === port };
+    });
+    assert.deepEqual(mine, theirs);
+    assert.deepEqual(mine, { isSocket: true, identityThisIsOptions: true });
   });
 });

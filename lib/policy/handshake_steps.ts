@@ -17,7 +17,7 @@ export interface StepSources {
   ALPNCallback: ALPNCallback | undefined;
   /** The server whose 'resumeSession' and 'OCSPRequest' listeners take part; null for a socket of none. */
   server: EventEmitter | null;
-  /** `this` of the ALPNCallback: the socket. */
+  /** `this` of the SNICallback and the ALPNCallback: the socket. */
   socket: unknown;
 }
 
@@ -30,7 +30,7 @@ export interface HandshakeSteps {
 export function handshakeSteps(src: StepSources, guard: () => Guard): HandshakeSteps {
   const clientHello: ClientHelloStep[] = [];
   const certificate: CertificateStep[] = [];
-  if (src.SNICallback !== undefined) clientHello.push(sniStep(src.SNICallback, guard));
+  if (src.SNICallback !== undefined) clientHello.push(sniStep(src.SNICallback, guard, src.socket));
   if (src.ALPNCallback !== undefined) clientHello.push(alpnStep(src.ALPNCallback, src.socket));
   const server = src.server;
   if (server !== null && server.listenerCount('resumeSession') > 0) clientHello.push(resumeSessionStep(server, guard));

@@ -36,7 +36,8 @@ export interface RenegotiationHost {
   handle(r: CycleResult): void;
   /** Server: decides again on the client's certificate (lib/policy/verify.ts) and records it on the socket. */
   authorizeClient(): Verdict | undefined;
-  emit(event: 'secure' | 'secureConnect'): boolean;
+  /** Emits what a completed handshake emits ('secure'; 'secureConnect' first on connect()'s clients). */
+  announce(): void;
   destroy(error?: Error): void;
 }
 
@@ -114,9 +115,8 @@ export class Renegotiation {
       return;
     }
     // node:tls emits these again after each renegotiation.
-    if (!host.isServer) host.emit('secureConnect');
+    host.announce();
     if (host.destroyed) return;
-    host.emit('secure');
     this.#settle(null);
   }
 

@@ -47,7 +47,7 @@ export class SniContexts {
  * node:tls). An answer that is not a SecureContext fails that socket with a
  * TypeError.
  */
-export function sniStep(callback: SNICallback, guard: () => Guard): ClientHelloStep {
+export function sniStep(callback: SNICallback, guard: () => Guard, self: unknown): ClientHelloStep {
   return (hello, answer, next) => {
     if (hello.servername === '') {
       next();
@@ -68,7 +68,8 @@ export function sniStep(callback: SNICallback, guard: () => Guard): ClientHelloS
       next();
     });
     try {
-      callback(hello.servername, cb);
+      // node:tls calls it with `this` the server's socket.
+      callback.call(self, hello.servername, cb);
     } catch (err) {
       next(err instanceof Error ? err : new Error(String(err)));
     }

@@ -45,6 +45,8 @@ export interface ServerCheck {
   /** The host the identity is checked against (connect()); null: no identity check (a bare TLSSocket). */
   hostname: string | null;
   checkServerIdentity: CheckServerIdentity;
+  /** `this` for checkServerIdentity: connect()'s options object. */
+  thisArg: unknown;
   /** The socket's getPeerCertificate(true), as node:tls hands it to checkServerIdentity. */
   peerCertificate: () => PeerCertificate;
 }
@@ -76,5 +78,6 @@ function identityError(conn: NativeConnection, check: ServerCheck): Error | unde
     const der = conn.getPeerCertificateDer();
     if (der !== null && binding.certificateNamesHost(der, hostname)) return undefined;
   }
-  return check.checkServerIdentity(hostname, check.peerCertificate());
+  // node:tls calls it as a method of connect()'s options.
+  return check.checkServerIdentity.call(check.thisArg, hostname, check.peerCertificate());
 }

@@ -169,7 +169,10 @@ export class Server extends net.Server {
   /** A connection's TLSSocket: its options from the template, its setup from the listeners there are now. */
   #newSocket(raw: net.Socket | null, link?: NativeConnection): TLSSocket {
     const { options, config } = this.#socketTemplate();
-    return new TLSSocket(raw, options, { config: Object.freeze({ ...config, setup: this.#socketSetup() }), link });
+    return new TLSSocket(raw, options, {
+      config: Object.freeze({ ...config, setup: this.#socketSetup(), verify: true }),
+      link,
+    });
   }
 
   #socketTemplate(): { options: TLSSocketOptions; config: SocketConfig<TLSSocket> } {

@@ -158,6 +158,16 @@ export class Driver<H extends DriverHost> {
     if (this.#transport instanceof NativeTransport) this.#transport.onResult(first);
   }
 
+  /** The client-certificate policy in force (node:tls's _requestCert, _rejectUnauthorized). */
+  get certPolicy(): Readonly<CertPolicy> {
+    return this.#certPolicy;
+  }
+
+  /** Server: 'secureConnection' was emitted (node:tls's _controlReleased; a client's is always true). */
+  get released(): boolean {
+    return this.#released || !this.#config.isServer;
+  }
+
   get renegotiation(): Renegotiation {
     return this.#reneg;
   }
@@ -190,7 +200,7 @@ export class Driver<H extends DriverHost> {
       conn: () => this.#conn,
       handle: (r) => this.handle(r),
       authorizeClient: () => this.#authorizeClient(),
-      emit: (event) => host.emit(event),
+      announce: () => this.#announceSecure(),
       destroy: (error) => void host.destroy(error),
     };
   }
@@ -247,7 +257,7 @@ export class Driver<H extends DriverHost> {
     const done = (r.status & S.HANDSHAKE_DONE) !== 0;
     // A client checks the server before its last flight goes out: one it rejects
     // never gets the Finished (as with node:tls, the server sees the connection drop).
-    if (!isServer && done && !host._secureEstablished && !this.#verifyServer()) return;
+    if (!isServer && done && !host._secureEstablished && this.#config.verify && !this.#verifyServer()) return;
     // A server decides on the client's certificate then too: one it refuses gets nothing
     // more (as with node:tls, which destroys the socket before its last flight goes out).
     if (isServer && done && !host._secureEstablished && this.#authorizeClient()?.reject !== undefined) {
@@ -335,9 +345,9 @@ export class Driver<H extends DriverHost> {
       host.removeListener('error', this.#onEarlyError);
       this.#config.setup?.hooks.onSecure(host);
     } else {
-      // The server was checked (#verifyServer) before the client's last flight went out.
+      // connect()'s client checked the server (#verifyServer) before its last flight went out.
       this.#flushQueuedWrites();
-      host.emit('secureConnect');
+      this.#announceSecure();
     }
     const final = this.#pendingFinal;
     if (final !== null) {
@@ -346,10 +356,24 @@ export class Driver<H extends DriverHost> {
     }
   }
 
+  /**
+   * A client's handshake is done: 'secure' (node:tls's _finishInit), and first, for a client
+   * made by connect(), 'secureConnect' (connect() listens to 'secure' before anyone else). A
+   * client made directly is not checked by node:tls: it only emits 'secure'.
+   */
+  #announceSecure(): void {
+    const host = this.#host;
+    if (!this.#config.isServer && this.#config.client !== null) {
+      host.emit('secureConnect');
+      if (host.destroyed) return;
+    }
+    host.emit('secure');
+  }
+
   /** Server: the client's certificate decides `authorized`/`authorizationError` (handshake and renegotiation). */
   #authorizeClient(): Verdict | undefined {
     const conn = this.#conn;
-    if (!this.#config.isServer || conn === null) return undefined;
+    if (!this.#config.isServer || !this.#config.verify || conn === null) return undefined;
     const verdict = verifyClient(conn, this.#certPolicy);
     if (verdict !== undefined) this.#show(verdict);
     return verdict;
@@ -365,6 +389,7 @@ export class Driver<H extends DriverHost> {
       minDHSize: this.#config.minDHSize,
       hostname: client?.hostname ?? null,
       checkServerIdentity: client?.checkServerIdentity ?? (() => undefined),
+      thisArg: client?.options,
       peerCertificate: () => this.#host.getPeerCertificate(true) as PeerCertificate,
     });
     this.#show(verdict);

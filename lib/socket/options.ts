@@ -66,6 +66,8 @@ export interface ClientCheck {
   /** The host the certificate must name (servername, or host). */
   hostname: string;
   checkServerIdentity: CheckServerIdentity;
+  /** connect()'s options (`this` of checkServerIdentity, as in node:tls). */
+  options: object;
   /** Once connected, the native transport takes the socket over (a Unix socket: 'pipe'). */
   takeOver: 'tcp' | 'pipe' | null;
   /** Where it connects (connect()'s options), for the errors before the handshake. */
@@ -95,6 +97,11 @@ export interface SocketConfig<S> {
   readonly setup: ServerSocketSetup<S> | null;
   /** Cleartext goes to this instead of 'data' (net.Socket's onread); as net does, a malformed one is ignored. */
   readonly onread: OnRead | undefined;
+  /**
+   * The peer is judged (authorized, authorizationError, rejectUnauthorized): a socket of
+   * connect() or of a Server, or a SecurePair's. One made directly is not, as in node:tls.
+   */
+  readonly verify: boolean;
 }
 
 /**
@@ -105,6 +112,7 @@ export function socketConfig<S>(
   options: SocketOptions<S>,
   client: ClientCheck | null = null,
   setup: ServerSocketSetup<S> | null = null,
+  verify = client !== null || setup !== null,
 ): SocketConfig<S> {
   const isServer = options.isServer === true;
   // A client's implicit context is shared with connections of the same options (lib/context/context_cache.ts).
@@ -116,7 +124,8 @@ export function socketConfig<S>(
     isServer,
     context,
     requestCert: options.requestCert === true,
-    rejectUnauthorized: options.rejectUnauthorized !== false,
+    // node:tls: a socket made directly rejects only when told to (connect() and Server say so).
+    rejectUnauthorized: options.rejectUnauthorized === true,
     allowHalfOpen: options.allowHalfOpen,
     servername: !isServer && typeof options.servername === 'string' ? options.servername : undefined,
     session: isServer ? undefined : clientSessionOption(options.session),
@@ -131,6 +140,7 @@ export function socketConfig<S>(
     client,
     setup,
     onread: onreadOption(options.onread),
+    verify,
   });
 }
 

@@ -79,6 +79,16 @@ export class TLSSocket extends net.Socket {
     return #driver in this ? this.#driver.transport : undefined;
   }
 
+  /** The client-certificate policy in force (renegotiate() may change it). */
+  _policy(): { requestCert: boolean; rejectUnauthorized: boolean } {
+    return this.#driver.certPolicy;
+  }
+
+  /** Server: 'secureConnection' was emitted. */
+  _released(): boolean {
+    return this.#driver.released;
+  }
+
   /** Native transport: the connection's first result (its handshake ran with no JS). */
   _linkStart(first: CycleResult): void {
     this.#driver.linkStart(first);
@@ -308,6 +318,36 @@ for (const name of ['remoteAddress', 'remoteFamily', 'remotePort', 'localAddress
 }
 
 Object.defineProperties(TLSSocket.prototype, {
+  // node:tls's: true until the handshake is done.
+  secureConnecting: {
+    configurable: true,
+    enumerable: false,
+    get(this: TLSSocket) {
+      return !this._secureEstablished;
+    },
+  },
+  // node:tls's (read by some libraries): a client always requests the server's certificate.
+  _requestCert: {
+    configurable: true,
+    enumerable: false,
+    get(this: TLSSocket) {
+      return this._policy().requestCert || this._tlsOptions.isServer !== true;
+    },
+  },
+  _rejectUnauthorized: {
+    configurable: true,
+    enumerable: false,
+    get(this: TLSSocket) {
+      return this._policy().rejectUnauthorized;
+    },
+  },
+  _controlReleased: {
+    configurable: true,
+    enumerable: false,
+    get(this: TLSSocket) {
+      return this._released();
+    },
+  },
   // net.Socket's: what is queued to write (undefined once closed).
   bufferSize: {
     configurable: true,
