@@ -171,6 +171,14 @@ export interface NativeSecureContext {
   getCertificateDer(): Buffer | null;
   /** Release the SSL_CTX now (also done by the finalizer). */
   close(): void;
+  /**
+   * Not in the addon yet (node's names): the private key `identifier` from the
+   * OpenSSL ENGINE `engine` (ENGINE_by_id, ENGINE_init, ENGINE_load_private_key),
+   * and the ENGINE that supplies client certificates (SSL_CTX_set_client_cert_engine).
+   * While absent, those options throw node's ERR_CRYPTO_CUSTOM_ENGINE_NOT_SUPPORTED.
+   */
+  setEngineKey?(identifier: string, engine: string): void;
+  setClientCertEngine?(engine: string): void;
 }
 
 /** A client's PSK: at most 512 bytes of key, an identity of at most 256 bytes (UTF-8). */

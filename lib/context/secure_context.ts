@@ -3,6 +3,7 @@
 // to the native SSL_CTX (native/secure_context.cc), so a bad value fails at
 // createSecureContext and not at the first connection.
 import { binding } from '../internal/binding';
+import { callableClass } from '../internal/callable';
 import { defaults } from './defaults';
 import {
   codedError,
@@ -22,6 +23,7 @@ import {
   validateString,
 } from '../internal/validators';
 import { ticketKeyRing } from './ticket_keys';
+import { addCACertificates, addDefaultRoots } from './trust';
 import type { NativeError, NativeSecureContext } from '../../typings/native';
 
 export { getCiphers, getRootCertificates, rootCertificates } from './ciphers';
@@ -115,9 +117,10 @@ function methodVersions(method: string, defaultMin: number): [number, number] {
 /**
  * node:tls's SecureContext: `.context` is the native context. The arguments are
  * node's (secureProtocol, secureOptions, minVersion, maxVersion); the other
- * options are applied by createSecureContext().
+ * options are applied by createSecureContext(). Exported as `SecureContext`,
+ * callable without `new` as node's is.
  */
-export class SecureContext {
+class TlsSecureContext {
   context: NativeSecureContext;
 
   constructor(secureProtocol?: unknown, secureOptions?: unknown, minVersion?: unknown, maxVersion?: unknown) {
@@ -139,6 +142,9 @@ export class SecureContext {
     this.context = context;
   }
 }
+
+export type SecureContext = TlsSecureContext;
+export const SecureContext = callableClass(TlsSecureContext, 'SecureContext');
 
 /** tls.createSecureContext(options). */
 export function createSecureContext(options?: SecureContextOptions): SecureContext {
@@ -244,14 +250,14 @@ export function configureSecureContext(
     context.setProtoVersions(bounds.min, bounds.max);
   }
 
-  // Trust: the given CAs replace the system roots, which are the default.
+  // Trust: the given CAs replace the default store (lib/context/trust.ts).
   if (ca) {
     for (const value of Array.isArray(ca) ? ca : [ca]) {
       validateKeyOrCert(`${name}.ca`, value);
-      context.addCACert(toBuffer(value));
+      addCACertificates(context, toBuffer(value));
     }
   } else {
-    context.addRootCerts();
+    addDefaultRoots(context);
   }
 
   // Certificates before keys: OpenSSL checks a key against the certificate of
@@ -290,23 +296,19 @@ export function configureSecureContext(
     context.setSigalgs(sigalgs);
   }
 
-  // OpenSSL engines are deprecated in OpenSSL 3 and this build has none: the
-  // options are validated as node does, then refused by name.
+  // An ENGINE's key, checked as node:tls checks it; the addon has no ENGINE
+  // loading yet (NativeSecureContext.setEngineKey), which node reports so.
   if (privateKeyIdentifier != null) {
     if (privateKeyEngine == null) throw invalidArgValue(`${name}.privateKeyEngine`, privateKeyEngine);
-    if (typeof privateKeyEngine !== 'string') {
-      throw invalidArgType(`${name}.privateKeyEngine`, ['string', 'null', 'undefined'], privateKeyEngine);
-    }
-    if (typeof privateKeyIdentifier !== 'string') {
+    if (key) throw invalidArgValue(`${name}.privateKeyIdentifier`, privateKeyIdentifier);
+    if (typeof privateKeyIdentifier === 'string' && typeof privateKeyEngine === 'string') {
+      if (context.setEngineKey === undefined) throw customEngineNotSupported();
+      context.setEngineKey(privateKeyIdentifier, privateKeyEngine);
+    } else if (typeof privateKeyIdentifier !== 'string') {
       throw invalidArgType(`${name}.privateKeyIdentifier`, ['string', 'null', 'undefined'], privateKeyIdentifier);
-    }
-    throw customEngineNotSupported(`${name}.privateKeyIdentifier`);
-  }
-  if (privateKeyEngine != null) {
-    if (typeof privateKeyEngine !== 'string') {
+    } else {
       throw invalidArgType(`${name}.privateKeyEngine`, ['string', 'null', 'undefined'], privateKeyEngine);
     }
-    throw customEngineNotSupported(`${name}.privateKeyEngine`);
   }
 
   if (ecdhCurve !== false) {
@@ -339,8 +341,10 @@ export function configureSecureContext(
     for (const [raw, pass] of items) loadPfx(context, raw, pass);
   }
 
-  if (typeof clientCertEngine === 'string') throw customEngineNotSupported(`${name}.clientCertEngine`);
-  if (clientCertEngine != null) {
+  if (typeof clientCertEngine === 'string') {
+    if (context.setClientCertEngine === undefined) throw customEngineNotSupported();
+    context.setClientCertEngine(clientCertEngine);
+  } else if (clientCertEngine != null) {
     throw invalidArgType(`${name}.clientCertEngine`, ['string', 'null', 'undefined'], clientCertEngine);
   }
 
@@ -358,6 +362,22 @@ export function configureSecureContext(
   context.buildChains();
 }
 
+// The addon's words for a PFX that lacks its certificate or its key; node names which.
+const kPfxIncomplete = 'PFX has no certificate with a private key';
+// DER of the PKCS#12 keyBag and pkcs8ShroudedKeyBag OIDs (1.2.840.113549.1.12.10.1.1 and .2).
+const kKeyBagOids = [1, 2].map((n) => Buffer.from([6, 11, 42, 134, 72, 134, 247, 13, 1, 12, 10, 1, n]));
+
+/**
+ * node's error for a PFX without a key ("Unable to load private key from PFX
+ * data") or without a certificate. The addon does not say which is missing:
+ * a key bag that can be seen (keys sit outside the encrypted part in the usual
+ * layout) means the certificate is.
+ */
+function pfxIncomplete(der: Buffer): Error {
+  const hasKey = kKeyBagOids.some((oid) => der.includes(oid));
+  return cryptoOperationFailed(`Unable to load ${hasKey ? 'certificate' : 'private key'} from PFX data`);
+}
+
 /** One PKCS#12 bundle, with node's errors: OpenSSL's reason as the message, no code. */
 function loadPfx(context: NativeSecureContext, raw: unknown, pass: unknown): void {
   let der: Buffer;
@@ -372,6 +392,7 @@ function loadPfx(context: NativeSecureContext, raw: unknown, pass: unknown): voi
   try {
     context.loadPKCS12(der, passBytes);
   } catch (error) {
+    if ((error as Partial<NativeError>).message === kPfxIncomplete) throw pfxIncomplete(der);
     if (!isOpenSSLError(error)) throw error;
     const shaped = new Error(error.reason);
     Object.defineProperty(shaped, 'opensslErrorStack', {

@@ -219,17 +219,38 @@ export function cryptoOperationFailed(message: string): NodeError {
   return codedError(Error, 'ERR_CRYPTO_OPERATION_FAILED', message);
 }
 
-/** node's code for an engine option on an OpenSSL without engine support. */
-export function customEngineNotSupported(option: string): NodeError {
-  return nodeError(
-    Error,
-    'ERR_CRYPTO_CUSTOM_ENGINE_NOT_SUPPORTED',
-    `Custom engines not supported by this OpenSSL (${option}: OpenSSL engines are deprecated and not supported by openssl-tls; use a provider configured in openssl.cnf)`,
-  );
+/** node's error for an engine option where the OpenSSL (here: the addon) cannot load engines. */
+export function customEngineNotSupported(): NodeError {
+  return nodeError(Error, 'ERR_CRYPTO_CUSTOM_ENGINE_NOT_SUPPORTED', 'Custom engines not supported by this OpenSSL');
 }
 
 export function tlsInvalidContext(name: string): NodeError {
   return nodeError(TypeError, 'ERR_TLS_INVALID_CONTEXT', `${name} must be a SecureContext`);
+}
+
+/**
+ * ERR_INVALID_ARG_TYPE for a `secureContext` option that is no SecureContext of
+ * this module; one made by node:tls's createSecureContext() is named as such.
+ */
+export function invalidSecureContext(name: string, value: unknown): NodeError {
+  const inner = (value as { context?: { constructor?: { name?: string } } } | null)?.context;
+  const fromNode = value?.constructor?.name === 'SecureContext' && inner?.constructor?.name === 'SecureContext';
+  if (!fromNode) return invalidArgType(name, 'SecureContext', value);
+  const kind = name.includes('.') ? 'property' : 'argument';
+  return nodeError(
+    TypeError,
+    'ERR_INVALID_ARG_TYPE',
+    `The "${name}" ${kind} must be an instance of SecureContext made by this module's createSecureContext(). Received a SecureContext made by node:tls`,
+  );
+}
+
+/** server.setTicketKeys() with a key of the wrong size: node:tls's assertion. */
+export function tlsTicketKeysLength(): NodeError {
+  return nodeError(Error, 'ERR_INTERNAL_ASSERTION', 'Session ticket keys must be a 48-byte buffer');
+}
+
+export function tlsRequiredServerName(): NodeError {
+  return nodeError(Error, 'ERR_TLS_REQUIRED_SERVER_NAME', '"servername" is required parameter for Server.addContext');
 }
 
 // ---------------------------------------------------------------------------
