@@ -17,7 +17,8 @@ function toBuffer(view: NodeJS.ArrayBufferView): Buffer {
  */
 export function ticketKeyRing(keys: unknown, name: string): Buffer {
   if (Array.isArray(keys)) {
-    if (keys.length === 0) throw invalidArgValue(name, keys, 'must hold at least one key');
+    // (An empty list is refused as node:tls refuses any array.)
+    if (keys.length === 0) throw invalidArgType(name, ['Buffer', 'TypedArray', 'DataView'], keys);
     return Buffer.concat(keys.map((key: unknown, i) => oneTicketKey(key, `${name}[${i}]`)));
   }
   return oneTicketKey(keys, name);

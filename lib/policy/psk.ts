@@ -61,12 +61,11 @@ function checkKey(psk: unknown): Buffer {
 /** createServer(): the PSK options are checked before any connection. */
 export function validateServerPskOptions<S>(options: ServerPskOptions<S>): void {
   const { pskCallback, pskIdentityHint } = options;
-  if (pskCallback !== undefined && pskCallback !== null && typeof pskCallback !== 'function') {
+  // Falsy values mean none, as node:tls checks them.
+  if (pskCallback && typeof pskCallback !== 'function') {
     throw invalidArgType('options.pskCallback', 'function', pskCallback);
   }
-  if (pskIdentityHint !== undefined && pskIdentityHint !== null) {
-    validateString(pskIdentityHint, 'options.pskIdentityHint');
-  }
+  if (pskIdentityHint) validateString(pskIdentityHint, 'options.pskIdentityHint');
 }
 
 /** A socket's PSK settings, validated: the callback of its role and the server's hint. */

@@ -2,7 +2,7 @@
 // server.addContext(hostname, context), and the SNICallback made from them when
 // the user gives none (node:tls's default).
 import { createSecureContext, SecureContext, type SecureContextOptions } from '../context/secure_context';
-import { invalidArgType, tlsInvalidContext } from '../internal/errors';
+import { invalidArgType, tlsInvalidContext, tlsRequiredServerName } from '../internal/errors';
 import type { ClientHelloStep, Guard } from './pause';
 
 export type SNICallback = (servername: string, cb: (err: Error | null, ctx?: SecureContext | null) => void) => void;
@@ -21,6 +21,7 @@ export class SniContexts {
   }
 
   add(hostname: string, context: SecureContext | SecureContextOptions): void {
+    if (!hostname) throw tlsRequiredServerName();
     if (typeof hostname !== 'string') throw invalidArgType('hostname', 'string', hostname);
     const escaped = hostname.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^.]*');
     const ctx = context instanceof SecureContext ? context : createSecureContext(context ?? {});

@@ -1,14 +1,55 @@
 // Looking into a connection: enableTrace (OpenSSL's SSL_trace on stderr, as
-// node:tls prints it) and the 'keylog' listeners that switch key logging on.
+// node:tls prints it) and the 'keylog' listeners that switch key logging on;
+// node's --trace-tls and --tls-keylog=FILE flags, which do both for every socket.
 import type { EventEmitter } from 'node:events';
+import { appendFile } from 'node:fs';
 import { binding } from '../internal/binding';
 import { invalidArgType } from '../internal/errors';
+import { nodeBooleanFlag, nodeStringFlag } from '../internal/node_flags';
 
-/** The enableTrace option of connect() and new TLSSocket(): a boolean, as node:tls checks. */
+let traceTlsWarned = false;
+
+/** node --trace-tls: the enableTrace of every socket that does not say (one warning per process). */
+export function traceTlsDefault(): boolean {
+  const on = nodeBooleanFlag('--trace-tls');
+  if (on && !traceTlsWarned) {
+    traceTlsWarned = true;
+    process.emitWarning('Enabling --trace-tls can expose sensitive data in the resulting log.');
+  }
+  return on;
+}
+
+/** The enableTrace option of connect() and new TLSSocket(): a boolean, as node:tls checks; null or undefined: --trace-tls. */
 export function traceOption(value: unknown): boolean {
-  if (value === undefined) return false;
+  if (value === undefined || value === null) return traceTlsDefault();
   if (typeof value !== 'boolean') throw invalidArgType('options.enableTrace', 'boolean', value);
   return value;
+}
+
+/** node --tls-keylog=FILE: the file every socket appends its key-log lines to. */
+export function keylogFile(): string | undefined {
+  return nodeStringFlag('--tls-keylog') || undefined;
+}
+
+let keylogWarned = false;
+let keylogErrorWarned = false;
+
+/** What node:tls does for --tls-keylog on each socket: a 'keylog' listener appending to the file. */
+function logKeysToFile(socket: EventEmitter, file: string): void {
+  if (!keylogWarned) {
+    keylogWarned = true;
+    process.emitWarning(
+      `Using --tls-keylog makes TLS connections insecure by writing secret key material to file ${file}`,
+    );
+  }
+  socket.on('keylog', (line: Buffer) => {
+    appendFile(file, line, { mode: 0o600 }, (err) => {
+      if (err && !keylogErrorWarned) {
+        keylogErrorWarned = true;
+        process.emitWarning(`Failed to write TLS keylog (this warning will not be repeated): ${String(err)}`);
+      }
+    });
+  });
 }
 
 let warned = false;
@@ -40,4 +81,6 @@ export function reportKeylogOnListener(socket: EventEmitter, enable: () => void)
     enable();
   };
   socket.on('newListener', onNewListener);
+  const file = keylogFile();
+  if (file !== undefined) logKeysToFile(socket, file);
 }

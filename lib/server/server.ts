@@ -3,15 +3,26 @@ import * as net from 'node:net';
 import type { CycleResult, NativeConnection, NativeListenerOptions, NativeTcpListener } from '../../typings/native';
 import { clusterTicketKeys } from '../context/cluster_keys';
 import { createSecureContext, SecureContext, type SecureContextOptions } from '../context/secure_context';
-import { defaultSessionIdContext, ticketKeyRing } from '../context/ticket_keys';
+import { ticketKeyRing } from '../context/ticket_keys';
+import { captureRejectionSymbol } from 'node:events';
+import { deprecate } from 'node:util';
 import { binding } from '../internal/binding';
-import { invalidArgType } from '../internal/errors';
+import { adoptingBase, callableClass } from '../internal/callable';
+import { invalidArgType, invalidSecureContext, tlsTicketKeysLength } from '../internal/errors';
 import { forcedBooleanOption, nativeTransportOption } from '../internal/switches';
-import { toWireProtocols, validateServerProtocolOptions, type ProtocolOptions } from '../policy/alpn';
+import { validateBuffer, validateFunction } from '../internal/validators';
+import {
+  toWireProtocols,
+  validateServerProtocolOptions,
+  type ALPNCallback,
+  type ProtocolOptions,
+} from '../policy/alpn';
 import { pausePoints } from '../policy/handshake_steps';
 import { validateServerPskOptions, type ServerPskOptions } from '../policy/psk';
 import { newSessionReport } from '../policy/session';
 import { SniContexts, type SNICallback } from '../policy/sni';
+import { keylogFile, traceTlsDefault } from '../policy/trace';
+import { recordContextOptions, setOptionsRecord } from './server_options';
 import { socketConfig, type ServerHooks, type ServerSocketSetup, type SocketConfig } from '../socket/options';
 import { TLSSocket, type TLSSocketOptions } from '../socket/tls_socket';
 
@@ -64,21 +75,30 @@ const offloadHandshakeOption = (value: unknown): boolean =>
 
 const kDefaultHandshakeTimeout = 120 * 1000;
 
-/** node:tls's defaults for a server's own context (the session id context: lib/session.ts). */
-function withSessionDefaults(options: TlsServerOptions): TlsServerOptions {
-  // node:tls servers also prefer their own cipher (and signature algorithm) order unless told otherwise.
-  if (options.honorCipherOrder === undefined) options = { ...options, honorCipherOrder: true };
-  return options.sessionIdContext ? options : { ...options, sessionIdContext: defaultSessionIdContext() };
+// net.Server, able to initialize an existing object: `tls.Server.call(this, ...)`
+// in an old-style subclass (lib/internal/callable.ts).
+const NetServer = adoptingBase(net.Server);
+
+type SecureConnectionListener = (socket: TLSSocket) => void;
+
+/** What each new connection is made with, as node:tls keeps it on its server. */
+interface ConnectionSettings {
+  requestCert: boolean;
+  rejectUnauthorized: boolean;
+  ALPNProtocols: Buffer | undefined;
+  ALPNCallback: ALPNCallback | undefined;
+  pskCallback: TlsServerOptions['pskCallback'];
+  pskIdentityHint: string | undefined;
 }
 
-export class Server extends net.Server {
-  _contexts: SecureContext;
-  /** The ALPNProtocols option in wire format, as node:tls keeps it. */
-  ALPNProtocols: Buffer | undefined;
+class TlsServer extends NetServer {
   _tlsOptions: TlsServerOptions;
+  #sharedCreds!: SecureContext;
+  readonly #settings: ConnectionSettings;
   #handshakeTimeout: number;
   #offloadHandshake: boolean;
   #allowHalfOpen: boolean;
+  #enableTrace: boolean;
   readonly #hooks: ServerHooks<TLSSocket>;
   // What every connection's socket is made with, until the options change.
   #template: { options: TLSSocketOptions; config: SocketConfig<TLSSocket> } | null = null;
@@ -94,7 +114,10 @@ export class Server extends net.Server {
   _jsConnections = 0;
   _maxConnections: number | undefined;
 
-  constructor(options?: TlsServerOptions | ((socket: TLSSocket) => void), listener?: (socket: TLSSocket) => void) {
+  constructor(
+    options?: TlsServerOptions | SecureConnectionListener | null,
+    listener?: SecureConnectionListener | null,
+  ) {
     let opts: TlsServerOptions;
     if (typeof options === 'function') {
       listener = options;
@@ -104,7 +127,12 @@ export class Server extends net.Server {
     } else if (typeof options === 'object') {
       opts = options;
     } else {
-      throw invalidArgType('options', 'object', options);
+      throw invalidArgType('options', 'Object', options);
+    }
+    validateServerProtocolOptions(opts);
+    const secureContext: unknown = opts.secureContext;
+    if (secureContext !== undefined && !(secureContext instanceof SecureContext)) {
+      throw invalidSecureContext('options.secureContext', secureContext);
     }
     // The transport always half-closes; TLS-level half-close is the TLSSocket's.
     super({
@@ -116,29 +144,41 @@ export class Server extends net.Server {
     });
     this.#allowHalfOpen = opts.allowHalfOpen === true;
     this._tlsOptions = opts;
-    if (opts.SNICallback !== undefined && typeof opts.SNICallback !== 'function') {
-      throw invalidArgType('options.SNICallback', 'function', opts.SNICallback);
+    this.#settings = {
+      requestCert: opts.requestCert === true,
+      rejectUnauthorized: opts.rejectUnauthorized !== false,
+      ALPNProtocols: toWireProtocols(opts.ALPNProtocols, 'options.ALPNProtocols'),
+      ALPNCallback: opts.ALPNCallback ?? undefined,
+      pskCallback: opts.pskCallback || undefined,
+      pskIdentityHint: opts.pskIdentityHint || undefined,
+    };
+    // In node:tls's order: the context, then the handshake timeout, SNICallback and PSK options.
+    if (secureContext === undefined) {
+      this.#sharedCreds = createSecureContext(recordContextOptions(this, opts));
+    } else {
+      recordContextOptions(this, opts);
+      this.#sharedCreds = secureContext;
     }
-    validateServerPskOptions(opts);
-    validateServerProtocolOptions(opts);
-    this.ALPNProtocols = toWireProtocols(opts.ALPNProtocols, 'options.ALPNProtocols');
-    const timeout = opts.handshakeTimeout ?? kDefaultHandshakeTimeout;
+    const timeout = opts.handshakeTimeout || kDefaultHandshakeTimeout;
     if (typeof timeout !== 'number') throw invalidArgType('options.handshakeTimeout', 'number', timeout);
-    this.#handshakeTimeout = timeout;
+    this.#handshakeTimeout = timeout > 0 ? Math.min(timeout, 2 ** 31 - 1) : 0;
+    if (opts.SNICallback) validateFunction(opts.SNICallback, 'options.SNICallback');
+    validateServerPskOptions(opts);
     this.#offloadHandshake = offloadHandshakeOption(opts.offloadHandshake);
+    // --trace-tls turns the trace on for every socket whose options do not say (node:tls).
+    this.#enableTrace = opts.enableTrace ?? traceTlsDefault();
     this.#nativeWanted =
       nativeTransportOption(opts.nativeTransport) &&
-      opts.pskCallback === undefined &&
-      !opts.enableTrace &&
+      !this.#settings.pskCallback &&
+      !this.#enableTrace &&
       opts.pauseOnConnect !== true;
-    this._contexts = opts.secureContext ?? createSecureContext(withSessionDefaults(opts));
-    this.#ownTicketKeys = opts.ticketKeys != null || opts.secureContext !== undefined;
+    this.#ownTicketKeys = opts.ticketKeys != null || secureContext !== undefined;
     const shared = this.#ownTicketKeys ? null : clusterTicketKeys();
     if (shared !== null) {
       this.#keysWait = shared.then((keys) => {
         this.#keysWait = null;
         this.#clusterKey = keys;
-        if (keys !== null && !this.#ownTicketKeys) this._contexts.context.setTicketKeys(keys);
+        if (keys !== null && !this.#ownTicketKeys) this.#sharedCreds.context.setTicketKeys(keys);
       });
     }
     this.#hooks = {
@@ -150,7 +190,8 @@ export class Server extends net.Server {
       onSecure: (socket) => this.emit('secureConnection', socket),
       onKeylog: (line, socket) => this.emit('keylog', line, socket),
     };
-    if (listener !== undefined) this.on('secureConnection', listener);
+    // A falsy listener is no listener, as in node:tls.
+    if (listener) this.on('secureConnection', listener);
     this.on('connection', (raw: net.Socket) => this.#wrap(raw));
     // Listeners that change how a connection is made reach the native listener at once.
     const watched = new Set(['newSession', 'resumeSession', 'OCSPRequest', 'keylog', 'connection']);
@@ -159,6 +200,75 @@ export class Server extends net.Server {
     };
     this.on('newListener', update);
     this.on('removeListener', update);
+  }
+
+  // ---- what new connections are made with; a program may read and replace these, as in node:tls ----
+
+  /** The server's SecureContext (node:tls's name). */
+  get _sharedCreds(): SecureContext {
+    return this.#sharedCreds;
+  }
+
+  set _sharedCreds(context: SecureContext) {
+    this.#sharedCreds = context;
+    this.#settingsChanged();
+  }
+
+  get requestCert(): boolean {
+    return this.#settings.requestCert;
+  }
+
+  set requestCert(value: boolean) {
+    this.#settings.requestCert = value;
+    this.#settingsChanged();
+  }
+
+  get rejectUnauthorized(): boolean {
+    return this.#settings.rejectUnauthorized;
+  }
+
+  set rejectUnauthorized(value: boolean) {
+    this.#settings.rejectUnauthorized = value;
+    this.#settingsChanged();
+  }
+
+  /** The ALPNProtocols option in wire format, as node:tls keeps it. */
+  get ALPNProtocols(): Buffer | undefined {
+    return this.#settings.ALPNProtocols;
+  }
+
+  set ALPNProtocols(value: Buffer | undefined) {
+    this.#settings.ALPNProtocols = toWireProtocols(value, 'ALPNProtocols');
+    this.#settingsChanged();
+  }
+
+  get ALPNCallback(): ALPNCallback | undefined {
+    return this.#settings.ALPNCallback;
+  }
+
+  set ALPNCallback(value: ALPNCallback | undefined) {
+    this.#settings.ALPNCallback = value;
+    this.#settingsChanged();
+  }
+
+  /** setOptions(): the PSK callback and hint of new connections. */
+  _setPsk(options: Pick<TlsServerOptions, 'pskCallback' | 'pskIdentityHint'>): void {
+    this.#settings.pskCallback = options.pskCallback || undefined;
+    this.#settings.pskIdentityHint = options.pskIdentityHint || undefined;
+    this._tlsOptions = { ...this._tlsOptions, ...options };
+    this.#settingsChanged();
+  }
+
+  #settingsChanged(): void {
+    // (Setters run from net.Server's constructor before this class's fields exist.)
+    if (!(#native in this)) return;
+    this.#template = null;
+    this.#configureNative();
+  }
+
+  /** Key material reported for 'keylog' listeners, and for node's --tls-keylog file. */
+  #reportKeylog(): boolean {
+    return this.listenerCount('keylog') > 0 || keylogFile() !== undefined;
   }
 
   #wrap(raw: net.Socket): void {
@@ -185,26 +295,26 @@ export class Server extends net.Server {
 
   /** The options of this server's sockets (their _tlsOptions). */
   #socketOptions(): TLSSocketOptions {
-    const o = this._tlsOptions;
+    const settings = this.#settings;
     return {
       isServer: true,
       server: this,
-      secureContext: this._contexts,
-      requestCert: o.requestCert === true,
-      rejectUnauthorized: o.rejectUnauthorized !== false,
+      secureContext: this.#sharedCreds,
+      requestCert: settings.requestCert,
+      rejectUnauthorized: settings.rejectUnauthorized,
       allowHalfOpen: this.#allowHalfOpen,
       SNICallback: this.#sniCallback(),
-      pskCallback: o.pskCallback,
-      pskIdentityHint: o.pskIdentityHint,
-      ALPNProtocols: this.ALPNProtocols,
-      ALPNCallback: o.ALPNCallback,
-      NPNProtocols: o.NPNProtocols,
-      enableTrace: Boolean(o.enableTrace),
+      pskCallback: settings.pskCallback,
+      pskIdentityHint: settings.pskIdentityHint,
+      ALPNProtocols: settings.ALPNProtocols,
+      ALPNCallback: settings.ALPNCallback,
+      NPNProtocols: this._tlsOptions.NPNProtocols,
+      enableTrace: this.#enableTrace,
     };
   }
 
   #sniCallback(): SNICallback | undefined {
-    return this._tlsOptions.SNICallback ?? (this.#sniContexts.size > 0 ? this.#sniContexts.callback : undefined);
+    return this._tlsOptions.SNICallback || (this.#sniContexts.size > 0 ? this.#sniContexts.callback : undefined);
   }
 
   /** Decided as a connection comes in: a listener added later affects only later connections. */
@@ -215,7 +325,7 @@ export class Server extends net.Server {
       hooks: this.#hooks,
       reportSessions: newSession,
       sessionReport: newSession ? (holdOutput) => newSessionReport(this, holdOutput) : undefined,
-      reportKeylog: this.listenerCount('keylog') > 0,
+      reportKeylog: this.#reportKeylog(),
       offloadHandshake: this.#offloadHandshake,
     };
   }
@@ -258,7 +368,7 @@ export class Server extends net.Server {
         socket: null,
       }),
       reportSessions: this.listenerCount('newSession') > 0,
-      reportKeylog: this.listenerCount('keylog') > 0,
+      reportKeylog: this.#reportKeylog(),
       requestCert: config.requestCert,
       rejectUnauthorized: config.rejectUnauthorized,
       alpnProtocols: config.alpnProtocols,
@@ -271,7 +381,7 @@ export class Server extends net.Server {
       keepAlive: o.keepAlive === true,
       keepAliveInitialDelay: Math.floor((o.keepAliveInitialDelay ?? 0) / 1000),
     };
-    listener.setContext(this._contexts.context);
+    listener.setContext(this.#sharedCreds.context);
     listener.setOptions(options);
   }
 
@@ -334,21 +444,20 @@ export class Server extends net.Server {
     this.#configureNative();
   }
 
-  /** New connections use a context made from these options. */
+  /** New connections use a context made from these options (node:tls records them on the server). */
   setSecureContext(options: TlsServerOptions): void {
-    if (options === null || typeof options !== 'object') throw invalidArgType('options', 'object', options);
-    this._contexts = createSecureContext(withSessionDefaults(options));
+    const contextOptions = recordContextOptions(this, options);
+    this.#sharedCreds = createSecureContext(contextOptions);
     this._tlsOptions = { ...this._tlsOptions, ...options };
-    this.#template = null;
-    // As in node:tls the new context has new keys, unless given; the cluster's stay shared.
-    this.#ownTicketKeys = options.ticketKeys != null;
-    if (!this.#ownTicketKeys && this.#clusterKey !== null) this._contexts.context.setTicketKeys(this.#clusterKey);
-    this.#configureNative();
+    // As in node:tls the new context has new keys, unless given (now or before); the cluster's stay shared.
+    this.#ownTicketKeys = contextOptions.ticketKeys != null;
+    if (!this.#ownTicketKeys && this.#clusterKey !== null) this.#sharedCreds.context.setTicketKeys(this.#clusterKey);
+    this.#settingsChanged();
   }
 
   /** The key that issues session tickets: 48 bytes (name, HMAC key, AES key). */
   getTicketKeys(): Buffer {
-    return this._contexts.context.getTicketKeys().subarray(0, 48);
+    return this.#sharedCreds.context.getTicketKeys().subarray(0, 48);
   }
 
   /**
@@ -356,8 +465,25 @@ export class Server extends net.Server {
    * the first issues tickets and all are accepted (rotation; see docs/sessions.md).
    */
   setTicketKeys(keys: Buffer | NodeJS.ArrayBufferView | Array<Buffer | NodeJS.ArrayBufferView>): void {
-    this._contexts.context.setTicketKeys(ticketKeyRing(keys, 'keys'));
+    const ring = Array.isArray(keys) && keys.length > 0 ? keys : [keys];
+    for (const key of ring) {
+      validateBuffer(key, 'buffer');
+      if (key.byteLength !== 48) throw tlsTicketKeysLength();
+    }
+    this.#sharedCreds.context.setTicketKeys(ticketKeyRing(keys, 'keys'));
     this.#ownTicketKeys = true;
+  }
+
+  /** A rejected async 'secureConnection' listener destroys that socket (events.captureRejections). */
+  override [captureRejectionSymbol](err: Error, event: string | symbol, ...args: unknown[]): void {
+    if (event === 'secureConnection') {
+      (args[0] as TLSSocket).destroy(err);
+      return;
+    }
+    const netRejection = (net.Server.prototype as unknown as Record<symbol, (...a: unknown[]) => void>)[
+      captureRejectionSymbol
+    ];
+    netRejection.call(this, err, event, ...args);
   }
 
   /** In a cluster worker, listening waits until the shared ticket keys are in (lib/context/cluster_keys.ts). */
@@ -381,36 +507,67 @@ export class Server extends net.Server {
   }
 }
 
-// net.Server counts its sockets in _connections (close() waits for 0, getConnections()
-// reports it); handshakes still under way on the native listener count too.
-Object.defineProperty(Server.prototype, '_connections', {
+/**
+ * The deprecated server.setOptions(options) (DEP0122), as node:tls has it:
+ * records the options on the server and changes the certificate request,
+ * ALPN list and PSK callback of new connections; the context stays.
+ */
+function setOptions(this: TlsServer, options: TlsServerOptions): void {
+  const settings = setOptionsRecord(this, options as Record<string, unknown>);
+  this.requestCert = settings.requestCert;
+  this.rejectUnauthorized = settings.rejectUnauthorized;
+  if (settings.ALPNProtocols !== undefined) this.ALPNProtocols = settings.ALPNProtocols as Buffer;
+  if (settings.pskCallback !== undefined || settings.pskIdentityHint !== undefined) {
+    const psk = {
+      pskCallback: settings.pskCallback ?? this._tlsOptions.pskCallback,
+      pskIdentityHint: settings.pskIdentityHint ?? this._tlsOptions.pskIdentityHint,
+    } as TlsServerOptions;
+    validateServerPskOptions(psk);
+    this._setPsk(psk);
+  }
+}
+
+Object.defineProperty(TlsServer.prototype, 'setOptions', {
   configurable: true,
   enumerable: false,
-  get(this: Server & { _native?: never }) {
+  writable: true,
+  value: deprecate(setOptions, 'Server.prototype.setOptions() is deprecated', 'DEP0122'),
+});
+
+// net.Server counts its sockets in _connections (close() waits for 0, getConnections()
+// reports it); handshakes still under way on the native listener count too.
+Object.defineProperty(TlsServer.prototype, '_connections', {
+  configurable: true,
+  enumerable: false,
+  get(this: TlsServer & { _native?: never }) {
     return this._jsConnections + this._nativePending();
   },
-  set(this: Server, value: number) {
+  set(this: TlsServer, value: number) {
     // net.Server counts with ++/--: what it read included the pending handshakes.
     this._jsConnections = value - this._nativePending();
   },
 });
 
 // server.maxConnections: the native listener enforces it at accept.
-Object.defineProperty(Server.prototype, 'maxConnections', {
+Object.defineProperty(TlsServer.prototype, 'maxConnections', {
   configurable: true,
   enumerable: true,
-  get(this: Server) {
+  get(this: TlsServer) {
     return this._maxConnections;
   },
-  set(this: Server, value: number) {
+  set(this: TlsServer, value: number) {
     this._maxConnections = value;
     this._updateNativeLimit();
   },
 });
 
+/** node:tls's Server: a class, and callable without `new` as node's function constructor is. */
+export type Server = TlsServer;
+export const Server = callableClass(TlsServer, 'Server', true);
+
 export function createServer(
-  options?: TlsServerOptions | ((socket: TLSSocket) => void),
-  listener?: (socket: TLSSocket) => void,
+  options?: TlsServerOptions | SecureConnectionListener | null,
+  listener?: SecureConnectionListener | null,
 ): Server {
   return new Server(options, listener);
 }

@@ -5,7 +5,7 @@
 import type * as net from 'node:net';
 import { clientSecureContext } from '../context/context_cache';
 import { createSecureContext, SecureContext, type SecureContextOptions } from '../context/secure_context';
-import { invalidArgType } from '../internal/errors';
+import { invalidSecureContext } from '../internal/errors';
 import { protocolConnectionOptions, type ALPNCallback, type ProtocolOptions } from '../policy/alpn';
 import { pskConfig, type PskConfig, type PskOptions } from '../policy/psk';
 import { clientSessionOption, type SessionReport } from '../policy/session';
@@ -118,7 +118,7 @@ export function socketConfig<S>(
   // A client's implicit context is shared with connections of the same options (lib/context/context_cache.ts).
   const context: unknown =
     options.secureContext ?? (isServer ? createSecureContext(options) : clientSecureContext(options));
-  if (!(context instanceof SecureContext)) throw invalidArgType('options.secureContext', 'SecureContext', context);
+  if (!(context instanceof SecureContext)) throw invalidSecureContext('options.secureContext', context);
   const protocols = protocolConnectionOptions(options);
   return Object.freeze({
     isServer,
