@@ -30,25 +30,39 @@ export const opensslDir: string = binding.opensslDir;
 export const addon: string = addonPath;
 
 // Settable like node:tls's: createSecureContext and the renegotiation limiter
-// read them at the moment they need them.
+// read them at the moment they need them. Each is an ordinary property first,
+// so that cjs-module-lexer (how node names a CommonJS module's exports for ESM's
+// `import { DEFAULT_CIPHERS } from 'openssl-tls'`) sees `module.exports.NAME =`;
+// then an accessor over lib/context/defaults.ts replaces it.
 export declare let DEFAULT_CIPHERS: string;
 export declare let DEFAULT_ECDH_CURVE: string;
 export declare let DEFAULT_MIN_VERSION: string;
 export declare let DEFAULT_MAX_VERSION: string;
 export declare let CLIENT_RENEG_LIMIT: number;
 export declare let CLIENT_RENEG_WINDOW: number;
-
 /** RFC 6125 host name check with node's messages; settable, as in node:tls (connect() reads it). */
 export declare let checkServerIdentity: typeof identityCheck.current;
-Object.defineProperty(module.exports, 'checkServerIdentity', {
-  enumerable: true,
-  configurable: true,
-  get: () => identityCheck.current,
-  set: (fn: typeof identityCheck.current) => {
+(module.exports as Record<string, unknown>).DEFAULT_CIPHERS = undefined;
+(module.exports as Record<string, unknown>).DEFAULT_ECDH_CURVE = undefined;
+(module.exports as Record<string, unknown>).DEFAULT_MIN_VERSION = undefined;
+(module.exports as Record<string, unknown>).DEFAULT_MAX_VERSION = undefined;
+(module.exports as Record<string, unknown>).CLIENT_RENEG_LIMIT = undefined;
+(module.exports as Record<string, unknown>).CLIENT_RENEG_WINDOW = undefined;
+(module.exports as Record<string, unknown>).checkServerIdentity = undefined;
+
+/** Makes export `name` an accessor. (A name given as a literal would hide the export from cjs-module-lexer.) */
+function settable<T>(name: string, get: () => T, set: (value: T) => void): void {
+  // module.exports, not exports: a loader (tsx) may hand the module a new object.
+  Object.defineProperty(module.exports, name, { enumerable: true, configurable: true, get, set });
+}
+
+settable(
+  'checkServerIdentity',
+  () => identityCheck.current,
+  (fn) => {
     identityCheck.current = fn;
   },
-});
-
+);
 for (const name of [
   'DEFAULT_CIPHERS',
   'DEFAULT_ECDH_CURVE',
@@ -57,13 +71,11 @@ for (const name of [
   'CLIENT_RENEG_LIMIT',
   'CLIENT_RENEG_WINDOW',
 ] as const) {
-  // module.exports, not exports: a loader (tsx) may hand the module a new object.
-  Object.defineProperty(module.exports, name, {
-    enumerable: true,
-    configurable: true,
-    get: () => defaults[name],
-    set: (value: never) => {
+  settable<never>(
+    name,
+    () => defaults[name] as never,
+    (value) => {
       defaults[name] = value;
     },
-  });
+  );
 }
