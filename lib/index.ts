@@ -7,18 +7,30 @@ import { defaults } from './context/defaults';
 import { createSecureContext, getCiphers, rootCertificates, SecureContext } from './context/secure_context';
 import { createServer, Server } from './server/server';
 import { TLSSocket } from './socket/tls_socket';
+import { createSecurePair as makeSecurePair } from './secure_pair';
+import type * as nodeTlsTypes from 'node:tls';
 
 export type { ConnectionOptions } from './connect';
 export type { SecureContextOptions } from './context/secure_context';
 export type { TlsServerOptions } from './server/server';
-export type { PeerCertificate, TLSSocketOptions } from './socket/tls_socket';
+export type { TLSSocketOptions } from './socket/tls_socket';
+// node:tls's certificate types; TLSSocket's node:tls signatures (lib/types.ts).
+export type { DetailedPeerCertificate, PeerCertificate } from './types';
 // The legacy API from the seeds (lib/secure_pair.ts).
-export { createSecurePair, SecurePair } from './secure_pair';
+export { SecurePair } from './secure_pair';
 export type { SecurePairOptions } from './secure_pair';
 // ALPN/NPN helpers and types (lib/alpn.ts); convertALPNProtocols is node:tls's export.
 export { convertALPNProtocols } from './policy/alpn';
 export type { ALPNCallback, ALPNCallbackInfo, ProtocolList } from './policy/alpn';
 export { connect, createSecureContext, createServer, getCiphers, rootCertificates, SecureContext, Server, TLSSocket };
+
+/**
+ * The legacy createSecurePair() (lib/secure_pair.ts). Its `encrypted` is a
+ * Duplex, as in node:tls, where @types/node says TLSSocket: the second type
+ * only keeps the module assignable to node's.
+ */
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- node's type of the same deprecated function
+export const createSecurePair = makeSecurePair as typeof makeSecurePair & typeof nodeTlsTypes.createSecurePair;
 
 // A cluster primary hands its workers one shared session ticket key (lib/cluster_keys.ts).
 installClusterPrimary();
@@ -36,12 +48,12 @@ export const addon: string = addonPath;
 // then an accessor over lib/context/defaults.ts replaces it.
 export declare let DEFAULT_CIPHERS: string;
 export declare let DEFAULT_ECDH_CURVE: string;
-export declare let DEFAULT_MIN_VERSION: string;
-export declare let DEFAULT_MAX_VERSION: string;
+export declare let DEFAULT_MIN_VERSION: nodeTlsTypes.SecureVersion;
+export declare let DEFAULT_MAX_VERSION: nodeTlsTypes.SecureVersion;
 export declare let CLIENT_RENEG_LIMIT: number;
 export declare let CLIENT_RENEG_WINDOW: number;
 /** RFC 6125 host name check with node's messages; settable, as in node:tls (connect() reads it). */
-export declare let checkServerIdentity: typeof identityCheck.current;
+export declare let checkServerIdentity: typeof nodeTlsTypes.checkServerIdentity;
 (module.exports as Record<string, unknown>).DEFAULT_CIPHERS = undefined;
 (module.exports as Record<string, unknown>).DEFAULT_ECDH_CURVE = undefined;
 (module.exports as Record<string, unknown>).DEFAULT_MIN_VERSION = undefined;

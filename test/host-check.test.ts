@@ -256,7 +256,7 @@ describe('host name check in C', function () {
       tls.TLSSocket.prototype.getPeerCertificate = function (this: tls.TLSSocket, detailed?: boolean) {
         calls.push(detailed);
         return original.call(this, detailed);
-      };
+      } as typeof original;
       try {
         assert.equal((await attempt(tls, 'wildcard', 'foo.example.com')).ok, true);
         assert.deepEqual(calls, []);

@@ -1,28 +1,15 @@
 // The seam between TypeScript and the addon: exactly what native/addon.cc exports.
 // TypeScript reaches the addon only through these types (see lib/binding.ts).
 
-/** Node's certificate object, as tls.TLSSocket#getPeerCertificate() returns it. */
-export interface NativeCertificate {
-  subject: Record<string, string | string[]>;
-  issuer: Record<string, string | string[]>;
-  subjectaltname?: string;
-  infoAccess?: Record<string, string[]>;
-  ca: boolean;
-  modulus?: string;
-  bits?: number;
-  exponent?: string;
-  pubkey?: Buffer;
-  asn1Curve?: string;
-  nistCurve?: string;
-  valid_from: string;
-  valid_to: string;
-  fingerprint: string;
-  fingerprint256: string;
-  fingerprint512: string;
-  ext_key_usage?: string[];
-  serialNumber: string;
-  raw: Buffer;
-  /** Only with detailed=true: the next certificate up the chain; a self-signed root points at itself. */
+import type { PeerCertificate as NodePeerCertificate } from 'node:tls';
+
+/**
+ * An X509 certificate as the addon makes it: node:tls's PeerCertificate shape
+ * (subject, issuer, raw, fingerprints, key fields, ...), so the public types are
+ * node's (lib/types.ts). Only with detailed=true: `issuerCertificate`, the next
+ * certificate up the chain; a self-signed root points at itself.
+ */
+export interface NativeCertificate extends NodePeerCertificate {
   issuerCertificate?: NativeCertificate;
 }
 

@@ -33,7 +33,11 @@ export interface ALPNCallbackInfo {
   protocols: string[];
 }
 
-export type ALPNCallback = (info: ALPNCallbackInfo) => string | undefined;
+/**
+ * A method's type, so its parameter is checked both ways: a callback typed
+ * with @types/node's narrower info ({ servername: string }) is accepted too.
+ */
+export type ALPNCallback = { callback(info: ALPNCallbackInfo): string | undefined }['callback'];
 
 /** The protocol options of connect(), createServer() and new TLSSocket(). */
 export interface ProtocolOptions {

@@ -456,8 +456,9 @@ class TlsServer extends NetServer {
   }
 
   /** The key that issues session tickets: 48 bytes (name, HMAC key, AES key). */
-  getTicketKeys(): Buffer {
-    return this.#sharedCreds.context.getTicketKeys().subarray(0, 48);
+  getTicketKeys(): Buffer<ArrayBuffer> {
+    // (A Buffer of its own ArrayBuffer, as node's type says.)
+    return this.#sharedCreds.context.getTicketKeys().subarray(0, 48) as Buffer<ArrayBuffer>;
   }
 
   /**

@@ -44,7 +44,14 @@ function isStream(value: unknown): value is Duplex {
 export class TLSSocket extends net.Socket {
   encrypted = true as const;
   authorized = false;
-  authorizationError: string | null = null;
+  /**
+   * OpenSSL's verify code name ('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), null when
+   * verified: a string, as in node:tls. Typed `any` only because @types/node
+   * declares it `Error`, and a string type would make this class unassignable
+   * to node's TLSSocket (test/types.test.ts).
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  authorizationError: any = null;
   servername: string | false | null = null;
   alpnProtocol: string | false | null = null;
   npnProtocol: string | false | null = null;
