@@ -11,6 +11,7 @@
 // the pair itself, so a pair with an 'error' listener also gets errors from
 // before 'secure'; an error nobody listens for is thrown as usual.
 import { EventEmitter } from 'node:events';
+import { deprecate } from 'node:util';
 import { Duplex } from 'node:stream';
 import { invalidArgType, tlsInvalidContext } from './internal/errors';
 import { createSecureContext, SecureContext } from './context/secure_context';
@@ -173,8 +174,15 @@ export class SecurePair extends EventEmitter {
 /**
  * createSecurePair([context][, isServer][, requestCert][, rejectUnauthorized][, options]):
  * a TLS engine with a cleartext and an encrypted stream (deprecated in Node, kept from the seeds).
+ * It warns as node:tls's does (DEP0064, once per process).
  */
-export function createSecurePair(
+export const createSecurePair = deprecate(
+  makeSecurePair,
+  'tls.createSecurePair() is deprecated. Please use tls.TLSSocket instead.',
+  'DEP0064',
+);
+
+function makeSecurePair(
   context?: SecureContext | null,
   isServer?: boolean,
   requestCert?: boolean,

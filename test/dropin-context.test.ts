@@ -156,3 +156,13 @@ describe('engine options, checked as node:tls checks them', () => {
   ];
   for (const [title, options] of cases) it(title, () => void same((tls) => tls.createSecureContext(options)));
 });
+
+describe('messages that print the value given', () => {
+  for (const [title, options] of [
+    ['minVersion a function', { minVersion: () => 'TLSv1.2' }],
+    ['maxVersion a symbol', { maxVersion: Symbol('v') }],
+    ['minVersion an object', { minVersion: { v: 1 } }],
+  ] as const) {
+    it(title, () => void same((tls) => tls.createSecureContext(options as unknown as nodeTls.SecureContextOptions)));
+  }
+});

@@ -238,6 +238,16 @@ describe('what a program reads back and replaces on a server', () => {
     assert.deepEqual(mine, [false, true]);
   });
 
+  it('createSecurePair() warns DEP0064, as node:tls does', async () => {
+    const script = "require('./lib/index').createSecurePair()";
+    const stderr = await new Promise<string>((resolve) =>
+      execFile(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], { cwd: `${__dirname}/..` }, (_e, _o, err) =>
+        resolve(err),
+      ),
+    );
+    assert.match(stderr, /\[DEP0064\] DeprecationWarning: tls.createSecurePair\(\) is deprecated. Please use tls.TLSSocket instead./);
+  });
+
   it('setOptions() warns DEP0122, as node:tls does', async () => {
     const script = "require('./lib/index').createServer({}).setOptions({})";
     const stderr = await new Promise<string>((resolve) =>
@@ -253,6 +263,18 @@ describe('what a program reads back and replaces on a server', () => {
 });
 
 describe('ticket keys', () => {
+  it('_getServerData()/_setServerData() carry the ticket key as hex, as node:tls\'s', () => {
+    const keys = Buffer.alloc(48, 9);
+    const [mine, theirs] = mods.map(([, tls]) => {
+      const a = tls.createServer({}) as nodeTls.Server & { _getServerData(): unknown; _setServerData(d: unknown): void };
+      a.setTicketKeys(keys);
+      const b = tls.createServer({}) as typeof a;
+      b._setServerData(a._getServerData());
+      return [a._getServerData(), b.getTicketKeys().equals(keys)];
+    });
+    assert.deepEqual(mine, theirs);
+  });
+
   it("setTicketKeys() refuses what is not a buffer, and keys that are not 48 bytes, with node:tls's errors", () => {
     for (const bad of [null, undefined, 0, 1n, Symbol('s'), {}, [], true, '', () => {}, 'x'.repeat(48)]) {
       assert.match(

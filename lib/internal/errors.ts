@@ -188,10 +188,13 @@ export function missingArgs(...names: string[]): NodeError {
 // ---------------------------------------------------------------------------
 // TLS errors thrown while building a SecureContext.
 
-/** "%j" as node's message formatter prints it. */
+/** "%j" as node's message formatter prints it ('undefined' for what JSON cannot say). */
 function json(value: unknown): string {
-  const s = JSON.stringify(value);
-  return s === undefined ? String(value) : s;
+  try {
+    return JSON.stringify(value) ?? 'undefined';
+  } catch {
+    return '[Circular]';
+  }
 }
 
 export function tlsInvalidProtocolVersion(protocol: unknown, which: 'minimum' | 'maximum'): NodeError {

@@ -475,6 +475,15 @@ class TlsServer extends NetServer {
     this.#ownTicketKeys = true;
   }
 
+  /** node:tls's: the server's state another process needs (its ticket key), as hex. */
+  _getServerData(): { ticketKeys: string } {
+    return { ticketKeys: this.getTicketKeys().toString('hex') };
+  }
+
+  _setServerData(data: { ticketKeys: string }): void {
+    this.setTicketKeys(Buffer.from(data.ticketKeys, 'hex'));
+  }
+
   /** A rejected async 'secureConnection' listener destroys that socket (events.captureRejections). */
   override [captureRejectionSymbol](err: Error, event: string | symbol, ...args: unknown[]): void {
     if (event === 'secureConnection') {
