@@ -1,6 +1,6 @@
 // A peer's certificate chain as the CLI prints it: one entry per certificate, leaf
 // first, from getPeerCertificate(true)'s issuerCertificate links.
-import type { PeerCertificate } from '../index';
+import type { DetailedPeerCertificate as PeerCertificate } from '../index';
 
 export interface ChainEntry {
   subject: string;
@@ -15,10 +15,12 @@ export interface ChainEntry {
 }
 
 /** 'CN=localhost, O=Example' from node's subject/issuer object. */
-export function distinguishedName(name: Record<string, string | string[]> | undefined): string {
+export function distinguishedName(name: Partial<Record<string, string | string[]>> | undefined): string {
   if (name === undefined) return '';
   return Object.entries(name)
-    .flatMap(([key, value]) => (Array.isArray(value) ? value : [value]).map((v) => `${key}=${v}`))
+    .flatMap(([key, value]) =>
+      (value === undefined ? [] : Array.isArray(value) ? value : [value]).map((v) => `${key}=${v}`),
+    )
     .join(', ');
 }
 
@@ -29,10 +31,10 @@ function validity(cert: PeerCertificate, now: number): ChainEntry['validity'] {
 }
 
 /** The chain from the leaf up; a self-signed root (its own issuer) ends it. */
-export function chainOf(leaf: PeerCertificate | Record<string, never>, now = Date.now()): ChainEntry[] {
+export function chainOf(leaf: PeerCertificate | object, now = Date.now()): ChainEntry[] {
   const entries: ChainEntry[] = [];
   const seen = new Set<PeerCertificate>();
-  let cert = 'raw' in leaf ? (leaf as PeerCertificate) : undefined;
+  let cert = 'raw' in leaf ? leaf : undefined;
   while (cert !== undefined && !seen.has(cert)) {
     seen.add(cert);
     entries.push({

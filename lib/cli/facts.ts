@@ -33,9 +33,10 @@ export function connectionFacts(socket: TLSSocket): ConnectionFacts {
     group: group && Object.keys(group).length > 0 ? group : null,
     alpn: socket.alpnProtocol ?? null,
     servername: socket.servername ?? null,
-    resumed: socket.isSessionReused() === true,
+    // null once closed, whatever the types say.
+    resumed: Boolean(socket.isSessionReused()),
     authorized: socket.authorized,
-    authorizationError: socket.authorizationError ?? null,
+    authorizationError: socket.authorizationError == null ? null : String(socket.authorizationError),
     chain: chainOf(socket.getPeerCertificate(true)),
   };
 }
