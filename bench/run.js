@@ -22,6 +22,7 @@ const S = require('./lib/stats');
 const { startSTime } = require('./load/stime');
 const { root } = require('./lib/fixtures');
 const { takeSnapshot } = require('./lib/snapshot');
+const { scenarios } = require('./lib/scenarios');
 
 const SERVER_CORE = 0;
 const LOAD_CORE = 1;
@@ -45,128 +46,9 @@ const outFile =
       ? path.join(root, 'docs', 'benchmarks.md')
       : null;
 
-// ---- scenarios ----
+// ---- scenarios (bench/lib/scenarios.js; `openssl-tls bench` runs the same ones) ----
 
-function handshake(id, title, cert, tlsv, resume) {
-  return {
-    id,
-    title,
-    group: resume ? 'Resumed handshakes' : 'Full handshakes',
-    kind: 'stime',
-    unit: 'handshakes/s',
-    op: 'handshake',
-    resume: resume !== undefined,
-    server: { cert, tls: tlsv, mode: 'www', resume },
-    flags: [resume ? '-reuse' : '-new', tlsv === '1.3' ? '-tls1_3' : '-tls1_2'],
-    load: `${stimeProcs} × \`openssl s_time ${resume ? '-reuse' : '-new'} ${tlsv === '1.3' ? '-tls1_3' : '-tls1_2'} -www /\``,
-  };
-}
-
-const SCENARIOS = [
-  handshake('hs-tls13-rsa', 'Full handshake, TLS 1.3, RSA-2048', 'rsa', '1.3'),
-  handshake('hs-tls13-ec', 'Full handshake, TLS 1.3, ECDSA P-256', 'ec', '1.3'),
-  handshake('hs-tls12-rsa', 'Full handshake, TLS 1.2, RSA-2048', 'rsa', '1.2'),
-  handshake('hs-tls12-ec', 'Full handshake, TLS 1.2, ECDSA P-256', 'ec', '1.2'),
-  {
-    ...handshake('hs-2core-rsa', 'Full handshake, TLS 1.3, RSA-2048, one server process on both cores (offloadHandshake)', 'rsa', '1.3'),
-    // node:tls runs every handshake on its main thread; openssl-tls with offloadHandshake
-    // runs the steps on libuv's pool. Server and load share both cores, unpinned.
-    cores: '0,1',
-  },
-  handshake('resume-tls13-ticket', 'Resumed, TLS 1.3 ticket (RSA-2048 server)', 'rsa', '1.3', 'tickets'),
-  handshake('resume-tls12-ticket', 'Resumed, TLS 1.2 ticket (RSA-2048 server)', 'rsa', '1.2', 'tickets'),
-  handshake('resume-tls12-id', 'Resumed, TLS 1.2 session id (RSA-2048 server, no tickets)', 'rsa', '1.2', 'ids'),
-  {
-    id: 'bulk-c2s',
-    title: 'Bulk, one connection, client→server, 64 KiB writes (TLS 1.3, ECDSA)',
-    group: 'Throughput',
-    kind: 'client',
-    unit: 'MB/s',
-    op: 'MB',
-    server: { cert: 'ec', tls: '1.3', mode: 'sink' },
-    client: { mode: 'source' },
-    load: '1 node:tls client writing 64 KiB chunks; the server only reads; the rate is bytes the server received',
-  },
-  {
-    id: 'bulk-s2c',
-    title: 'Bulk, one connection, server→client, 64 KiB writes (TLS 1.3, ECDSA)',
-    group: 'Throughput',
-    kind: 'client',
-    unit: 'MB/s',
-    op: 'MB',
-    server: { cert: 'ec', tls: '1.3', mode: 'source' },
-    client: { mode: 'sink' },
-    load: '1 node:tls client that only reads; the server writes 64 KiB chunks; the rate is bytes the client received',
-  },
-  {
-    id: 'bulk',
-    title: 'Bulk, one connection, both directions, 64 KiB writes (TLS 1.3, ECDSA)',
-    group: 'Throughput',
-    kind: 'client',
-    unit: 'MB/s',
-    op: 'MB',
-    server: { cert: 'ec', tls: '1.3', mode: 'bulk' },
-    client: { mode: 'bulk' },
-    load: '1 node:tls client writing 64 KiB chunks; the rate is bytes received by both ends together',
-  },
-  {
-    id: 'echo-256',
-    title: 'Echo 1 KiB, 256 connections (TLS 1.3, ECDSA)',
-    group: 'Throughput',
-    kind: 'client',
-    unit: 'echoes/s',
-    op: 'echo',
-    server: { cert: 'ec', tls: '1.3', mode: 'echo' },
-    client: { mode: 'echo', conns: 256, size: 1024 },
-    load: 'node:tls client, 256 connections, each sends 1 KiB and waits for it to come back',
-  },
-  {
-    id: 'echo-2000',
-    title: 'Echo 1 KiB, 2000 connections (TLS 1.3, ECDSA)',
-    group: 'Throughput',
-    kind: 'client',
-    unit: 'echoes/s',
-    op: 'echo',
-    server: { cert: 'ec', tls: '1.3', mode: 'echo' },
-    client: { mode: 'echo', conns: 2000, size: 1024 },
-    load: 'node:tls client, 2000 connections, each sends 1 KiB and waits for it to come back',
-  },
-  {
-    id: 'idle-rss',
-    title: `Server RSS per idle connection, ${IDLE_CONNS.toLocaleString('en-US')} connections (TLS 1.3, ECDSA)`,
-    group: 'Memory',
-    kind: 'idle',
-    unit: 'bytes/conn',
-    lowerIsBetter: true,
-    server: { cert: 'ec', tls: '1.3', mode: 'idle' },
-    client: { mode: 'idle', conns: IDLE_CONNS, warm: 200 },
-    load: `node:tls client opens 200 connections (warm-up), then ${(IDLE_CONNS - 200).toLocaleString('en-US')} more; server RSS (after GC) before/after, divided`,
-  },
-  {
-    id: 'client-hs',
-    title: 'Client: full handshakes against a node:tls server (TLS 1.3, ECDSA)',
-    group: 'Client side',
-    kind: 'client',
-    vary: 'client',
-    unit: 'handshakes/s',
-    op: 'handshake',
-    server: { cert: 'ec', tls: '1.3', mode: 'www' },
-    client: { mode: 'handshake', parallel: 8 },
-    load: 'client under test, 8 concurrent loops of connect + `GET /` + close; server is node:tls',
-  },
-  {
-    id: 'client-bulk',
-    title: 'Client: bulk against a node:tls server, both directions, 64 KiB writes (TLS 1.3, ECDSA)',
-    group: 'Client side',
-    kind: 'client',
-    vary: 'client',
-    unit: 'MB/s',
-    op: 'MB',
-    server: { cert: 'ec', tls: '1.3', mode: 'bulk' },
-    client: { mode: 'bulk' },
-    load: 'client under test writing 64 KiB chunks; server is node:tls; rate counts both directions',
-  },
-];
+const SCENARIOS = scenarios({ stimeProcs, idleConns: IDLE_CONNS });
 
 // ---- one trial ----
 

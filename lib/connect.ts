@@ -1,16 +1,16 @@
 // connect(): a client TLSSocket over a new TCP/IPC connection or a given Duplex.
 import * as net from 'node:net';
-import { invalidArgType, outOfRange } from './errors';
 import type { Duplex } from 'node:stream';
-import { checkServerIdentity as defaultCheckServerIdentity, identityCheck } from './check_server_identity';
-import type { SecureContext, SecureContextOptions } from './secure_context';
-import { TLSSocket, type PeerCertificate } from './tls_socket';
-import type { ClientPskOptions } from './psk';
-import { protocolConnectionOptions, type ProtocolOptions } from './alpn';
-import { traceOption } from './trace';
-import { nativeTransportOption } from './transport_options';
+import type { SecureContext, SecureContextOptions } from './context/secure_context';
+import { invalidArgType, outOfRange } from './internal/errors';
+import { nativeTransportOption } from './internal/switches';
+import type { ProtocolOptions } from './policy/alpn';
+import { identityCheck } from './policy/check_server_identity';
+import type { ClientPskOptions } from './policy/psk';
+import { socketConfig, type SocketConfig } from './socket/options';
+import { TLSSocket, type PeerCertificate } from './socket/tls_socket';
 
-export interface ConnectionOptions extends SecureContextOptions, ClientPskOptions, ProtocolOptions {
+export interface ConnectionOptions extends SecureContextOptions, ClientPskOptions<TLSSocket>, ProtocolOptions {
   /** Ask the server for a stapled OCSP response ('OCSPResponse'). */
   requestOCSP?: boolean;
   /** OpenSSL's protocol trace on stderr. */
@@ -45,7 +45,6 @@ export interface ConnectionOptions extends SecureContextOptions, ClientPskOption
 
 type SecureConnectListener = () => void;
 
-
 /** The three call forms of node:tls connect(), made into one options object. */
 export function normalizeConnectArgs(args: unknown[]): [ConnectionOptions, SecureConnectListener | undefined] {
   let i = 0;
@@ -73,10 +72,26 @@ export function normalizeConnectArgs(args: unknown[]): [ConnectionOptions, Secur
   return [options, cb];
 }
 
+// node:tls's call forms, one overload each as in its documentation.
+/* eslint-disable @typescript-eslint/unified-signatures */
 export function connect(options: ConnectionOptions, secureConnectListener?: SecureConnectListener): TLSSocket;
-export function connect(port: number, host?: string, options?: ConnectionOptions, secureConnectListener?: SecureConnectListener): TLSSocket;
-export function connect(port: number, options?: ConnectionOptions, secureConnectListener?: SecureConnectListener): TLSSocket;
-export function connect(path: string, options?: ConnectionOptions, secureConnectListener?: SecureConnectListener): TLSSocket;
+export function connect(
+  port: number,
+  host?: string,
+  options?: ConnectionOptions,
+  secureConnectListener?: SecureConnectListener,
+): TLSSocket;
+export function connect(
+  port: number,
+  options?: ConnectionOptions,
+  secureConnectListener?: SecureConnectListener,
+): TLSSocket;
+export function connect(
+  path: string,
+  options?: ConnectionOptions,
+  secureConnectListener?: SecureConnectListener,
+): TLSSocket;
+/* eslint-enable @typescript-eslint/unified-signatures */
 export function connect(...args: unknown[]): TLSSocket {
   const [options, cb] = normalizeConnectArgs(args);
   const minDHSize = options.minDHSize ?? 1024;
@@ -86,64 +101,41 @@ export function connect(...args: unknown[]): TLSSocket {
   }
   const check = options.checkServerIdentity ?? identityCheck.current;
   if (typeof check !== 'function') throw invalidArgType('options.checkServerIdentity', 'Function', check);
-  // Bad protocol lists or enableTrace fail here, before a connection is made.
-  protocolConnectionOptions(options);
-  traceOption(options.enableTrace);
-  const native = nativeTransportOption(options.nativeTransport) && options.socket === undefined && options.pskCallback === undefined;
+  const native = nativeTransportOption(options.nativeTransport) && !options.socket && !options.pskCallback;
 
   const host = options.host ?? 'localhost';
   const servername = options.servername ?? (net.isIP(host) === 0 ? host : undefined);
+  // Every option is checked (bad protocol lists, enableTrace, context options) before a connection is made.
+  const tlsOptions = {
+    ...options,
+    isServer: false,
+    servername,
+    rejectUnauthorized: options.rejectUnauthorized !== false,
+    allowHalfOpen: options.allowHalfOpen === true,
+    minDHSize,
+  };
+  const config: SocketConfig<TLSSocket> = socketConfig<TLSSocket>(tlsOptions, {
+    // node:tls: an empty servername checks the host.
+    hostname: options.servername || host,
+    checkServerIdentity: check,
+    options: tlsOptions,
+    takeOver: native ? (options.path ? 'pipe' : 'tcp') : null,
+    target: { path: options.path, host: options.host, port: options.port, localAddress: options.localAddress },
+  });
 
   let transport: Duplex;
-  if (options.socket !== undefined) {
+  if (options.socket) {
     transport = options.socket;
   } else {
-    const netOptions: net.NetConnectOpts =
-      options.path !== undefined
-        ? { path: options.path, allowHalfOpen: true }
-        : {
-            host,
-            port: Number(options.port),
-            localAddress: options.localAddress,
-            localPort: options.localPort,
-            family: options.family,
-            lookup: options.lookup,
-            allowHalfOpen: true,
-            noDelay: options.noDelay,
-            keepAlive: options.keepAlive,
-            keepAliveInitialDelay: options.keepAliveInitialDelay,
-          };
+    // As node:tls: net gets the whole options object (lookup, hints, autoSelectFamily, family...),
+    // less what is the TLS socket's own. A falsy path (https.Agent passes null) is a TCP connection.
+    const { timeout: _timeout, onread: _onread, path, ...rest } = options as ConnectionOptions & { onread?: unknown };
+    const netOptions = (path ? { ...rest, path } : { ...rest, host }) as net.NetConnectOpts;
+    netOptions.allowHalfOpen = true;
     transport = net.connect(netOptions);
   }
 
-  let socket: TLSSocket;
-  try {
-    socket = new TLSSocket(transport, {
-      ...options,
-      isServer: false,
-      servername,
-      rejectUnauthorized: options.rejectUnauthorized !== false,
-      allowHalfOpen: options.allowHalfOpen === true,
-      minDHSize,
-    });
-  } catch (err) {
-    // Bad options (pskCallback, context options): the connection we opened goes too.
-    if (options.socket === undefined) transport.destroy();
-    throw err;
-  }
-  socket._setSecureCheck(() => {
-    if (socket.isSessionReused()) return undefined;
-    // node:tls: an empty servername checks the host.
-    const hostname = options.servername || host;
-    // Our own check: answered in C when the certificate's DNS names surely cover the
-    // host, so no certificate object is built; otherwise (a mismatch, or a case the C
-    // side leaves to JS) checkServerIdentity decides and makes node's error.
-    if (check === defaultCheckServerIdentity && typeof hostname === 'string' && socket._peerCertificateNamesHost(hostname)) {
-      return undefined;
-    }
-    return check(hostname, socket.getPeerCertificate(true) as PeerCertificate);
-  });
-  if (native) socket._wantNativeTransport(options.path !== undefined);
+  const socket = new TLSSocket(transport, tlsOptions, { config });
   if (options.timeout !== undefined && options.timeout > 0) socket.setTimeout(options.timeout);
   if (cb !== undefined) socket.once('secureConnect', cb);
   return socket;

@@ -11,10 +11,12 @@
 // the pair itself, so a pair with an 'error' listener also gets errors from
 // before 'secure'; an error nobody listens for is thrown as usual.
 import { EventEmitter } from 'node:events';
+import { deprecate } from 'node:util';
 import { Duplex } from 'node:stream';
-import { invalidArgType, tlsInvalidContext } from './errors';
-import { createSecureContext, SecureContext } from './secure_context';
-import { TLSSocket, type TLSSocketOptions } from './tls_socket';
+import { invalidArgType, tlsInvalidContext } from './internal/errors';
+import { createSecureContext, SecureContext } from './context/secure_context';
+import { socketConfig } from './socket/options';
+import { TLSSocket, type TLSSocketOptions } from './socket/tls_socket';
 
 type WriteCallback = (error?: Error | null) => void;
 
@@ -130,7 +132,7 @@ export class SecurePair extends EventEmitter {
     this.encrypted = outer as PairEnd & EncryptedStream;
 
     const server = isServer === true;
-    this.cleartext = new TLSSocket(inner, {
+    const tlsOptions = {
       ...opts,
       secureContext: credentials,
       isServer: server,
@@ -140,14 +142,19 @@ export class SecurePair extends EventEmitter {
       // A server rejects an unauthorized client only when asked to, as the old API did;
       // a client pair reports the server's authorization and never rejects.
       rejectUnauthorized: server ? rejectUnauthorized === true : false,
-    });
+    };
+    // The old API judged the peer (authorized, authorizationError), which a bare TLSSocket does not.
+    const config = socketConfig<TLSSocket>(tlsOptions, null, null, true);
+    this.cleartext = new TLSSocket(inner, tlsOptions, { config });
 
     const onSecure = (): void => {
       if (this.#secure) return;
       this.#secure = true;
       this.emit('secure');
     };
-    this.cleartext.once(server ? 'secure' : 'secureConnect', onSecure);
+    this.cleartext.once('secure', onSecure);
+    // The old API's client pair began its handshake at once.
+    if (!server) this.cleartext._start();
     this.cleartext.on('error', (err: Error) => {
       const own = this.cleartext.listenerCount('error') > 1;
       // Before 'secure' the old API emitted on the pair; unheard errors still surface.
@@ -167,8 +174,15 @@ export class SecurePair extends EventEmitter {
 /**
  * createSecurePair([context][, isServer][, requestCert][, rejectUnauthorized][, options]):
  * a TLS engine with a cleartext and an encrypted stream (deprecated in Node, kept from the seeds).
+ * It warns as node:tls's does (DEP0064, once per process).
  */
-export function createSecurePair(
+export const createSecurePair = deprecate(
+  makeSecurePair,
+  'tls.createSecurePair() is deprecated. Please use tls.TLSSocket instead.',
+  'DEP0064',
+);
+
+function makeSecurePair(
   context?: SecureContext | null,
   isServer?: boolean,
   requestCert?: boolean,

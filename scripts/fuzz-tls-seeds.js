@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
-const { binding } = require(path.join(root, 'dist', 'binding.js'));
+const { binding } = require(path.join(root, 'dist', 'internal', 'binding.js'));
 const tls = require(path.join(root, 'dist'));
 const gen = path.join(root, 'test', 'fixtures', 'generated');
 

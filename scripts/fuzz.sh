@@ -36,7 +36,7 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 
 # The seed corpora are made from the test fixtures each run (never committed).
-[ -f dist/binding.js ] || npm run build:ts >/dev/null
+[ -f dist/internal/binding.js ] || npm run build:ts >/dev/null
 bash scripts/fuzz-seeds.sh >/dev/null || { echo "fuzz: could not make the seed corpora"; exit 1; }
 
 out=build-fuzz

@@ -1,47 +1,99 @@
 'use strict';
-// Install step: use a matching prebuild (or an existing build) if there is one;
-// otherwise check that the system OpenSSL's headers are there and compile with node-gyp.
+// Install step: use a matching prebuild (or an existing build) if there is one and it
+// loads; otherwise check what compiling needs and build with node-gyp. Whatever is
+// missing gets one line naming the Debian package to install, not a raw gyp failure.
+//   node scripts/install.js            (npm install)
+//   node scripts/install.js --rebuild  (npm run build:native: always compile)
 const { execFileSync, spawnSync } = require('child_process');
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 
 const root = path.join(__dirname, '..');
 const rebuild = process.argv.includes('--rebuild');
 
-if (!rebuild) {
-  try {
-    require('node-gyp-build').path(root);
-    process.exit(0);
-  } catch {
-    // nothing loadable: compile below
-  }
+function fail(lines) {
+  for (const line of lines) console.error(`openssl-tls: ${line}`);
+  process.exit(1);
 }
 
-function opensslIncludeDir() {
+/** Whether `command` is an executable file on PATH. */
+function onPath(command) {
+  return (process.env.PATH || '').split(path.delimiter).some((dir) => {
+    const file = path.join(dir || '.', command);
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return fs.statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The prebuild or build node-gyp-build would load, or undefined. */
+function existingBinary() {
   try {
-    const flags = execFileSync('pkg-config', ['--cflags-only-I', 'openssl'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirs = flags.split(/\s+/).filter(Boolean).map((f) => f.replace(/^-I/, ''));
-    return [...dirs, '/usr/include'].find((d) => fs.existsSync(path.join(d, 'openssl', 'ssl.h')));
+    return require('node-gyp-build').path(root);
   } catch {
     return undefined;
   }
 }
 
-const inc = opensslIncludeDir();
-let version = '';
-try {
-  version = execFileSync('pkg-config', ['--modversion', 'openssl'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-} catch {
-  // handled below
+/** Loads the binary as lib/binding.ts does; the error message if it does not load. */
+function loadError(file) {
+  try {
+    process.dlopen({ exports: {} }, file, os.constants.dlopen.RTLD_NOW | (os.constants.dlopen.RTLD_DEEPBIND || 0));
+    return undefined;
+  } catch (error) {
+    return String(error && error.message);
+  }
 }
-if (!inc || !version) {
-  console.error('openssl-tls: OpenSSL 3 development headers not found; install them first (Debian/Ubuntu: apt-get install libssl-dev pkg-config)');
-  process.exit(1);
+
+if (!rebuild) {
+  const file = existingBinary();
+  if (file !== undefined) {
+    const error = loadError(file);
+    if (error === undefined) process.exit(0);
+    if (/lib(ssl|crypto)\.so\.3/.test(error)) {
+      fail([`${path.relative(root, file)} needs the system's OpenSSL 3 libraries (libssl.so.3): apt-get install libssl3`]);
+    }
+    // Built for something else (another Node, an old build): compile below.
+  }
 }
-if (Number(version.split('.')[0]) < 3) {
-  console.error(`openssl-tls: system OpenSSL ${version} is too old; OpenSSL 3.x is required (Debian/Ubuntu: apt-get install libssl-dev)`);
-  process.exit(1);
+
+function pkgConfig(args) {
+  try {
+    return execFileSync('pkg-config', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
 }
+
+/** One line per thing compiling needs and this machine lacks. */
+function missing() {
+  const lines = [];
+  const cxx = process.env.CXX ? process.env.CXX.split(/\s+/)[0] : 'g++'; // gyp's make uses $(CXX), make's default g++
+  if (!(path.isAbsolute(cxx) ? fs.existsSync(cxx) : onPath(cxx))) lines.push(`no C++ compiler (${cxx}) to build the addon: apt-get install g++`);
+  if (!onPath('make')) lines.push('no make to build the addon: apt-get install make');
+  if (!onPath('python3')) lines.push('no python3 for node-gyp: apt-get install python3');
+  if (!onPath('pkg-config')) {
+    lines.push('no pkg-config to find the system OpenSSL: apt-get install pkg-config');
+    return lines;
+  }
+  const version = pkgConfig(['--modversion', 'openssl']);
+  const flags = pkgConfig(['--cflags-only-I', 'openssl']);
+  const dirs = (flags || '').split(/\s+/).filter(Boolean).map((f) => f.replace(/^-I/, ''));
+  const headers = [...dirs, '/usr/include'].some((d) => fs.existsSync(path.join(d, 'openssl', 'ssl.h')));
+  if (!version || !headers) {
+    lines.push('OpenSSL 3 development headers not found: apt-get install libssl-dev');
+  } else if (Number(version.split('.')[0]) < 3) {
+    lines.push(`the system OpenSSL is ${version}; OpenSSL 3 is required: apt-get install libssl-dev (Debian 12 or later)`);
+  }
+  return lines;
+}
+
+const lacking = missing();
+if (lacking.length > 0) fail(lacking);
 
 // node-gyp from devDependencies in a clone, else the one npm puts on PATH for install scripts.
 let gyp;

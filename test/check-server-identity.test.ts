@@ -3,8 +3,8 @@
 import * as assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import * as nodeTls from 'node:tls';
-import { checkServerIdentity } from '../lib/check_server_identity';
-import type { PeerCertificate } from '../lib/types';
+import { checkServerIdentity } from '../lib/policy/check_server_identity';
+import type { PeerCertificate } from '../lib/internal/types';
 import { fixture } from './helpers/fixtures';
 
 // Tests hand in only the fields checkServerIdentity reads, as users' own checks do.

@@ -6,7 +6,7 @@
 // every call; options of other shapes are not cached.
 import { strict as assert } from 'node:assert';
 import * as nodeTls from 'node:tls';
-import { clearContextCache, takeContextCacheStats } from '../lib/context_cache';
+import { clearContextCache, takeContextCacheStats } from '../lib/context/context_cache';
 import * as tls from '../lib/index';
 import { fixture } from './helpers/fixtures';
 import { close, listen, waitFor } from './helpers/net';

@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import * as net from 'node:net';
 import * as nodeTls from 'node:tls';
-import { binding } from '../lib/binding';
+import { binding } from '../lib/internal/binding';
 import * as tls from '../lib/index';
 import { fixture } from './helpers/fixtures';
 import { close, listen, waitFor } from './helpers/net';

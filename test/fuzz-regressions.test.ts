@@ -6,8 +6,8 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as nodeTls from 'node:tls';
 import * as path from 'node:path';
-import { binding } from '../lib/binding';
-import { createSecureContext, type SecureContextOptions } from '../lib/secure_context';
+import { binding } from '../lib/internal/binding';
+import { createSecureContext, type SecureContextOptions } from '../lib/context/secure_context';
 
 const fuzzDir = path.join(__dirname, 'fuzz');
 

@@ -152,7 +152,7 @@ server.listen(0, '127.0.0.1', () => {
 
 describe('enableTrace', function () {
   before(function () {
-    if (!(require('../lib/binding') as typeof import('../lib/binding')).binding.features.sslTrace) this.skip(); // OPENSSL_NO_SSL_TRACE
+    if (!(require('../lib/internal/binding') as typeof import('../lib/internal/binding')).binding.features.sslTrace) this.skip(); // OPENSSL_NO_SSL_TRACE
   });
 
   for (const [ours, how] of [['client', 'option'], ['client', 'method'], ['server', 'option']] as const) {

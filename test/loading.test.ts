@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { binding } from '../lib/binding';
+import { binding } from '../lib/internal/binding';
 import * as tls from '../lib/index';
 
 const root = path.join(__dirname, '..');

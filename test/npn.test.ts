@@ -3,7 +3,7 @@
 // against openssl s_client / s_server -nextprotoneg, and side by side with ALPN.
 import { strict as assert } from 'node:assert';
 import * as tls from '../lib/index';
-import { binding } from '../lib/binding';
+import { binding } from '../lib/internal/binding';
 import { fixture } from './helpers/fixtures';
 import { close, listen, waitFor } from './helpers/net';
 import { certArgs, runOpenSSLClient, startOpenSSLServer, usePeerCleanup } from './helpers/peers';

@@ -13,6 +13,7 @@ import * as nodeTls from 'node:tls';
 import * as tls from '../lib/index';
 import { fixture, fixturePath } from './helpers/fixtures';
 import { close, listen, waitFor } from './helpers/net';
+import { ocspResponder } from './helpers/ocsp_responses';
 import { runOpenSSLClient, startOpenSSLServer, usePeerCleanup } from './helpers/peers';
 import { impls, nodeImpl, ourImpl, runPair, type TlsImpl } from './helpers/pair';
 
@@ -26,33 +27,6 @@ type OCSPListener = (certificate: Buffer, issuer: Buffer | null, callback: OCSPC
 let dir = '';
 let goodResponse: Buffer = Buffer.alloc(0);
 let revokedResponse: Buffer = Buffer.alloc(0);
-
-/** "Nov 20 01:57:43 2036 GMT" -> "361120015743Z", the CA database's date form. */
-function indexDate(date: Date): string {
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${two(date.getUTCFullYear() % 100)}${two(date.getUTCMonth() + 1)}${two(date.getUTCDate())}${two(date.getUTCHours())}${two(date.getUTCMinutes())}${two(date.getUTCSeconds())}Z`;
-}
-
-/** A CA database line for a certificate the test CA signed without `openssl ca`. */
-function indexLine(certFile: string, status: 'V' | 'R'): string {
-  const x = new X509Certificate(fs.readFileSync(certFile));
-  const subject = execFileSync('openssl', ['x509', '-in', certFile, '-noout', '-subject', '-nameopt', 'compat'], { encoding: 'utf8' })
-    .trim()
-    .replace(/^subject=/, '');
-  const revokedAt = status === 'R' ? indexDate(new Date(Date.now() - 86_400_000)) : '';
-  return [status, indexDate(new Date(x.validTo)), revokedAt, x.serialNumber.toUpperCase(), 'unknown', subject].join('\t');
-}
-
-/** An OCSP response for `cert`, signed by the test CA, as a responder would give it. */
-function makeResponse(certName: string): Buffer {
-  const out = path.join(dir, `${certName}.ocsp.der`);
-  execFileSync('openssl', [
-    'ocsp', '-index', path.join(dir, 'index.txt'), '-rsigner', fixturePath('ca.pem'), '-rkey', fixturePath('ca-key.pem'),
-    '-CA', fixturePath('ca.pem'), '-issuer', fixturePath('ca.pem'), '-cert', fixturePath(`${certName}.pem`),
-    '-respout', out, '-ndays', '1', '-no_nonce',
-  ], { stdio: 'pipe' });
-  return fs.readFileSync(out);
-}
 
 /** What `openssl ocsp` says of a response for `certName`: 'good', 'revoked', ... (verified against the CA). */
 function statusOf(response: Buffer, certName: string): string {
@@ -113,8 +87,7 @@ describe('OCSP stapling', () => {
 
   before(function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'otls-ocsp-'));
-    const lines = [indexLine(fixturePath('server-rsa.pem'), 'V'), indexLine(fixturePath('revoked.pem'), 'R')];
-    fs.writeFileSync(path.join(dir, 'index.txt'), `${lines.join('\n')}\n`);
+    const makeResponse = ocspResponder(dir, { 'server-rsa': 'V', revoked: 'R' });
     goodResponse = makeResponse('server-rsa');
     revokedResponse = makeResponse('revoked');
     assert.equal(statusOf(goodResponse, 'server-rsa'), 'good');

@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import * as nodeTls from 'node:tls';
 import * as tls from '../lib/index';
-import { binding } from '../lib/binding';
+import { binding } from '../lib/internal/binding';
 import { fixture } from './helpers/fixtures';
 import { close, listen, waitFor } from './helpers/net';
 import { runOpenSSLClient, usePeerCleanup } from './helpers/peers';

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import type { Socket } from 'node:net';
 import * as nodeTls from 'node:tls';
 import * as tls from '../lib/index';
-import { binding } from '../lib/binding';
+import { binding } from '../lib/internal/binding';
 import type { CycleResult, NativeConnection } from '../typings/native';
 import { close, listen } from './helpers/net';
 import { runOpenSSLClient, startOpenSSLServer, usePeerCleanup } from './helpers/peers';

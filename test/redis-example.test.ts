@@ -11,6 +11,7 @@ import * as nodeTls from 'node:tls';
 import * as path from 'node:path';
 import * as tls from '../lib/index';
 import { fixturePath } from './helpers/fixtures';
+import { needPeer } from './helpers/optional_peers';
 
 const dir = path.join(__dirname, '..', 'examples', 'redis-session-store');
 const NO_TICKET = crypto.constants.SSL_OP_NO_TICKET;
@@ -139,10 +140,11 @@ describe('examples/redis-session-store (a real redis-server)', function () {
     return [p, Number(m[1])];
   };
 
-  before(async () => {
+  before(async function () {
+    needPeer(this, 'redis-server');
+    needPeer(this, 'redis-cli');
     redisPort = await freePort();
     redisUrl = `redis://127.0.0.1:${redisPort}`;
-    // Installed by .ci/run (Debian's redis-server).
     redis = run('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
     await redis.waitFor(/Ready to accept connections/);
     [a, portA] = await startServer();

@@ -1,6 +1,10 @@
 // Runs once before the suite: makes the test certificates (never committed).
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
+import { onPath } from './helpers/optional_peers';
+
+// The openssl command makes every fixture: a build prerequisite, not an optional peer.
+if (!onPath('openssl')) throw new Error('the test suite needs the openssl command: apt-get install openssl');
 
 execFileSync('bash', [path.join(__dirname, 'fixtures', 'make-certs.sh')], { stdio: 'inherit' });
 

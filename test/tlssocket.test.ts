@@ -35,16 +35,23 @@ describe('new TLSSocket()', () => {
   it('works over any Duplex: our client and our server over an in-memory pair', async () => {
     const [left, right] = duplexPair();
     const server = new tls.TLSSocket(right, { isServer: true, secureContext: tls.createSecureContext(rsa) });
-    const client = new tls.TLSSocket(left, { servername: 'localhost', secureContext: tls.createSecureContext({ ca: fixture('ca.pem') }) });
+    const client = new tls.TLSSocket(left, {
+      servername: 'localhost',
+      secureContext: tls.createSecureContext({ ca: fixture('ca.pem') }),
+    });
     const serverSecure = waitFor(server, 'secure');
-    await waitFor(client, 'secureConnect');
+    server.on('data', (d: Buffer) => server.write(Buffer.from(d.toString().toUpperCase())));
+    // As with node:tls, a client made directly starts its handshake when first written to,
+    // emits 'secure' (connect() adds 'secureConnect') and judges nobody (authorized stays false).
+    const secure = waitFor(client, 'secure');
+    const data = waitFor<[Buffer]>(client, 'data');
+    client.write('over memory');
+    await secure;
     await serverSecure;
-    assert.equal(client.authorized, true);
+    assert.equal(client.authorized, false);
     assert.equal(client.getProtocol(), 'TLSv1.3');
     assert.equal(server.getProtocol(), 'TLSv1.3');
-    server.on('data', (d: Buffer) => server.write(Buffer.from(d.toString().toUpperCase())));
-    client.write('over memory');
-    const [reply] = await waitFor<[Buffer]>(client, 'data');
+    const [reply] = await data;
     assert.equal(reply.toString(), 'OVER MEMORY');
     assert.equal(client.address().port, undefined);
     assert.equal(client.remoteAddress, undefined);
@@ -96,12 +103,12 @@ describe('new TLSSocket()', () => {
       await waitFor(c, 'timeout', 2000);
       c.setTimeout(0);
       assert.equal(c.timeout, undefined);
-      assert.throws(() => c.setMaxSendFragment(100), { code: 'ERR_OUT_OF_RANGE' });
+      assert.equal(c.setMaxSendFragment(100), false);
       assert.equal(c.setMaxSendFragment(1024), true);
       c.destroy();
       // After destroy the information calls answer like node:tls does on a closed socket.
-      assert.deepEqual(c.getPeerCertificate(), {});
-      assert.equal(c.getCipher(), undefined);
+      assert.equal(c.getPeerCertificate(), null);
+      assert.equal(c.getCipher(), null);
     } finally {
       await close(server);
     }
@@ -145,7 +152,10 @@ describe('new TLSSocket()', () => {
       assert.ok(first >= 0, `records: ${recordSizes.join(',')}`);
       const data = recordSizes.slice(first);
       assert.equal(data.filter((n) => n === full).length, 8, `records: ${recordSizes.join(',')}`);
-      assert.ok(data.every((n) => n <= full), `records: ${recordSizes.join(',')}`);
+      assert.ok(
+        data.every((n) => n <= full),
+        `records: ${recordSizes.join(',')}`,
+      );
       await close(proxy);
     } finally {
       await close(server);

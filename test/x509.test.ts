@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import * as crypto from 'node:crypto';
 import * as nodeTls from 'node:tls';
-import { binding } from '../lib/binding';
+import { binding } from '../lib/internal/binding';
 import * as ours from '../lib/index';
 import type { NativeCertificate, NativeError } from '../typings/native';
 import { fixture } from './helpers/fixtures';

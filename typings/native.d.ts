@@ -1,28 +1,15 @@
 // The seam between TypeScript and the addon: exactly what native/addon.cc exports.
 // TypeScript reaches the addon only through these types (see lib/binding.ts).
 
-/** Node's certificate object, as tls.TLSSocket#getPeerCertificate() returns it. */
-export interface NativeCertificate {
-  subject: Record<string, string | string[]>;
-  issuer: Record<string, string | string[]>;
-  subjectaltname?: string;
-  infoAccess?: Record<string, string[]>;
-  ca: boolean;
-  modulus?: string;
-  bits?: number;
-  exponent?: string;
-  pubkey?: Buffer;
-  asn1Curve?: string;
-  nistCurve?: string;
-  valid_from: string;
-  valid_to: string;
-  fingerprint: string;
-  fingerprint256: string;
-  fingerprint512: string;
-  ext_key_usage?: string[];
-  serialNumber: string;
-  raw: Buffer;
-  /** Only with detailed=true: the next certificate up the chain; a self-signed root points at itself. */
+import type { PeerCertificate as NodePeerCertificate } from 'node:tls';
+
+/**
+ * An X509 certificate as the addon makes it: node:tls's PeerCertificate shape
+ * (subject, issuer, raw, fingerprints, key fields, ...), so the public types are
+ * node's (lib/types.ts). Only with detailed=true: `issuerCertificate`, the next
+ * certificate up the chain; a self-signed root points at itself.
+ */
+export interface NativeCertificate extends NodePeerCertificate {
   issuerCertificate?: NativeCertificate;
 }
 
@@ -171,6 +158,14 @@ export interface NativeSecureContext {
   getCertificateDer(): Buffer | null;
   /** Release the SSL_CTX now (also done by the finalizer). */
   close(): void;
+  /**
+   * Not in the addon yet (node's names): the private key `identifier` from the
+   * OpenSSL ENGINE `engine` (ENGINE_by_id, ENGINE_init, ENGINE_load_private_key),
+   * and the ENGINE that supplies client certificates (SSL_CTX_set_client_cert_engine).
+   * While absent, those options throw node's ERR_CRYPTO_CUSTOM_ENGINE_NOT_SUPPORTED.
+   */
+  setEngineKey?(identifier: string, engine: string): void;
+  setClientCertEngine?(engine: string): void;
 }
 
 /** A client's PSK: at most 512 bytes of key, an identity of at most 256 bytes (UTF-8). */

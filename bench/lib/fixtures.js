@@ -1,10 +1,11 @@
 'use strict';
-// Certificates for the bench: test/fixtures/generated (made by make-certs.sh).
+// Certificates for the bench: test/fixtures/generated (made by make-certs.sh), or the
+// directory OTLS_BENCH_CERTS names (`openssl-tls bench` writes throwaway ones there).
 const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..', '..');
-const dir = path.join(root, 'test', 'fixtures', 'generated');
+const dir = process.env.OTLS_BENCH_CERTS || path.join(root, 'test', 'fixtures', 'generated');
 
 function file(name) {
   return path.join(dir, name);

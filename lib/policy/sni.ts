@@ -1,0 +1,78 @@
+// Server name indication on the server: the contexts added with
+// server.addContext(hostname, context), and the SNICallback made from them when
+// the user gives none (node:tls's default).
+import { createSecureContext, SecureContext, type SecureContextOptions } from '../context/secure_context';
+import { invalidArgType, tlsInvalidContext, tlsRequiredServerName } from '../internal/errors';
+import type { ClientHelloStep, Guard } from './pause';
+
+export type SNICallback = (servername: string, cb: (err: Error | null, ctx?: SecureContext | null) => void) => void;
+
+interface Entry {
+  pattern: RegExp;
+  context: SecureContext;
+}
+
+/** Hostname patterns ('*.example.com' matches one label) and their contexts; later additions win. */
+export class SniContexts {
+  readonly #entries: Entry[] = [];
+
+  get size(): number {
+    return this.#entries.length;
+  }
+
+  add(hostname: string, context: SecureContext | SecureContextOptions): void {
+    if (!hostname) throw tlsRequiredServerName();
+    if (typeof hostname !== 'string') throw invalidArgType('hostname', 'string', hostname);
+    const escaped = hostname.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^.]*');
+    const ctx = context instanceof SecureContext ? context : createSecureContext(context ?? {});
+    this.#entries.push({ pattern: new RegExp(`^${escaped}$`, 'i'), context: ctx });
+  }
+
+  find(servername: string): SecureContext | undefined {
+    for (let i = this.#entries.length - 1; i >= 0; i--) {
+      const e = this.#entries[i];
+      if (e !== undefined && e.pattern.test(servername)) return e.context;
+    }
+    return undefined;
+  }
+
+  /** The default SNICallback: the best match, or the server's own context. */
+  readonly callback: SNICallback = (servername, cb) => {
+    cb(null, this.find(servername) ?? null);
+  };
+}
+
+/**
+ * The SNI step of a ClientHello pause: asks the callback for the context of
+ * the name the client sent (none sent: the callback is not called, as in
+ * node:tls). An answer that is not a SecureContext fails that socket with a
+ * TypeError.
+ */
+export function sniStep(callback: SNICallback, guard: () => Guard, self: unknown): ClientHelloStep {
+  return (hello, answer, next) => {
+    if (hello.servername === '') {
+      next();
+      return;
+    }
+    const cb = guard()((err: Error | null, ctx?: SecureContext | null) => {
+      if (err) {
+        next(err);
+        return;
+      }
+      if (ctx !== undefined && ctx !== null) {
+        if (!(ctx instanceof SecureContext)) {
+          next(tlsInvalidContext('context'));
+          return;
+        }
+        answer.context = ctx.context;
+      }
+      next();
+    });
+    try {
+      // node:tls calls it with `this` the server's socket.
+      callback.call(self, hello.servername, cb);
+    } catch (err) {
+      next(err instanceof Error ? err : new Error(String(err)));
+    }
+  };
+}

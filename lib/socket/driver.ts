@@ -1,0 +1,642 @@
+// The driver of one TLSSocket: it owns the native Connection and the transport,
+// acts on every result the Connection reports (in the order its bytes happened)
+// and turns it into node:tls's events on the socket. The socket (tls_socket.ts)
+// is the public face; policy (who is accepted, renegotiation, sessions, the
+// callbacks that answer a paused handshake) is in lib/policy/.
+import type { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import type { CycleResult, NativeConnection, NativePause, NativeResumeAnswer } from '../../typings/native';
+import { binding } from '../internal/binding';
+import type { PeerCertificate } from '../internal/types';
+import { connReset, handshakeTimeout, socketClosed } from '../internal/errors';
+import { handshakeSteps, type HandshakeSteps } from '../policy/handshake_steps';
+import { guardedCallback, runSteps, type Guard } from '../policy/pause';
+import { pskConnectionOptions } from '../policy/psk';
+import { Renegotiation, type RenegotiationHost } from '../policy/renegotiation';
+import { clientSessionReport, type SessionReport } from '../policy/session';
+import { enableTrace, reportKeylogOnListener } from '../policy/trace';
+import { verifyClient, verifyServer, type CertPolicy, type Verdict } from '../policy/verify';
+import { JsTransport } from './js_transport';
+import { NativeTransport } from './native_transport';
+import type { OnRead, SocketConfig } from './options';
+import type { Transport, TransportSink, WriteCallback } from './transport';
+
+const S = binding.status;
+
+/** What the driver needs of its socket: the stream it feeds and the fields node:tls shows. */
+export interface DriverHost extends EventEmitter {
+  readonly destroyed: boolean;
+  push(chunk: Buffer | null): boolean;
+  read(size?: number): unknown;
+  pause(): unknown;
+  destroy(error?: Error): unknown;
+  getPeerCertificate(detailed: true): PeerCertificate | Record<string, never>;
+  authorized: boolean;
+  authorizationError: string | null;
+  servername: string | false | null;
+  alpnProtocol: string | false | null;
+  npnProtocol: string | false | null;
+  _secureEstablished: boolean;
+}
+
+/** The socket's idle timer (setTimeout): restarted by activity, stopped once a server socket is secure. */
+export interface IdleHooks {
+  touch(): void;
+  clear(): void;
+}
+
+export class Driver<H extends DriverHost> {
+  readonly #host: H;
+  readonly #config: SocketConfig<H>;
+  readonly #idle: IdleHooks;
+  #conn: NativeConnection | null;
+  #transport: Transport;
+  readonly #steps: HandshakeSteps;
+  readonly #reneg: Renegotiation;
+  readonly #certPolicy: CertPolicy;
+  #sessionReport: SessionReport | null = null;
+  // Writes before the handshake is done, and cleartext OpenSSL could not take yet (renegotiation).
+  #pendingWrite: { chunks: Buffer[]; cb: WriteCallback } | null = null;
+  #heldWriteCallbacks: WriteCallback[] = [];
+  #pendingFinal: WriteCallback | null = null;
+  // Output held for newSession callbacks; a TLS 1.2 server's 'secure' waits for them.
+  #holds = 0;
+  #securePending = false;
+  #readingPaused = false;
+  #unrefd = false;
+  #peerEnded = false;
+  #errorEmitted = false;
+  // Server: 'secureConnection' was emitted (node's "control released"): errors are the socket's from then on.
+  #released = false;
+  // Client: the handshake was asked for (connect(), _start(), a write), and the transport can carry it.
+  #startWanted: boolean;
+  #transportOpen = false;
+  #started = false;
+  // Writes whose bytes are out complete on the next turn of the loop, as node:tls's do, so that
+  // writableLength counts them meanwhile and write() returns false at the high-water mark.
+  #completed: WriteCallback[] = [];
+  #completing: NodeJS.Immediate | null = null;
+
+  constructor(
+    host: H,
+    config: SocketConfig<H>,
+    stream: Duplex | null,
+    link: NativeConnection | undefined,
+    idle: IdleHooks,
+  ) {
+    this.#host = host;
+    this.#config = config;
+    this.#idle = idle;
+    this.#certPolicy = { requestCert: config.requestCert, rejectUnauthorized: config.rejectUnauthorized };
+    // A client made by connect() starts once connected; one made directly waits to be used, as in node:tls.
+    this.#startWanted = config.client !== null;
+    const setup = config.setup;
+    const guard = (): Guard => (fn) => this.#guard(fn);
+    this.#steps = config.isServer
+      ? handshakeSteps(
+          {
+            SNICallback: config.SNICallback,
+            ALPNCallback: config.ALPNCallback,
+            server: setup?.server ?? null,
+            socket: host,
+          },
+          guard,
+        )
+      : { clientHello: [], certificate: [] };
+    const conn =
+      link ??
+      new binding.Connection(config.context.context, {
+        isServer: config.isServer,
+        requestCert: config.requestCert,
+        rejectUnauthorized: config.rejectUnauthorized,
+        servername: config.servername,
+        session: config.session,
+        pauseOnClientHello: this.#steps.clientHello.length > 0,
+        pauseOnCertificate: this.#steps.certificate.length > 0,
+        reportSessions: setup?.reportSessions ?? false,
+        reportKeylog: setup?.reportKeylog ?? false,
+        ...pskConnectionOptions(host, config.psk),
+        alpnProtocols: config.alpnProtocols,
+        npnProtocols: config.npnProtocols,
+        requestOCSP: config.requestOCSP,
+      });
+    this.#conn = conn;
+    this.#reneg = new Renegotiation(this.#renegotiationHost());
+    reportKeylogOnListener(host, () => this.#conn?.setReportKeylog(true));
+    if (config.enableTrace) enableTrace(conn);
+    if (!config.isServer) this.#sessionReport = clientSessionReport(host, () => this.#conn?.setReportSessions(true));
+    else if (setup?.sessionReport !== undefined) this.#sessionReport = setup.sessionReport(() => this.holdOutput());
+    // onread: nothing is pushed, so the stream never asks to read again; its 'resume' does.
+    if (config.onread !== undefined) {
+      host.on('pause', () => this.#pauseReading());
+      host.on('resume', () => this.read());
+    }
+    // node:tls: until 'secureConnection' a server socket's errors go to its server ('tlsClientError').
+    if (config.isServer && setup !== null) host.on('error', this.#onEarlyError);
+    const sink = this.#sink();
+    if (link !== undefined) {
+      this.#transport = new NativeTransport(link, sink, config.isServer);
+    } else {
+      // PSK callbacks run JS inside OpenSSL: those handshakes stay on the main thread.
+      // (On the native transport the link runs the steps on the pool itself, until JS adopts it.)
+      const offload = config.isServer && setup?.offloadHandshake === true && config.psk === undefined;
+      const lookup = (...args: unknown[]): void => void host.emit('lookup', ...args);
+      this.#transport = new JsTransport(stream, conn, sink, offload, lookup);
+    }
+  }
+
+  get conn(): NativeConnection | null {
+    return this.#conn;
+  }
+
+  get transport(): Transport {
+    return this.#transport;
+  }
+
+  /** Native transport: the connection's first result, as the listener reported it. */
+  linkStart(first: CycleResult): void {
+    if (this.#transport instanceof NativeTransport) this.#transport.onResult(first);
+  }
+
+  /** The client-certificate policy in force (node:tls's _requestCert, _rejectUnauthorized). */
+  get certPolicy(): Readonly<CertPolicy> {
+    return this.#certPolicy;
+  }
+
+  /** Server: 'secureConnection' was emitted (node:tls's _controlReleased; a client's is always true). */
+  get released(): boolean {
+    return this.#released || !this.#config.isServer;
+  }
+
+  get renegotiation(): Renegotiation {
+    return this.#reneg;
+  }
+
+  #sink(): TransportSink {
+    const host = this.#host;
+    return {
+      get secureEstablished() {
+        return host._secureEstablished;
+      },
+      result: (r) => this.handle(r),
+      active: () => this.#idle.touch(),
+      open: (connected) => this.#open(connected),
+      end: () => this.#onTransportEnd(),
+      close: () => {
+        if (!host.destroyed) this.#onTransportClose();
+      },
+      error: (err) => this.fail(err),
+    };
+  }
+
+  #renegotiationHost(): RenegotiationHost {
+    const host = this.#host;
+    return {
+      get destroyed() {
+        return host.destroyed;
+      },
+      isServer: this.#config.isServer,
+      certPolicy: this.#certPolicy,
+      conn: () => this.#conn,
+      handle: (r) => this.handle(r),
+      authorizeClient: () => this.#authorizeClient(),
+      announce: () => this.#announceSecure(),
+      destroy: (error) => void host.destroy(error),
+    };
+  }
+
+  readonly #onEarlyError = (error: Error): void => {
+    const hooks = this.#config.setup?.hooks;
+    if (this.#released || this.#errorEmitted || hooks === undefined) return;
+    this.#errorEmitted = true;
+    hooks.onTLSError(error, this.#host);
+  };
+
+  /** A callback for user code answering a pause: once only, harmless after close. */
+  #guard<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+    return guardedCallback(
+      () => this.#host.destroyed || this.#conn === null,
+      (err) => this.fail(err),
+      fn,
+    );
+  }
+
+  /** The transport can carry bytes: a client that connected may move to the native transport, then starts. */
+  #open(connected: boolean): void {
+    this.#transportOpen = true;
+    const host = this.#host;
+    if (connected) {
+      const takeOver = this.#config.client?.takeOver ?? null;
+      const js = this.#transport;
+      if (takeOver !== null && js instanceof JsTransport && this.#conn !== null && !host.destroyed) {
+        const native = NativeTransport.takeOver(this.#conn, js, this.#sink(), takeOver === 'pipe');
+        if (native !== null) {
+          this.#transport = native;
+          if (this.#unrefd) native.unref();
+          if (this.#readingPaused) native.pauseReading();
+        }
+      }
+      host.emit('connect');
+    }
+    if (this.#startWanted) this.start();
+  }
+
+  /** Client: begins the handshake (node:tls's _start()); once the transport is open if it is not yet. */
+  start(): void {
+    this.#startWanted = true;
+    if (this.#config.isServer || this.#started || !this.#transportOpen) return;
+    if (this.#host.destroyed || this.#conn === null) return;
+    this.#started = true;
+    this.handle(this.#conn.start());
+  }
+
+  /** Acts on one native result, in the order the bytes happened. */
+  handle(r: CycleResult): void {
+    const host = this.#host;
+    const isServer = this.#config.isServer;
+    const done = (r.status & S.HANDSHAKE_DONE) !== 0;
+    // A client checks the server before its last flight goes out: one it rejects
+    // never gets the Finished (as with node:tls, the server sees the connection drop).
+    if (!isServer && done && !host._secureEstablished && this.#config.verify && !this.#verifyServer()) return;
+    // A server decides on the client's certificate then too: one it refuses gets nothing
+    // more (as with node:tls, which destroys the socket before its last flight goes out).
+    if (isServer && done && !host._secureEstablished && this.#authorizeClient()?.reject !== undefined) {
+      host.destroy();
+      return;
+    }
+    // Before the encrypted bytes: newSession may hold them back.
+    const afterSessions =
+      r.sessions !== undefined && this.#sessionReport !== null ? this.#sessionReport(r.sessions) : null;
+    this.#transport.seen(r);
+    this.#transport.deliver(r, null);
+    if (r.peerRenegotiations !== undefined) {
+      // Limiter, disableRenegotiation(): ERR_TLS_SESSION_ATTACK, ERR_TLS_RENEGOTIATION_DISABLED.
+      const refused = this.#reneg.onPeerStart(r.peerRenegotiations);
+      if (refused !== undefined) {
+        host.destroy(refused);
+        return;
+      }
+    }
+    if (r.keylog !== undefined) {
+      // Before 'secure'/'secureConnect', as node:tls emits them (from inside the handshake).
+      for (const line of r.keylog) {
+        host.emit('keylog', line);
+        this.#config.setup?.hooks.onKeylog(line, host);
+      }
+      if (host.destroyed) return;
+    }
+    if (r.ocspResponse !== undefined) {
+      // Client with requestOCSP: before 'secureConnect', as in node:tls.
+      host.emit('OCSPResponse', r.ocspResponse);
+      if (host.destroyed) return;
+    }
+    const renegotiated = done && host._secureEstablished;
+    if (done && !host._secureEstablished && !this.#securePending) {
+      // node:tls: a TLS 1.2 server is secure once newSession has been answered.
+      if (this.#holds > 0 && this.#conn?.getProtocol() !== 'TLSv1.3') this.#securePending = true;
+      else this.#onHandshakeDone();
+    }
+    if (renegotiated) this.#reneg.onDone();
+    afterSessions?.();
+    if (host.destroyed) return;
+    if (r.cleartext !== undefined && !this.#peerEnded) {
+      this.#idle.touch();
+      if (this.#config.onread !== undefined) this.#onread(this.#config.onread, r.cleartext);
+      else if (!host.push(r.cleartext)) this.#pauseReading();
+    }
+    if ((r.status & S.PEER_CLOSED) !== 0) this.#endReadable();
+    if ((r.status & S.ERROR) !== 0) {
+      this.fail(r.error ?? new Error('TLS failure'));
+      return;
+    }
+    if ((r.status & S.PAUSED) !== 0 && r.pause !== undefined) this.#onPause(r.pause);
+    if ((r.status & S.WRITE_PENDING) === 0 && this.#heldWriteCallbacks.length > 0) {
+      // Queued cleartext went out with this result's encrypted bytes.
+      const cbs = this.#heldWriteCallbacks;
+      this.#heldWriteCallbacks = [];
+      for (const cb of cbs) cb();
+    }
+  }
+
+  #onPause(pause: NativePause): void {
+    const done = (err: Error | null, answer: NativeResumeAnswer): void => {
+      if (this.#host.destroyed || this.#conn === null) return;
+      if (err) this.fail(err);
+      else this.#transport.resume(answer);
+    };
+    if (pause.kind === 'clientHello') runSteps(this.#steps.clientHello, pause, done);
+    else runSteps(this.#steps.certificate, pause, done);
+  }
+
+  #onHandshakeDone(): void {
+    const host = this.#host;
+    host._secureEstablished = true;
+    const conn = this.#conn;
+    if (conn === null) return;
+    host.alpnProtocol = conn.getALPNProtocol();
+    host.npnProtocol = conn.getNPNProtocol();
+    if (this.#config.isServer) {
+      host.servername = conn.getServername() ?? false;
+      this.#idle.clear();
+      host.emit('secure');
+      this.#flushQueuedWrites();
+      if (host.destroyed) return;
+      this.#released = true;
+      host.removeListener('error', this.#onEarlyError);
+      this.#config.setup?.hooks.onSecure(host);
+    } else {
+      // connect()'s client checked the server (#verifyServer) before its last flight went out.
+      this.#flushQueuedWrites();
+      this.#announceSecure();
+    }
+    const final = this.#pendingFinal;
+    if (final !== null) {
+      this.#pendingFinal = null;
+      this.final(final);
+    }
+  }
+
+  /**
+   * A client's handshake is done: 'secure' (node:tls's _finishInit), and first, for a client
+   * made by connect(), 'secureConnect' (connect() listens to 'secure' before anyone else). A
+   * client made directly is not checked by node:tls: it only emits 'secure'.
+   */
+  #announceSecure(): void {
+    const host = this.#host;
+    if (!this.#config.isServer && this.#config.client !== null) {
+      host.emit('secureConnect');
+      if (host.destroyed) return;
+    }
+    host.emit('secure');
+  }
+
+  /** Server: the client's certificate decides `authorized`/`authorizationError` (handshake and renegotiation). */
+  #authorizeClient(): Verdict | undefined {
+    const conn = this.#conn;
+    if (!this.#config.isServer || !this.#config.verify || conn === null) return undefined;
+    const verdict = verifyClient(conn, this.#certPolicy);
+    if (verdict !== undefined) this.#show(verdict);
+    return verdict;
+  }
+
+  /** Client: the server's key size, certificate and identity; false when it is rejected (socket destroyed). */
+  #verifyServer(): boolean {
+    const conn = this.#conn;
+    if (conn === null) return false;
+    const client = this.#config.client;
+    const verdict = verifyServer(conn, {
+      rejectUnauthorized: this.#certPolicy.rejectUnauthorized,
+      minDHSize: this.#config.minDHSize,
+      hostname: client?.hostname ?? null,
+      checkServerIdentity: client?.checkServerIdentity ?? (() => undefined),
+      thisArg: client?.options,
+      peerCertificate: () => this.#host.getPeerCertificate(true) as PeerCertificate,
+    });
+    this.#show(verdict);
+    if (verdict.reject !== undefined) {
+      this.#host.destroy(verdict.reject);
+      return false;
+    }
+    return !this.#host.destroyed;
+  }
+
+  #show(verdict: Verdict): void {
+    this.#host.authorized = verdict.authorized;
+    this.#host.authorizationError = verdict.authorizationError;
+  }
+
+  /**
+   * Holds back encrypted output (and, before TLS 1.3, the 'secure' events) until
+   * the returned function is called; holds nest. Used while newSession waits.
+   */
+  holdOutput(): () => void {
+    this.#holds++;
+    const release = this.#transport.holdOutput();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#holds--;
+      release();
+      if (this.#holds > 0 || this.#host.destroyed || !this.#transport.alive) return;
+      if (this.#securePending) {
+        this.#securePending = false;
+        this.#onHandshakeDone();
+      }
+    };
+  }
+
+  /** net.Socket's onread: the cleartext copied into the user's buffer, a piece at a time. */
+  #onread(onread: OnRead, cleartext: Buffer): void {
+    const next = (): Uint8Array => (typeof onread.buffer === 'function' ? onread.buffer() : onread.buffer);
+    for (let offset = 0; offset < cleartext.length;) {
+      const buffer = next();
+      const n = cleartext.copy(buffer, 0, offset);
+      offset += n;
+      // As net.Socket: false pauses the socket (socket.resume() goes on).
+      if (onread.callback.call(this.#host, n, buffer) === false) this.#host.pause();
+      if (n === 0) break;
+    }
+    // node:tls asks for one buffer more, for the read that finds nothing left.
+    if (typeof onread.buffer === 'function') next();
+  }
+
+  // ---- writes ----
+
+  writev(chunks: Buffer[], cb: WriteCallback): void {
+    if (this.#host._secureEstablished) {
+      this.#encrypt(chunks, cb);
+      return;
+    }
+    // Written before the handshake finished: held until it does; a client made
+    // directly starts its handshake now (node:tls does the same).
+    this.#pendingWrite = { chunks, cb };
+    this.start();
+  }
+
+  #flushQueuedWrites(): void {
+    const w = this.#pendingWrite;
+    if (w === null) return;
+    this.#pendingWrite = null;
+    this.#encrypt(w.chunks, w.cb);
+  }
+
+  #encrypt(chunks: Buffer[], cb: WriteCallback): void {
+    const conn = this.#conn;
+    if (conn === null) {
+      cb(socketClosed());
+      return;
+    }
+    this.#idle.touch();
+    const r = conn.write(chunks);
+    if ((r.status & S.ERROR) !== 0) {
+      cb(r.error);
+      return;
+    }
+    if ((r.status & S.WRITE_PENDING) !== 0) {
+      // OpenSSL holds part of it (renegotiation under way): answer once it is out.
+      this.#transport.deliver(r, null);
+      this.#heldWriteCallbacks.push(cb);
+      return;
+    }
+    this.#transport.deliver(r, (err) => {
+      if (err) cb(err);
+      else this.#completeLater(cb);
+    });
+  }
+
+  #completeLater(cb: WriteCallback): void {
+    this.#completed.push(cb);
+    if (this.#completing !== null) return;
+    this.#completing = setImmediate(() => {
+      this.#completing = null;
+      const cbs = this.#completed;
+      this.#completed = [];
+      for (const done of cbs) done();
+    });
+  }
+
+  final(cb: WriteCallback): void {
+    if (!this.#host._secureEstablished) {
+      this.#pendingFinal = cb;
+      return;
+    }
+    const conn = this.#conn;
+    if (conn === null) {
+      cb();
+      return;
+    }
+    this.#transport.shutdown(conn.shutdown(), cb);
+  }
+
+  // ---- reading ----
+
+  #pauseReading(): void {
+    if (this.#readingPaused) return;
+    this.#readingPaused = true;
+    this.#transport.pauseReading();
+  }
+
+  read(): void {
+    if (!this.#readingPaused) return;
+    this.#readingPaused = false;
+    this.#transport.resumeReading();
+  }
+
+  ref(): void {
+    this.#unrefd = false;
+    this.#transport.ref();
+  }
+
+  unref(): void {
+    this.#unrefd = true;
+    this.#transport.unref();
+  }
+
+  // ---- the end ----
+
+  #hangUp(): Error {
+    if (this.#config.isServer) return connReset('socket hang up');
+    const error: Error & Partial<Record<'path' | 'host' | 'port' | 'localAddress', unknown>> = connReset(
+      'Client network socket disconnected before secure TLS connection was established',
+    );
+    // connect()'s: where it was going, as node:tls puts it on the error.
+    const target = this.#config.client?.target;
+    if (target !== undefined) {
+      error.path = target.path;
+      error.host = target.host;
+      error.port = target.port;
+      error.localAddress = target.localAddress;
+    }
+    return error;
+  }
+
+  #onTransportEnd(): void {
+    if (this.#peerEnded) return;
+    if (!this.#host._secureEstablished) {
+      this.fail(this.#hangUp());
+      return;
+    }
+    // A FIN without close_notify ends the readable side, as in node:tls.
+    this.#endReadable();
+  }
+
+  /**
+   * No more cleartext comes. As net.Socket does, read(0) lets 'end' be emitted
+   * when nothing unread is buffered, even if nobody reads (then, without
+   * allowHalfOpen, the stream ends its side and closes).
+   */
+  #endReadable(): void {
+    if (this.#peerEnded) return;
+    this.#peerEnded = true;
+    this.#host.push(null);
+    this.#host.read(0);
+  }
+
+  #onTransportClose(): void {
+    if (!this.#host._secureEstablished) {
+      this.fail(this.#hangUp());
+      return;
+    }
+    this.#endReadable();
+    this.#host.destroy();
+  }
+
+  /** An error on this socket: before the handshake a server socket reports it to its server. */
+  fail(error: Error): void {
+    const host = this.#host;
+    if (host.destroyed) return;
+    const hooks = this.#config.setup?.hooks;
+    if (this.#config.isServer && !host._secureEstablished && hooks !== undefined) {
+      if (!this.#errorEmitted) {
+        this.#errorEmitted = true;
+        hooks.onTLSError(error, host);
+      }
+      host.destroy();
+      return;
+    }
+    host.destroy(error);
+  }
+
+  /** Server: fail the handshake if it is not done in time (ERR_TLS_HANDSHAKE_TIMEOUT). */
+  armHandshakeTimeout(ms: number): void {
+    if (ms <= 0) return;
+    const host = this.#host;
+    const t = setTimeout(() => {
+      if (!host._secureEstablished) this.fail(handshakeTimeout());
+    }, ms);
+    t.unref();
+    host.once('secure', () => clearTimeout(t));
+    host.once('close', () => clearTimeout(t));
+  }
+
+  /**
+   * The socket's _destroy: frees the Connection (on the native transport that
+   * closes the socket) and the transport; `done` completes the stream's destroy,
+   * then every write still waiting fails with ERR_SOCKET_CLOSED.
+   */
+  destroy(error: Error | null, done: () => void): void {
+    const waiting: WriteCallback[] = [];
+    const pending = this.#pendingWrite;
+    this.#pendingWrite = null;
+    if (pending !== null) waiting.push(pending.cb);
+    waiting.push(...this.#heldWriteCallbacks);
+    this.#heldWriteCallbacks = [];
+    waiting.push(...this.#transport.destroy());
+    this.#conn?.destroy();
+    this.#conn = null;
+    // A server's socket closed before 'secureConnection' with no error told yet (its
+    // client was rejected, or the socket destroyed meanwhile): the server hears of
+    // it as node:tls tells it, a 'socket hang up' just before the socket's 'close'.
+    const hooks = this.#config.setup?.hooks;
+    if (hooks !== undefined && this.#config.isServer && !this.#released && !this.#errorEmitted && !error) {
+      this.#errorEmitted = true;
+      const hangUp = connReset('socket hang up');
+      const host = this.#host;
+      process.nextTick(() => hooks.onTLSError(hangUp, host));
+    }
+    done();
+    for (const cb of waiting) cb(socketClosed());
+    this.#reneg.onClose(error);
+  }
+}

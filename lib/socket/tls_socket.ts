@@ -1,0 +1,392 @@
+// TLSSocket: node:tls's socket, a Duplex of cleartext. Its options are
+// normalized once (options.ts); its driver (driver.ts) owns the native
+// Connection and a transport (the JS one over any Duplex, or the native one
+// where C++ owns the socket) and turns results into this socket's events. This
+// file is the public face: the stream methods, the net.Socket API and the TLS
+// information node:tls offers.
+import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
+import { X509Certificate } from 'node:crypto';
+import type { CycleResult, NativeCertificate, NativeConnection } from '../../typings/native';
+import { invalidArgType, socketClosed, tlsInvalidState } from '../internal/errors';
+import { validateBuffer, validateInt32, validateString, validateUint32 } from '../internal/validators';
+import { enableTrace } from '../policy/trace';
+import type { ServerPskOptions, ClientPskOptions } from '../policy/psk';
+import { Driver } from './driver';
+import { IdleTimer } from './idle_timer';
+import { JsTransport } from './js_transport';
+import { socketConfig, type SocketConfig, type SocketOptions } from './options';
+import type { Transport, WriteCallback } from './transport';
+
+export type PeerCertificate = NativeCertificate;
+export type TLSSocketOptions = SocketOptions<TLSSocket>;
+export type { ServerPskOptions, ClientPskOptions };
+
+interface Chunk {
+  chunk: Buffer | string;
+  encoding: BufferEncoding;
+}
+
+/** How connect() and the Server make a socket: options already normalized, and a native connection. */
+export interface SocketInit {
+  config: SocketConfig<TLSSocket>;
+  /** The native transport: a Connection the listener accepted (its handshake ran with no JS). */
+  link?: NativeConnection;
+}
+
+/** A stream a TLSSocket can run over: a net.Socket or any Duplex. */
+function isStream(value: unknown): value is Duplex {
+  if (value instanceof net.Socket) return true;
+  const s = value as Partial<Record<string, unknown>>;
+  return ['on', 'write', 'end', 'pause', 'resume', 'destroy'].every((m) => typeof s[m] === 'function');
+}
+
+export class TLSSocket extends net.Socket {
+  encrypted = true as const;
+  authorized = false;
+  /**
+   * OpenSSL's verify code name ('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), null when
+   * verified: a string, as in node:tls. Typed `any` only because @types/node
+   * declares it `Error`, and a string type would make this class unassignable
+   * to node's TLSSocket (test/types.test.ts).
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  authorizationError: any = null;
+  servername: string | false | null = null;
+  alpnProtocol: string | false | null = null;
+  npnProtocol: string | false | null = null;
+  _secureEstablished = false;
+  /** The connection's options as given (node:tls keeps them too). */
+  _tlsOptions: TLSSocketOptions;
+  readonly #idle: IdleTimer;
+  readonly #driver: Driver<TLSSocket>;
+
+  constructor(socket?: Duplex | null, options: TLSSocketOptions = {}, init?: SocketInit) {
+    if (socket != null && !isStream(socket)) throw invalidArgType('socket', ['net.Socket', 'stream.Duplex'], socket);
+    const config = init?.config ?? socketConfig<TLSSocket>(options);
+    const stream = init?.link !== undefined ? null : (socket ?? null);
+    super({ allowHalfOpen: config.allowHalfOpen ?? (stream as net.Socket | null)?.allowHalfOpen ?? false });
+    this._tlsOptions = options;
+    this.#idle = new IdleTimer(() => this.emit('timeout'));
+    this.#driver = new Driver<TLSSocket>(this, config, stream, init?.link, this.#idle);
+  }
+
+  /** The transport stream of encrypted bytes (a net.Socket or any Duplex); null on the native transport. */
+  get _transport(): Duplex | null {
+    return this.#driver.transport.stream;
+  }
+
+  /** True on the native transport. */
+  get _native(): boolean {
+    return this.#driver.transport.native;
+  }
+
+  /** The transport, for the accessors below (undefined while net.Socket's constructor runs). */
+  _transportOf(): Transport | undefined {
+    return #driver in this ? this.#driver.transport : undefined;
+  }
+
+  /** The client-certificate policy in force (renegotiate() may change it). */
+  _policy(): { requestCert: boolean; rejectUnauthorized: boolean } {
+    return this.#driver.certPolicy;
+  }
+
+  /** Server: 'secureConnection' was emitted. */
+  _released(): boolean {
+    return this.#driver.released;
+  }
+
+  /** Native transport: the connection's first result (its handshake ran with no JS). */
+  _linkStart(first: CycleResult): void {
+    this.#driver.linkStart(first);
+  }
+
+  /** Client: begin the handshake now (node:tls's; connect() calls it, a first write too). */
+  _start(): void {
+    this.#driver.start();
+  }
+
+  /**
+   * A socket made without a transport (new TLSSocket(null)) connects its own
+   * net.Socket, with net's arguments, as node:tls's connect() does.
+   */
+  override connect(...args: unknown[]): this {
+    const last = args[args.length - 1];
+    if (typeof last === 'function') {
+      args.pop();
+      this.once('connect', last as () => void);
+    }
+    const transport = this.#driver.transport;
+    if (!(transport instanceof JsTransport)) throw new TypeError('The socket is connected already');
+    transport.connect(args);
+    return this;
+  }
+
+  /** Server: fail the handshake if it is not done in time (ERR_TLS_HANDSHAKE_TIMEOUT). */
+  _armHandshakeTimeout(ms: number): void {
+    this.#driver.armHandshakeTimeout(ms);
+  }
+
+  /** Holds back encrypted output (newSession) until the returned function is called. */
+  _holdOutput(): () => void {
+    return this.#driver.holdOutput();
+  }
+
+  // ---- the stream ----
+
+  override _read(_size: number): void {
+    this.#driver.read();
+  }
+
+  override _write(chunk: Buffer | string, encoding: BufferEncoding, cb: WriteCallback): void {
+    this._writev([{ chunk, encoding }], cb);
+  }
+
+  override _writev(chunks: Chunk[], cb: WriteCallback): void {
+    const bufs = chunks.map(({ chunk, encoding }) =>
+      typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk,
+    );
+    this.#driver.writev(bufs, cb);
+  }
+
+  override _final(cb: WriteCallback): void {
+    this.#driver.final(cb);
+  }
+
+  override _destroy(error: Error | null, cb: (error: Error | null) => void): void {
+    this.#idle.clear();
+    this.#driver.destroy(error, () => {
+      cb(error);
+      // net.Socket leaves 'close' to its _destroy; so do we.
+      process.nextTick(() => this.emit('close', error !== null && error !== undefined));
+    });
+  }
+
+  // ---- timeouts: activity is encrypted or cleartext bytes moving ----
+
+  override setTimeout(ms: number, callback?: () => void): this {
+    this.#idle.set(ms);
+    if (callback !== undefined) {
+      if (ms === 0) this.removeListener('timeout', callback);
+      else this.once('timeout', callback);
+    }
+    return this;
+  }
+
+  /** The idle timeout set with setTimeout(), in ms (0: none). */
+  _idleTimeout(): number {
+    return this.#idle.ms;
+  }
+
+  // ---- the socket API, answered by the transport ----
+
+  override setNoDelay(noDelay?: boolean): this {
+    this.#driver.transport.setNoDelay(noDelay !== false);
+    return this;
+  }
+
+  override setKeepAlive(enable?: boolean, initialDelay?: number): this {
+    this.#driver.transport.setKeepAlive(enable === true, initialDelay ?? 0);
+    return this;
+  }
+
+  override ref(): this {
+    this.#idle.ref();
+    this.#driver.ref();
+    return this;
+  }
+
+  override unref(): this {
+    this.#idle.unref();
+    this.#driver.unref();
+    return this;
+  }
+
+  override address(): net.AddressInfo | Record<string, never> {
+    return this.#driver.transport.address();
+  }
+
+  // ---- TLS information ----
+
+  #conn(): NativeConnection | null {
+    return this.#driver.conn;
+  }
+
+  // Like node:tls, these answer null once the socket is closed (node's types say otherwise for this one).
+  getPeerCertificate(detailed?: boolean): PeerCertificate | Record<string, never> {
+    const conn = this.#conn();
+    if (conn === null) return null as unknown as Record<string, never>;
+    return conn.getPeerCertificate(detailed === true) ?? {};
+  }
+
+  getCertificate(): PeerCertificate | Record<string, never> | null {
+    const conn = this.#conn();
+    if (conn === null) return null;
+    return conn.getCertificate() ?? {};
+  }
+
+  getPeerX509Certificate(): X509Certificate | undefined {
+    const der = this.#conn()?.getPeerCertificateDer();
+    return der ? new X509Certificate(der) : undefined;
+  }
+
+  getX509Certificate(): X509Certificate | undefined {
+    const der = this.#conn()?.getCertificateDer();
+    return der ? new X509Certificate(der) : undefined;
+  }
+
+  getCipher(): { name: string; standardName: string; version: string } | undefined | null {
+    const conn = this.#conn();
+    return conn === null ? null : (conn.getCipher() ?? undefined);
+  }
+
+  getProtocol(): string | null {
+    return this.#conn()?.getProtocol() ?? null;
+  }
+
+  getEphemeralKeyInfo(): { type?: string; name?: string; size?: number } | null {
+    return this.#conn()?.getEphemeralKeyInfo() ?? null;
+  }
+
+  getFinished(): Buffer | undefined | null {
+    const conn = this.#conn();
+    return conn === null ? null : conn.getFinished();
+  }
+
+  getPeerFinished(): Buffer | undefined | null {
+    const conn = this.#conn();
+    return conn === null ? null : conn.getPeerFinished();
+  }
+
+  getSession(): Buffer | undefined | null {
+    const conn = this.#conn();
+    return conn === null ? null : conn.getSession();
+  }
+
+  getTLSTicket(): Buffer | undefined | null {
+    const conn = this.#conn();
+    return conn === null ? null : conn.getTLSTicket();
+  }
+
+  isSessionReused(): boolean | null {
+    const conn = this.#conn();
+    return conn === null ? null : conn.isSessionReused();
+  }
+
+  exportKeyingMaterial(length: number, label: string, context?: Buffer): Buffer {
+    validateUint32(length, 'length', true);
+    validateString(label, 'label');
+    if (context !== undefined) validateBuffer(context, 'context');
+    const conn = this.#conn();
+    if (conn === null) throw socketClosed();
+    if (!this._secureEstablished) throw tlsInvalidState('TLS socket connection must be securely established');
+    return conn.exportKeyingMaterial(length, label, context);
+  }
+
+  /** Signature algorithms both sides accept, most preferred first ([] before the handshake, null once closed). */
+  getSharedSigalgs(): string[] | null {
+    return this.#conn()?.getSharedSigalgs() ?? null;
+  }
+
+  /** OpenSSL's protocol trace of this connection, on stderr. */
+  enableTrace(): void {
+    enableTrace(this.#conn());
+  }
+
+  /** TLS 1.2: start a renegotiation; callback(err) once it is done (lib/policy/renegotiation.ts). */
+  renegotiate(
+    options: { rejectUnauthorized?: boolean; requestCert?: boolean },
+    callback?: (err: Error | null) => void,
+  ): boolean | undefined {
+    return this.#driver.renegotiation.renegotiate(options, callback);
+  }
+
+  /** From now on a renegotiation the peer starts fails this socket (ERR_TLS_RENEGOTIATION_DISABLED). */
+  disableRenegotiation(): void {
+    this.#driver.renegotiation.disable();
+  }
+
+  /** False when OpenSSL refuses the size (it takes 512 to 16384), as node:tls answers. */
+  setMaxSendFragment(size: number): boolean {
+    validateInt32(size, 'size');
+    return this.#conn()?.setMaxSendFragment(size) ?? false;
+  }
+}
+
+// net.Socket defines these as accessors; a TLSSocket reports its transport's.
+for (const name of ['remoteAddress', 'remoteFamily', 'remotePort', 'localAddress', 'localPort'] as const) {
+  Object.defineProperty(TLSSocket.prototype, name, {
+    configurable: true,
+    enumerable: false,
+    get(this: TLSSocket) {
+      return this._transportOf()?.remote(name);
+    },
+  });
+}
+
+Object.defineProperties(TLSSocket.prototype, {
+  // node:tls's: true until the handshake is done.
+  secureConnecting: {
+    configurable: true,
+    enumerable: false,
+    get(this: TLSSocket) {
+      return !this._secureEstablished;
+    },
+  },
+  // node:tls's (read by some libraries): a client always requests the server's certificate.
+  _requestCert: {
+    configurable: true,
+    enumerable: false,
+    get(this: TLSSocket) {
+      return this._policy().requestCert || this._tlsOptions.isServer !== true;
+    },
+  },
+  _rejectUnauthorized: {
+    configurable: true,
+    enumerable: false,
+    get(this: TLSSocket) {
+      return this._policy().rejectUnauthorized;
+    },
+  },
+  _controlReleased: {
+    configurable: true,
+    enumerable: false,
+    get(this: TLSSocket) {
+      return this._released();
+    },
+  },
+  // net.Socket's: what is queued to write (undefined once closed).
+  bufferSize: {
+    configurable: true,
+    enumerable: false,
+    get(this: TLSSocket) {
+      return this.destroyed ? undefined : this.writableLength;
+    },
+  },
+  // Encrypted bytes handed to the transport, TLS overhead included.
+  bytesWritten: {
+    configurable: true,
+    enumerable: false,
+    get(this: TLSSocket) {
+      return this._transportOf()?.bytesWritten ?? 0;
+    },
+  },
+  timeout: {
+    configurable: true,
+    enumerable: false,
+    get(this: TLSSocket) {
+      const ms = this._idleTimeout();
+      return ms > 0 ? ms : undefined;
+    },
+  },
+  connecting: {
+    configurable: true,
+    enumerable: false,
+    get(this: TLSSocket) {
+      return this._transportOf()?.connecting ?? false;
+    },
+    set() {
+      // net.Socket's constructor assigns it; the transport's value is the truth.
+    },
+  },
+});

@@ -1,0 +1,168 @@
+// createSecureContext on input node:tls takes without complaint or words its own
+// way: a `ca` holding no certificate, PFX bundles missing their key or their
+// certificate, engine options. Every case runs on node:tls and openssl-tls and
+// compares what the program sees.
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as nodeTls from 'node:tls';
+import * as ours from '../lib/index';
+import { fixture, fixturePath } from './helpers/fixtures';
+import { impls, runPair } from './helpers/pair';
+
+type Tls = typeof nodeTls;
+const mods: Array<[string, Tls]> = [
+  ['ours', ours as unknown as Tls],
+  ['node', nodeTls],
+];
+const rsa = { key: fixture('server-rsa-key.pem'), cert: fixture('server-rsa.pem') };
+
+function outcome(fn: () => unknown): string {
+  try {
+    fn();
+    return 'ok';
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    return `${err.name} ${String(err.code)} ${err.message}`;
+  }
+}
+
+function same(fn: (tls: Tls) => unknown): string {
+  const [mine, theirs] = mods.map(([, tls]) => outcome(() => fn(tls)));
+  assert.equal(mine, theirs);
+  return mine ?? '';
+}
+
+// What a client says of a server whose leaf it cannot tie to a trusted root.
+const kUntrusted = 'UNABLE_TO_VERIFY_LEAF_SIGNATURE';
+
+/** What a client trusting only `ca` says of the test server (ok, or its error code), on each module. */
+async function verifyWith(ca: unknown): Promise<string[]> {
+  const results: string[] = [];
+  for (const impl of impls) {
+    const r = await runPair({
+      server: impl,
+      client: impl,
+      serverOptions: rsa,
+      clientOptions: { ca, rejectUnauthorized: true, servername: 'localhost' },
+    });
+    results.push(r.client.error ?? (r.client.socket ? 'ok' : 'none'));
+  }
+  return results;
+}
+
+describe('a ca option that holds no certificate, as node:tls takes it', () => {
+  const caPem = fixture('ca.pem').toString('latin1');
+
+  for (const [title, ca] of [
+    ['a private key', fixture('server-rsa-key.pem')],
+    ['plain text', 'not a certificate'],
+    ['DER bytes', Buffer.from([0x30, 0x82, 0x01, 0x00])],
+    ['an empty string inside an array', ['']],
+  ] as const) {
+    it(`${title}: accepted, and trusts nothing`, async () => {
+      assert.equal(
+        same((tls) => tls.createSecureContext({ ca: ca as string })),
+        'ok',
+      );
+      assert.deepEqual(await verifyWith(ca), [kUntrusted, kUntrusted]);
+    });
+  }
+
+  it('text around a certificate: the certificate counts', async () => {
+    assert.deepEqual(await verifyWith(`before\n${caPem}\nafter\n`), ['ok', 'ok']);
+  });
+
+  it('a key before the certificate: the certificate counts', async () => {
+    assert.deepEqual(await verifyWith(Buffer.concat([fixture('server-rsa-key.pem'), fixture('ca.pem')])), ['ok', 'ok']);
+  });
+
+  it('a broken certificate before a good one: reading stops at the broken one', async () => {
+    const broken = caPem.replace(/^(-----BEGIN CERTIFICATE-----\n)(.{10})/, '$1!!!!!!!!!!');
+    assert.deepEqual(await verifyWith(`${broken}${caPem}`), [kUntrusted, kUntrusted]);
+  });
+});
+
+describe('PFX bundles missing a part', () => {
+  let tmp: string;
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'otls-pfx-'));
+    execFileSync('openssl', [
+      'pkcs12',
+      '-export',
+      '-nokeys',
+      '-in',
+      fixturePath('server-rsa.pem'),
+      '-out',
+      path.join(tmp, 'nokey.pfx'),
+      '-passout',
+      'pass:test',
+    ]);
+    execFileSync(
+      'openssl',
+      [
+        'pkcs12',
+        '-export',
+        '-nocerts',
+        '-inkey',
+        fixturePath('server-rsa-key.pem'),
+        '-out',
+        path.join(tmp, 'nocert.pfx'),
+        '-passout',
+        'pass:test',
+      ],
+      { stdio: 'ignore' },
+    );
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('without a key: "Unable to load private key from PFX data"', () => {
+    const pfx = fs.readFileSync(path.join(tmp, 'nokey.pfx'));
+    assert.equal(
+      same((tls) => tls.createSecureContext({ pfx, passphrase: 'test' })),
+      'Error ERR_CRYPTO_OPERATION_FAILED Unable to load private key from PFX data',
+    );
+  });
+
+  it('without a certificate: "Unable to load certificate from PFX data"', () => {
+    const pfx = fs.readFileSync(path.join(tmp, 'nocert.pfx'));
+    assert.equal(
+      same((tls) => tls.createSecureContext({ pfx, passphrase: 'test' })),
+      'Error ERR_CRYPTO_OPERATION_FAILED Unable to load certificate from PFX data',
+    );
+  });
+
+  it('a client with a key-less PFX fails at connect with that error', () => {
+    const pfx = fs.readFileSync(path.join(tmp, 'nokey.pfx'));
+    assert.match(
+      same((tls) => tls.connect({ port: 1, pfx, passphrase: 'test' })),
+      /Unable to load private key from PFX data/,
+    );
+  });
+});
+
+describe('engine options, checked as node:tls checks them', () => {
+  const cases: Array<[string, object]> = [
+    ['privateKeyIdentifier with a key', { ...rsa, privateKeyIdentifier: 'id', privateKeyEngine: 'e' }],
+    ['privateKeyIdentifier without an engine', { privateKeyIdentifier: 'id' }],
+    ['privateKeyIdentifier a number', { privateKeyIdentifier: 0, privateKeyEngine: 'e' }],
+    ['privateKeyEngine a number', { privateKeyIdentifier: 'id', privateKeyEngine: 0 }],
+    ['privateKeyEngine alone (not used)', { privateKeyEngine: 'e' }],
+    ['privateKeyEngine alone, a number (not used)', { privateKeyEngine: 0 }],
+    ['clientCertEngine a number', { clientCertEngine: 0 }],
+    ['clientCertEngine null', { clientCertEngine: null }],
+  ];
+  for (const [title, options] of cases) it(title, () => void same((tls) => tls.createSecureContext(options)));
+});
+
+describe('messages that print the value given', () => {
+  for (const [title, options] of [
+    ['minVersion a function', { minVersion: () => 'TLSv1.2' }],
+    ['maxVersion a symbol', { maxVersion: Symbol('v') }],
+    ['minVersion an object', { minVersion: { v: 1 } }],
+  ] as const) {
+    it(title, () => void same((tls) => tls.createSecureContext(options as unknown as nodeTls.SecureContextOptions)));
+  }
+});
