@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert';
 import * as nodeTls from 'node:tls';
 import * as tls from '../lib/index';
-import { binding } from '../lib/binding';
+import { binding } from '../lib/internal/binding';
 import { fixture } from './helpers/fixtures';
 import { close, listen, waitFor } from './helpers/net';
 import type { CycleResult, NativeConnection, NativeSecureContext } from '../typings/native';
@@ -101,7 +101,7 @@ describe('native guards', () => {
     // Plain JS in the worker: the compiled module (npm test builds dist/ first).
     const code = `
       const { workerData, parentPort } = require('node:worker_threads');
-      const { binding } = require(workerData.dist + '/binding.js');
+      const { binding } = require(workerData.dist + '/internal/binding.js');
       const tls = require(workerData.dist + '/index.js');
       const ctx = tls.createSecureContext({ key: workerData.key, cert: workerData.cert });
       for (let i = 0; i < 16; i++) {

@@ -78,7 +78,8 @@ function readGyp(file: string): Record<string, unknown> {
 
 /** Every source file binding.gyp compiles, following 'includes' and '<@(variable)' lists. */
 function gypSources(): string[] {
-  // A variable's file list is relative to the file that defines it, as gyp reads it.
+  // A variable's file list is expanded where it is used (binding.gyp's 'sources'), so it is
+  // relative to binding.gyp's directory whatever file defines it, as gyp expands variables.
   const variables = new Map<string, { list: unknown; base: string }>();
   const sources: string[] = [];
   const visit = (node: unknown, base: string): void => {
@@ -88,7 +89,7 @@ function gypSources(): string[] {
       if (key === 'includes' && Array.isArray(value)) {
         for (const inc of value as string[]) visit(readGyp(path.join(root, base, inc)), path.join(base, path.dirname(inc)));
       } else if (key === 'variables' && value !== null && typeof value === 'object') {
-        for (const [name, v] of Object.entries(value)) variables.set(name, { list: v, base });
+        for (const [name, v] of Object.entries(value)) variables.set(name, { list: v, base: '.' });
       } else if (key === 'sources' && Array.isArray(value)) {
         for (const s of value as string[]) sources.push(s.startsWith('<@(') ? s : path.join(base, s));
       } else {
