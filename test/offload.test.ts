@@ -91,7 +91,10 @@ describe('offloadHandshake', () => {
     try {
       const n = 64;
       const answers = await Promise.all(Array.from({ length: n }, (_, i) => echoOnce(port, `m${i}`)));
-      assert.deepEqual(answers, Array.from({ length: n }, (_, i) => `m${i}`));
+      assert.deepEqual(
+        answers,
+        Array.from({ length: n }, (_, i) => `m${i}`),
+      );
       assert.equal(secure, n);
     } finally {
       await close(server);
@@ -142,6 +145,33 @@ describe('offloadHandshake', () => {
     }
   });
 
+  it("a 'keylog' listener added while a step is on the pool switches the report on once it is back", async () => {
+    // The JS transport runs its steps through the Connection (the native one before JS adopts it).
+    let lines = 0;
+    const errors: unknown[] = [];
+    const server = echoServer({
+      ...rsa,
+      nativeTransport: false,
+      SNICallback(this: tls.TLSSocket, _name, cb) {
+        cb(null);
+        // The answer started the next step on the pool: the Connection has no engine now.
+        try {
+          this.on('keylog', () => lines++);
+        } catch (err) {
+          errors.push(err);
+        }
+      },
+    });
+    const port = await listen(server);
+    try {
+      assert.equal(await echoOnce(port, 'keylog', { minVersion: 'TLSv1.3' }), 'keylog');
+      assert.deepEqual(errors, []);
+      assert.ok(lines > 0, 'the lines that came after the step are reported');
+    } finally {
+      await close(server);
+    }
+  });
+
   it('reports a failed handshake as tlsClientError with the same code as without offload', async () => {
     const codes: string[] = [];
     for (const offloadHandshake of [false, true]) {
@@ -162,7 +192,10 @@ describe('offloadHandshake', () => {
   it('native: destroy() while a step is in flight frees the SSL once the step is back', async () => {
     const ctx = tls.createSecureContext(ec);
     const server = new binding.Connection(ctx.context, { isServer: true });
-    const client = new binding.Connection(tls.createSecureContext({}).context, { isServer: false, servername: 'localhost' });
+    const client = new binding.Connection(tls.createSecureContext({}).context, {
+      isServer: false,
+      servername: 'localhost',
+    });
     const hello = client.start().encrypted;
     assert.ok(hello);
     let called = false;
@@ -183,7 +216,10 @@ describe('offloadHandshake', () => {
   it('native: a step result comes back on the main thread with the server flight', async () => {
     const ctx = tls.createSecureContext(ec);
     const server = new binding.Connection(ctx.context, { isServer: true });
-    const client = new binding.Connection(tls.createSecureContext({ ca }).context, { isServer: false, servername: 'localhost' });
+    const client = new binding.Connection(tls.createSecureContext({ ca }).context, {
+      isServer: false,
+      servername: 'localhost',
+    });
     const hello = client.start().encrypted;
     assert.ok(hello);
     const result = await new Promise<CycleResult>((resolve) => {

@@ -20,6 +20,7 @@ import { JsTransport } from './js_transport';
 import { NativeTransport } from './native_transport';
 import type { OnRead, SocketConfig } from './options';
 import type { Transport, TransportSink, WriteCallback } from './transport';
+import { Writer } from './writer';
 
 const S = binding.status;
 
@@ -55,10 +56,11 @@ export class Driver<H extends DriverHost> {
   readonly #reneg: Renegotiation;
   readonly #certPolicy: CertPolicy;
   #sessionReport: SessionReport | null = null;
-  // Writes before the handshake is done, and cleartext OpenSSL could not take yet (renegotiation).
-  #pendingWrite: { chunks: Buffer[]; cb: WriteCallback } | null = null;
-  #heldWriteCallbacks: WriteCallback[] = [];
-  #pendingFinal: WriteCallback | null = null;
+  readonly #writer = new Writer({
+    conn: () => this.#conn,
+    transport: () => this.#transport,
+    touch: () => this.#idle.touch(),
+  });
   // Output held for newSession callbacks; a TLS 1.2 server's 'secure' waits for them.
   #holds = 0;
   #securePending = false;
@@ -72,10 +74,6 @@ export class Driver<H extends DriverHost> {
   #startWanted: boolean;
   #transportOpen = false;
   #started = false;
-  // Writes whose bytes are out complete on the next turn of the loop, as node:tls's do, so that
-  // writableLength counts them meanwhile and write() returns false at the high-water mark.
-  #completed: WriteCallback[] = [];
-  #completing: NodeJS.Immediate | null = null;
 
   constructor(
     host: H,
@@ -122,10 +120,7 @@ export class Driver<H extends DriverHost> {
       });
     this.#conn = conn;
     this.#reneg = new Renegotiation(this.#renegotiationHost());
-    reportKeylogOnListener(host, () => this.#conn?.setReportKeylog(true));
     if (config.enableTrace) enableTrace(conn);
-    if (!config.isServer) this.#sessionReport = clientSessionReport(host, () => this.#conn?.setReportSessions(true));
-    else if (setup?.sessionReport !== undefined) this.#sessionReport = setup.sessionReport(() => this.holdOutput());
     // onread: nothing is pushed, so the stream never asks to read again; its 'resume' does.
     if (config.onread !== undefined) {
       host.on('pause', () => this.#pauseReading());
@@ -142,6 +137,14 @@ export class Driver<H extends DriverHost> {
       const offload = config.isServer && setup?.offloadHandshake === true && config.psk === undefined;
       const lookup = (...args: unknown[]): void => void host.emit('lookup', ...args);
       this.#transport = new JsTransport(stream, conn, sink, offload, lookup);
+    }
+    // A listener added while a handshake step is on the pool switches its report on once it is back.
+    reportKeylogOnListener(host, () => this.#transport.whenIdle(() => this.#conn?.setReportKeylog(true)));
+    if (!config.isServer) {
+      const enable = (): void => this.#transport.whenIdle(() => this.#conn?.setReportSessions(true));
+      this.#sessionReport = clientSessionReport(host, enable);
+    } else if (setup?.sessionReport !== undefined) {
+      this.#sessionReport = setup.sessionReport(() => this.holdOutput());
     }
   }
 
@@ -310,12 +313,7 @@ export class Driver<H extends DriverHost> {
       return;
     }
     if ((r.status & S.PAUSED) !== 0 && r.pause !== undefined) this.#onPause(r.pause);
-    if ((r.status & S.WRITE_PENDING) === 0 && this.#heldWriteCallbacks.length > 0) {
-      // Queued cleartext went out with this result's encrypted bytes.
-      const cbs = this.#heldWriteCallbacks;
-      this.#heldWriteCallbacks = [];
-      for (const cb of cbs) cb();
-    }
+    this.#writer.onResult(r);
   }
 
   #onPause(pause: NativePause): void {
@@ -335,25 +333,23 @@ export class Driver<H extends DriverHost> {
     if (conn === null) return;
     host.alpnProtocol = conn.getALPNProtocol();
     host.npnProtocol = conn.getNPNProtocol();
+    // end() before the handshake: after the events, as node:tls does it.
+    let final: WriteCallback | null;
     if (this.#config.isServer) {
       host.servername = conn.getServername() ?? false;
       this.#idle.clear();
       host.emit('secure');
-      this.#flushQueuedWrites();
+      final = this.#writer.release();
       if (host.destroyed) return;
       this.#released = true;
       host.removeListener('error', this.#onEarlyError);
       this.#config.setup?.hooks.onSecure(host);
     } else {
       // connect()'s client checked the server (#verifyServer) before its last flight went out.
-      this.#flushQueuedWrites();
+      final = this.#writer.release();
       this.#announceSecure();
     }
-    const final = this.#pendingFinal;
-    if (final !== null) {
-      this.#pendingFinal = null;
-      this.final(final);
-    }
+    if (final !== null) this.final(final);
   }
 
   /**
@@ -441,72 +437,21 @@ export class Driver<H extends DriverHost> {
     if (typeof onread.buffer === 'function') next();
   }
 
-  // ---- writes ----
+  // ---- writes (writer.ts) ----
 
   writev(chunks: Buffer[], cb: WriteCallback): void {
     if (this.#host._secureEstablished) {
-      this.#encrypt(chunks, cb);
+      this.#writer.write(chunks, cb);
       return;
     }
-    // Written before the handshake finished: held until it does; a client made
-    // directly starts its handshake now (node:tls does the same).
-    this.#pendingWrite = { chunks, cb };
+    // A client made directly starts its handshake at its first write, as with node:tls.
+    this.#writer.hold(chunks, cb);
     this.start();
   }
 
-  #flushQueuedWrites(): void {
-    const w = this.#pendingWrite;
-    if (w === null) return;
-    this.#pendingWrite = null;
-    this.#encrypt(w.chunks, w.cb);
-  }
-
-  #encrypt(chunks: Buffer[], cb: WriteCallback): void {
-    const conn = this.#conn;
-    if (conn === null) {
-      cb(socketClosed());
-      return;
-    }
-    this.#idle.touch();
-    const r = conn.write(chunks);
-    if ((r.status & S.ERROR) !== 0) {
-      cb(r.error);
-      return;
-    }
-    if ((r.status & S.WRITE_PENDING) !== 0) {
-      // OpenSSL holds part of it (renegotiation under way): answer once it is out.
-      this.#transport.deliver(r, null);
-      this.#heldWriteCallbacks.push(cb);
-      return;
-    }
-    this.#transport.deliver(r, (err) => {
-      if (err) cb(err);
-      else this.#completeLater(cb);
-    });
-  }
-
-  #completeLater(cb: WriteCallback): void {
-    this.#completed.push(cb);
-    if (this.#completing !== null) return;
-    this.#completing = setImmediate(() => {
-      this.#completing = null;
-      const cbs = this.#completed;
-      this.#completed = [];
-      for (const done of cbs) done();
-    });
-  }
-
   final(cb: WriteCallback): void {
-    if (!this.#host._secureEstablished) {
-      this.#pendingFinal = cb;
-      return;
-    }
-    const conn = this.#conn;
-    if (conn === null) {
-      cb();
-      return;
-    }
-    this.#transport.shutdown(conn.shutdown(), cb);
+    if (this.#host._secureEstablished) this.#writer.shutdown(cb);
+    else this.#writer.holdFinal(cb);
   }
 
   // ---- reading ----
@@ -616,12 +561,7 @@ export class Driver<H extends DriverHost> {
    * then every write still waiting fails with ERR_SOCKET_CLOSED.
    */
   destroy(error: Error | null, done: () => void): void {
-    const waiting: WriteCallback[] = [];
-    const pending = this.#pendingWrite;
-    this.#pendingWrite = null;
-    if (pending !== null) waiting.push(pending.cb);
-    waiting.push(...this.#heldWriteCallbacks);
-    this.#heldWriteCallbacks = [];
+    const waiting = this.#writer.destroy();
     waiting.push(...this.#transport.destroy());
     this.#conn?.destroy();
     this.#conn = null;

@@ -30,6 +30,8 @@ export class JsTransport implements Transport {
   #inFlight = false;
   #queued: Buffer[] = [];
   #queuedEnd: 'end' | 'close' | null = null;
+  // Native calls that may not run while the step has the engine (the report switches).
+  #afterStep: Array<() => void> = [];
   // A socket made without one (new TLSSocket(null)) owns a net.Socket that waits for connect().
   readonly #owned: boolean;
   #open = false;
@@ -115,6 +117,11 @@ export class JsTransport implements Transport {
     else this.#sink.close();
   }
 
+  whenIdle(fn: () => void): void {
+    if (this.#inFlight) this.#afterStep.push(fn);
+    else fn();
+  }
+
   resume(answer: NativeResumeAnswer): void {
     if (this.#offload && !this.#sink.secureEstablished) this.#step(this.#conn.resumeAsync(answer, this.#stepDone));
     else this.#sink.result(this.#conn.resume(answer));
@@ -130,6 +137,9 @@ export class JsTransport implements Transport {
   readonly #stepDone = (r: CycleResult): void => {
     this.#inFlight = false;
     if (this.#closed) return;
+    const waiting = this.#afterStep;
+    this.#afterStep = [];
+    for (const fn of waiting) fn();
     this.#sink.result(r);
     while (!this.#inFlight && !this.#closed && this.#queued.length > 0) this.#receive(this.#queued.shift() as Buffer);
     const end = this.#queuedEnd;

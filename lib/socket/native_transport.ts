@@ -101,6 +101,11 @@ export class NativeTransport implements Transport {
     if (this.#peerFin && this.#ownFin && !this.#closed) sink.close();
   }
 
+  whenIdle(fn: () => void): void {
+    // Adopted by JS, a connection runs no step on the pool: nothing to wait for.
+    fn();
+  }
+
   resume(answer: NativeResumeAnswer): void {
     // The link ran the handshake's pool steps before JS adopted it; from here they run on this thread.
     this.#sink.result(this.#conn.resume(answer));

@@ -41,6 +41,8 @@ export interface Transport {
   /** Encrypted bytes handed to the socket so far, TLS overhead included. */
   readonly bytesWritten: number;
 
+  /** Runs `fn` (a native call that changes the Connection) now, or once a handshake step on the pool is back. */
+  whenIdle(fn: () => void): void;
   /** Answers a handshake paused for JS (on the thread pool when the transport runs steps there). */
   resume(answer: NativeResumeAnswer): void;
   /**

@@ -1,0 +1,119 @@
+// A socket's writes: cleartext to the Connection, encrypted bytes to the
+// transport, and each write's callback at the time node:tls calls it.
+//  - before the handshake is done, a write (and end()) waits here;
+//  - cleartext OpenSSL cannot take yet (a renegotiation under way) stays queued
+//    natively; its callback waits for the result that reports it gone;
+//  - a write whose bytes are out completes on the next turn of the loop, as
+//    node:tls's do, so writableLength counts it meanwhile and write() returns
+//    false at the high-water mark.
+import type { CycleResult, NativeConnection } from '../../typings/native';
+import { binding } from '../internal/binding';
+import { socketClosed } from '../internal/errors';
+import type { Transport, WriteCallback } from './transport';
+
+const S = binding.status;
+
+/** What the writer needs of its driver. */
+export interface WriterHost {
+  conn(): NativeConnection | null;
+  transport(): Transport;
+  /** Bytes moved: the idle timeout starts again. */
+  touch(): void;
+}
+
+export class Writer {
+  readonly #host: WriterHost;
+  #pending: { chunks: Buffer[]; cb: WriteCallback } | null = null;
+  #pendingFinal: WriteCallback | null = null;
+  #heldCallbacks: WriteCallback[] = [];
+  #completed: WriteCallback[] = [];
+  #completing: NodeJS.Immediate | null = null;
+
+  constructor(host: WriterHost) {
+    this.#host = host;
+  }
+
+  /** Written before the handshake finished: held until it does (node:tls does the same). */
+  hold(chunks: Buffer[], cb: WriteCallback): void {
+    this.#pending = { chunks, cb };
+  }
+
+  /** end() before the handshake finished. */
+  holdFinal(cb: WriteCallback): void {
+    this.#pendingFinal = cb;
+  }
+
+  /** The handshake is done: the held write goes; returns end()'s callback if it waited too. */
+  release(): WriteCallback | null {
+    const w = this.#pending;
+    this.#pending = null;
+    if (w !== null) this.write(w.chunks, w.cb);
+    const final = this.#pendingFinal;
+    this.#pendingFinal = null;
+    return final;
+  }
+
+  write(chunks: Buffer[], cb: WriteCallback): void {
+    const conn = this.#host.conn();
+    if (conn === null) {
+      cb(socketClosed());
+      return;
+    }
+    this.#host.touch();
+    const r = conn.write(chunks);
+    if ((r.status & S.ERROR) !== 0) {
+      cb(r.error);
+      return;
+    }
+    const transport = this.#host.transport();
+    if ((r.status & S.WRITE_PENDING) !== 0) {
+      // OpenSSL holds part of it (renegotiation under way): answer once it is out.
+      transport.deliver(r, null);
+      this.#heldCallbacks.push(cb);
+      return;
+    }
+    transport.deliver(r, (err) => {
+      if (err) cb(err);
+      else this.#completeLater(cb);
+    });
+  }
+
+  #completeLater(cb: WriteCallback): void {
+    this.#completed.push(cb);
+    if (this.#completing !== null) return;
+    this.#completing = setImmediate(() => {
+      this.#completing = null;
+      const cbs = this.#completed;
+      this.#completed = [];
+      for (const done of cbs) done();
+    });
+  }
+
+  /** close_notify, then the transport's end; `cb` once it is out. */
+  shutdown(cb: WriteCallback): void {
+    const conn = this.#host.conn();
+    if (conn === null) {
+      cb();
+      return;
+    }
+    this.#host.transport().shutdown(conn.shutdown(), cb);
+  }
+
+  /** A result without WRITE_PENDING: cleartext queued natively went out with its bytes. */
+  onResult(r: CycleResult): void {
+    if ((r.status & S.WRITE_PENDING) !== 0 || this.#heldCallbacks.length === 0) return;
+    const cbs = this.#heldCallbacks;
+    this.#heldCallbacks = [];
+    for (const cb of cbs) cb();
+  }
+
+  /** The socket is destroyed: the callbacks still waiting, to be failed with ERR_SOCKET_CLOSED. */
+  destroy(): WriteCallback[] {
+    const waiting: WriteCallback[] = [];
+    if (this.#pending !== null) waiting.push(this.#pending.cb);
+    this.#pending = null;
+    waiting.push(...this.#heldCallbacks);
+    this.#heldCallbacks = [];
+    return waiting;
+  }
+}
