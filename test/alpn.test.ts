@@ -12,7 +12,9 @@ import { impls, nodeImpl, ourImpl, runPair, type PairResult, type TlsImpl } from
 
 const rsa = { key: fixture('server-rsa-key.pem'), cert: fixture('server-rsa.pem') };
 // Exported by node:tls, not in its typings.
-const nodeConvert = (nodeTls as unknown as { convertALPNProtocols(protocols: unknown, out: { ALPNProtocols?: Buffer }): void }).convertALPNProtocols;
+const nodeConvert = (
+  nodeTls as unknown as { convertALPNProtocols(protocols: unknown, out: { ALPNProtocols?: Buffer }): void }
+).convertALPNProtocols;
 
 interface Outcome {
   server: string | false | null | undefined;
@@ -43,11 +45,19 @@ async function outcome(
 }
 
 const cases: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
-  ['both lists: the server picks its first that the client offers', { ALPNProtocols: ['a', 'b'] }, { ALPNProtocols: ['c', 'b', 'a'] }],
+  [
+    'both lists: the server picks its first that the client offers',
+    { ALPNProtocols: ['a', 'b'] },
+    { ALPNProtocols: ['c', 'b', 'a'] },
+  ],
   ['no overlap: fatal no_application_protocol alert', { ALPNProtocols: ['a', 'b'] }, { ALPNProtocols: ['c'] }],
   ['server without a list: none', {}, { ALPNProtocols: ['h2'] }],
   ['client without a list: none', { ALPNProtocols: ['h2'] }, {}],
-  ['wire format Buffer and Uint8Array', { ALPNProtocols: Buffer.from('\x02h2\x08http/1.1') }, { ALPNProtocols: new Uint8Array(Buffer.from('\x08http/1.1')) }],
+  [
+    'wire format Buffer and Uint8Array',
+    { ALPNProtocols: Buffer.from('\x02h2\x08http/1.1') },
+    { ALPNProtocols: new Uint8Array(Buffer.from('\x08http/1.1')) },
+  ],
   ['TLS 1.2', { ALPNProtocols: ['h2', 'http/1.1'], maxVersion: 'TLSv1.2' }, { ALPNProtocols: ['http/1.1'] }],
   ['TLS 1.2, no overlap', { ALPNProtocols: ['h2'], maxVersion: 'TLSv1.2' }, { ALPNProtocols: ['http/1.1'] }],
 ];
@@ -78,7 +88,12 @@ describe('ALPN', () => {
   });
 
   it('names may also be given as bytes inside the array (node:tls: strings only)', async () => {
-    const got = await outcome(ourImpl, ourImpl, { ALPNProtocols: [Buffer.from('x')] }, { ALPNProtocols: ['y', new Uint8Array([0x78])] });
+    const got = await outcome(
+      ourImpl,
+      ourImpl,
+      { ALPNProtocols: [Buffer.from('x')] },
+      { ALPNProtocols: ['y', new Uint8Array([0x78])] },
+    );
     assert.deepEqual(got, { server: 'x', client: 'x' });
   });
 
@@ -91,7 +106,9 @@ describe('ALPN', () => {
   });
 
   it('openssl s_client -alpn against our server', async () => {
-    const server = tls.createServer({ ...rsa, ALPNProtocols: ['spdy/3', 'http/1.1'] }, (s) => s.end(`proto=${String(s.alpnProtocol)}\n`));
+    const server = tls.createServer({ ...rsa, ALPNProtocols: ['spdy/3', 'http/1.1'] }, (s) =>
+      s.end(`proto=${String(s.alpnProtocol)}\n`),
+    );
     const port = await listen(server);
     try {
       const r = await runOpenSSLClient(port, ['-alpn', 'h2,http/1.1'], '', { waitFor: 'proto=' });
@@ -106,7 +123,13 @@ describe('ALPN', () => {
 
   it('our client against openssl s_server -alpn', async () => {
     const server = await startOpenSSLServer([...certArgs('server-rsa'), '-alpn', 'h2,http/1.1']);
-    const c = tls.connect({ port: server.port, host: '127.0.0.1', ca: fixture('ca.pem'), servername: 'localhost', ALPNProtocols: ['http/1.1', 'h2'] });
+    const c = tls.connect({
+      port: server.port,
+      host: '127.0.0.1',
+      ca: fixture('ca.pem'),
+      servername: 'localhost',
+      ALPNProtocols: ['http/1.1', 'h2'],
+    });
     await waitFor(c, 'secureConnect');
     assert.equal(c.alpnProtocol, 'h2');
     c.destroy();
@@ -114,7 +137,7 @@ describe('ALPN', () => {
   });
 
   describe('option checks (as node:tls)', () => {
-    it('a name over 255 bytes is ERR_OUT_OF_RANGE with node\'s message', () => {
+    it("a name over 255 bytes is ERR_OUT_OF_RANGE with node's message", () => {
       const long = ['ok', 'x'.repeat(256)];
       const expected = (() => {
         try {
@@ -125,7 +148,11 @@ describe('ALPN', () => {
         return null;
       })();
       assert.ok(expected);
-      assert.throws(() => tls.connect({ port: 1, ALPNProtocols: long }), { code: expected.code, message: expected.message, name: 'RangeError' });
+      assert.throws(() => tls.connect({ port: 1, ALPNProtocols: long }), {
+        code: expected.code,
+        message: expected.message,
+        name: 'RangeError',
+      });
       assert.throws(() => tls.createServer({ ALPNProtocols: long }), { code: 'ERR_OUT_OF_RANGE' });
       assert.throws(() => new tls.TLSSocket(null, { ALPNProtocols: long }), { code: 'ERR_OUT_OF_RANGE' });
     });
@@ -139,19 +166,37 @@ describe('ALPN', () => {
         expected = err as Error & { code?: string };
       }
       assert.ok(expected);
-      assert.throws(() => tls.createServer(options), { code: expected.code, message: expected.message, name: 'TypeError' });
+      assert.throws(() => tls.createServer(options), {
+        code: expected.code,
+        message: expected.message,
+        name: 'TypeError',
+      });
     });
 
     it('what OpenSSL would refuse is a clear error, not a crash', () => {
-      assert.throws(() => tls.connect({ port: 1, ALPNProtocols: 'h2' as unknown as string[] }), { code: 'ERR_INVALID_ARG_TYPE' });
+      assert.throws(() => tls.connect({ port: 1, ALPNProtocols: 'h2' as unknown as string[] }), {
+        code: 'ERR_INVALID_ARG_TYPE',
+      });
       assert.throws(() => tls.connect({ port: 1, ALPNProtocols: [''] }), { code: 'ERR_INVALID_ARG_VALUE' });
-      assert.throws(() => tls.connect({ port: 1, ALPNProtocols: [5 as unknown as string] }), { code: 'ERR_INVALID_ARG_TYPE' });
-      assert.throws(() => tls.connect({ port: 1, ALPNProtocols: Buffer.from('\x05ab') }), { code: 'ERR_INVALID_ARG_VALUE' });
-      assert.throws(() => tls.createServer({ ALPNCallback: 5 as unknown as tls.ALPNCallback }), { code: 'ERR_INVALID_ARG_TYPE' });
+      assert.throws(() => tls.connect({ port: 1, ALPNProtocols: [5 as unknown as string] }), {
+        code: 'ERR_INVALID_ARG_TYPE',
+      });
+      assert.throws(() => tls.connect({ port: 1, ALPNProtocols: Buffer.from('\x05ab') }), {
+        code: 'ERR_INVALID_ARG_VALUE',
+      });
+      assert.throws(() => tls.createServer({ ALPNCallback: 5 as unknown as tls.ALPNCallback }), {
+        code: 'ERR_INVALID_ARG_TYPE',
+      });
     });
 
     it('convertALPNProtocols gives what node:tls gives', () => {
-      for (const input of [['h2', 'http/1.1'], new Uint8Array([2, 104, 50]), Buffer.from('\x01a'), 'h2', [] as string[]]) {
+      for (const input of [
+        ['h2', 'http/1.1'],
+        new Uint8Array([2, 104, 50]),
+        Buffer.from('\x01a'),
+        'h2',
+        [] as string[],
+      ]) {
         const a: { ALPNProtocols?: Buffer } = {};
         const b: { ALPNProtocols?: Buffer } = {};
         tls.convertALPNProtocols(input, a);
@@ -226,17 +271,23 @@ describe('ALPN', () => {
         clientOptions: { ALPNProtocols: ['c', 'd'] },
         setupServer: (s) => s.on('tlsClientError', (e: Error) => (message = e.message)),
       });
-      assert.equal(message, "ALPN callback returned a value (zzz) that did not match any of the client's offered protocols (c, d)");
+      assert.equal(
+        message,
+        "ALPN callback returned a value (zzz) that did not match any of the client's offered protocols (c, d)",
+      );
     });
 
     it('a callback that throws fails that socket with what it threw; the server goes on', async () => {
-      const server = tls.createServer({
-        ...rsa,
-        ALPNCallback: (info) => {
-          if (info.protocols.includes('boom')) throw Object.assign(new Error('boom'), { code: 'THROWN' });
-          return info.protocols[0];
+      const server = tls.createServer(
+        {
+          ...rsa,
+          ALPNCallback: (info) => {
+            if (info.protocols.includes('boom')) throw Object.assign(new Error('boom'), { code: 'THROWN' });
+            return info.protocols[0];
+          },
         },
-      }, (s) => s.end());
+        (s) => s.end(),
+      );
       const errors: Array<Error & { code?: string }> = [];
       server.on('tlsClientError', (e: Error & { code?: string }) => errors.push(e));
       const port = await listen(server);
@@ -248,7 +299,10 @@ describe('ALPN', () => {
         await waitFor(good, 'secureConnect');
         assert.equal(good.alpnProtocol, 'fine');
         good.destroy();
-        assert.deepEqual(errors.map((e) => e.code), ['THROWN']);
+        assert.deepEqual(
+          errors.map((e) => e.code),
+          ['THROWN'],
+        );
       } finally {
         await close(server);
       }
@@ -257,20 +311,29 @@ describe('ALPN', () => {
     it('runs after an SNICallback that answers late, on the context it chose', async () => {
       const ec = tls.createSecureContext({ key: fixture('server-ec-key.pem'), cert: fixture('server-ec.pem') });
       const order: string[] = [];
-      const server = tls.createServer({
-        ...rsa,
-        SNICallback: (name, cb) => {
-          order.push(`sni:${name}`);
-          setTimeout(() => cb(null, ec), 30);
+      const server = tls.createServer(
+        {
+          ...rsa,
+          SNICallback: (name, cb) => {
+            order.push(`sni:${name}`);
+            setTimeout(() => cb(null, ec), 30);
+          },
+          ALPNCallback: ({ servername, protocols }) => {
+            order.push(`alpn:${String(servername)}`);
+            return protocols[protocols.length - 1];
+          },
         },
-        ALPNCallback: ({ servername, protocols }) => {
-          order.push(`alpn:${String(servername)}`);
-          return protocols[protocols.length - 1];
-        },
-      }, (s) => s.end());
+        (s) => s.end(),
+      );
       const port = await listen(server);
       try {
-        const c = nodeTls.connect({ port, host: '127.0.0.1', servername: 'late.test', rejectUnauthorized: false, ALPNProtocols: ['a', 'b'] });
+        const c = nodeTls.connect({
+          port,
+          host: '127.0.0.1',
+          servername: 'late.test',
+          rejectUnauthorized: false,
+          ALPNProtocols: ['a', 'b'],
+        });
         await waitFor(c, 'secureConnect');
         assert.equal(c.alpnProtocol, 'b');
         assert.equal(c.getPeerX509Certificate()?.publicKey.asymmetricKeyType, 'ec');
@@ -297,7 +360,13 @@ describe('ALPN', () => {
       server.on('tlsClientError', () => {});
       const port = await listen(server);
       try {
-        const c = nodeTls.connect({ port, host: '127.0.0.1', servername: 'gone.test', rejectUnauthorized: false, ALPNProtocols: ['a'] });
+        const c = nodeTls.connect({
+          port,
+          host: '127.0.0.1',
+          servername: 'gone.test',
+          rejectUnauthorized: false,
+          ALPNProtocols: ['a'],
+        });
         c.on('error', () => {});
         while (answer === undefined) await new Promise((r) => setTimeout(r, 5));
         c.destroy();
@@ -309,11 +378,16 @@ describe('ALPN', () => {
       }
     });
 
-    it('openssl s_client sees the callback\'s choice', async () => {
-      const server = tls.createServer({ ...rsa, ALPNCallback: ({ protocols }) => protocols.find((p) => p.startsWith('x-')) }, (s) => s.end('hi\n'));
+    it("openssl s_client sees the callback's choice", async () => {
+      const server = tls.createServer(
+        { ...rsa, ALPNCallback: ({ protocols }) => protocols.find((p) => p.startsWith('x-')) },
+        (s) => s.end('hi\n'),
+      );
       const port = await listen(server);
       try {
-        const r = await runOpenSSLClient(port, ['-alpn', 'h2,x-custom', '-CAfile', fixturePath('ca.pem')], '', { waitFor: 'hi' });
+        const r = await runOpenSSLClient(port, ['-alpn', 'h2,x-custom', '-CAfile', fixturePath('ca.pem')], '', {
+          waitFor: 'hi',
+        });
         assert.match(r.stdout, /ALPN protocol: x-custom/);
       } finally {
         await close(server);

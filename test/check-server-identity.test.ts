@@ -16,7 +16,9 @@ const san = (subjectaltname: string): PeerCertificate => cert(undefined, subject
 const realCert = (name: string): PeerCertificate =>
   new X509Certificate(fixture(name)).toLegacyObject() as unknown as PeerCertificate;
 
-type Outcome = { kind: 'ok' } | { kind: 'error' | 'thrown'; name: string; code: unknown; message: string; reason: unknown; host: unknown };
+type Outcome =
+  | { kind: 'ok' }
+  | { kind: 'error' | 'thrown'; name: string; code: unknown; message: string; reason: unknown; host: unknown };
 
 function outcome(run: () => Error | undefined): Outcome {
   let error: Error | undefined;
@@ -30,7 +32,14 @@ function outcome(run: () => Error | undefined): Outcome {
   }
   if (error === undefined) return { kind: 'ok' };
   const fields = error as Error & { code?: unknown; reason?: unknown; host?: unknown };
-  return { kind, name: error.name, code: fields.code, message: error.message, reason: fields.reason, host: fields.host };
+  return {
+    kind,
+    name: error.name,
+    code: fields.code,
+    message: error.message,
+    reason: fields.reason,
+    host: fields.host,
+  };
 }
 
 // [hostname, certificate, what node:tls says (documents the case; the oracle decides)]
@@ -172,7 +181,9 @@ describe('checkServerIdentity', () => {
 
   for (const [hostname, makeCert, expected] of cases) {
     it(`${JSON.stringify(hostname)} vs ${describeCert(makeCert())} -> ${expected}, as node:tls`, () => {
-      const oracle = outcome(() => nodeTls.checkServerIdentity(hostname, makeCert() as unknown as nodeTls.PeerCertificate));
+      const oracle = outcome(() =>
+        nodeTls.checkServerIdentity(hostname, makeCert() as unknown as nodeTls.PeerCertificate),
+      );
       const ours = outcome(() => checkServerIdentity(hostname, makeCert()));
       assert.equal(oracle.kind === 'thrown' ? 'throws' : oracle.kind, expected, 'the table disagrees with node:tls');
       assert.deepEqual(ours, oracle);
@@ -229,6 +240,8 @@ describe('checkServerIdentity', () => {
 });
 
 function describeCert(c: PeerCertificate): string {
-  const text = c.raw ? `${String(c.subject.CN)} [${c.subjectaltname ?? ''}]` : JSON.stringify({ CN: c.subject.CN, san: c.subjectaltname });
+  const text = c.raw
+    ? `${String(c.subject.CN)} [${c.subjectaltname ?? ''}]`
+    : JSON.stringify({ CN: c.subject.CN, san: c.subjectaltname });
   return text.length > 90 ? `${text.slice(0, 87)}...` : text;
 }

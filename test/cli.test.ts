@@ -17,7 +17,11 @@ const ca = fixturePath('ca.pem');
 
 /** openssl-tls ARGS to its end; stdin gets `input` (ended at once, or once stdout shows `waitFor`). */
 function cli(args: string[], opts: { input?: string; waitFor?: string; timeoutMs?: number } = {}): Promise<RunResult> {
-  return run(process.execPath, [bin, ...args], { input: opts.input ?? '', ...opts, timeoutMs: opts.timeoutMs ?? 15_000 });
+  return run(process.execPath, [bin, ...args], {
+    input: opts.input ?? '',
+    ...opts,
+    timeoutMs: opts.timeoutMs ?? 15_000,
+  });
 }
 
 interface Serve {
@@ -42,7 +46,11 @@ async function startServe(args: string[]): Promise<Serve> {
     proc,
     output: () => output,
     waitSince: async (from, expected) => {
-      await waitUntil(() => expected.test(output.slice(from)) || proc.exitCode !== null, 8000, () => `${String(expected)} in:\n${output.slice(from)}`);
+      await waitUntil(
+        () => expected.test(output.slice(from)) || proc.exitCode !== null,
+        8000,
+        () => `${String(expected)} in:\n${output.slice(from)}`,
+      );
       assert.match(output.slice(from), expected, 'serve exited');
       return output.slice(from);
     },
@@ -94,8 +102,27 @@ describe('openssl-tls (the command line)', function () {
       assert.match(top.stdout, /^Usage: openssl-tls <command>/);
       for (const name of ['serve', 'connect', 'bench']) assert.match(top.stdout, new RegExp(`^  ${name} `, 'm'));
       const expected: Record<string, RegExp[]> = {
-        serve: [/--port N/, /--cert FILE --key FILE/, /--pfx FILE/, /--request-cert/, /--alpn LIST/, /--min V, --max V/, /--echo/, /--http/, /--json/],
-        connect: [/--servername NAME/, /--alpn LIST/, /--ca FILE/, /--insecure/, /--session-out FILE/, /--session-in FILE/, /--keylog FILE/, /--json/],
+        serve: [
+          /--port N/,
+          /--cert FILE --key FILE/,
+          /--pfx FILE/,
+          /--request-cert/,
+          /--alpn LIST/,
+          /--min V, --max V/,
+          /--echo/,
+          /--http/,
+          /--json/,
+        ],
+        connect: [
+          /--servername NAME/,
+          /--alpn LIST/,
+          /--ca FILE/,
+          /--insecure/,
+          /--session-out FILE/,
+          /--session-in FILE/,
+          /--keylog FILE/,
+          /--json/,
+        ],
         bench: [/--scenario NAME/, /handshake/, /resume/, /bulk/, /echo/, /--against node\|none/, /--json/],
       };
       for (const [name, patterns] of Object.entries(expected)) {
@@ -115,9 +142,15 @@ describe('openssl-tls (the command line)', function () {
         [['connect'], /^openssl-tls connect: connect takes one host\[:port\]\n/],
         [['connect', 'localhost:99999'], /^openssl-tls connect: expected host\[:port\], not 'localhost:99999'\n/],
         [['serve', '--port', 'x'], /^openssl-tls serve: --port must be an integer from 0 to 65535, not 'x'\n/],
-        [['serve', '--min', 'TLSv9'], /^openssl-tls serve: --min must be one of TLSv1, TLSv1.1, TLSv1.2, TLSv1.3, not 'TLSv9'\n/],
+        [
+          ['serve', '--min', 'TLSv9'],
+          /^openssl-tls serve: --min must be one of TLSv1, TLSv1.1, TLSv1.2, TLSv1.3, not 'TLSv9'\n/,
+        ],
         [['serve', '--cert', fixturePath('server-rsa.pem')], /^openssl-tls serve: --cert and --key go together\n/],
-        [['bench', '--scenario', 'nope'], /^openssl-tls bench: unknown scenario 'nope': use handshake, resume, bulk, echo or one of /],
+        [
+          ['bench', '--scenario', 'nope'],
+          /^openssl-tls bench: unknown scenario 'nope': use handshake, resume, bulk, echo or one of /,
+        ],
       ];
       for (const [args, message] of cases) {
         const r = await cli(args);
@@ -136,12 +169,20 @@ describe('openssl-tls (the command line)', function () {
       assert.ok(printed, banner);
       assert.match(banner, /certificate: generated, self-signed for localhost/);
       const from = s.output().length;
-      const r = await runOpenSSLClient(s.port, ['-servername', 'localhost', '-alpn', 'h2', '-tls1_3'], 'GET / HTTP/1.0\r\n\r\n', { waitFor: '"request"' });
+      const r = await runOpenSSLClient(
+        s.port,
+        ['-servername', 'localhost', '-alpn', 'h2', '-tls1_3'],
+        'GET / HTTP/1.0\r\n\r\n',
+        { waitFor: '"request"' },
+      );
       assert.equal(fingerprintOf(r.stdout), printed, 'the certificate served is the one whose fingerprint was printed');
       const line = await s.waitSince(from, /\n$/);
       const suite = /^New, TLSv1\.3, Cipher is (\S+)$/m.exec(r.stdout)?.[1];
       assert.ok(suite, r.stdout);
-      assert.match(line, new RegExp(`^\\S+Z \\S+:\\d+ TLSv1\\.3 ${suite} alpn=h2 sni=localhost resumed=no client-cert=none\\n`));
+      assert.match(
+        line,
+        new RegExp(`^\\S+Z \\S+:\\d+ TLSv1\\.3 ${suite} alpn=h2 sni=localhost resumed=no client-cert=none\\n`),
+      );
       // -- the default mode answers HTTP with the connection described.
       assert.match(r.stdout, /HTTP\/1\.1 200 OK/);
       assert.match(r.stdout, /"protocol": "TLSv1\.3"/);
@@ -152,22 +193,51 @@ describe('openssl-tls (the command line)', function () {
       const s = await startServe(['--json']);
       const file = path.join(dir, 'serve-session.pem');
       const args = ['-servername', 'localhost', '-tls1_2'];
-      const first = await runOpenSSLClient(s.port, [...args, '-sess_out', file], 'GET / HTTP/1.0\r\n\r\n', { waitFor: '"request"' });
+      const first = await runOpenSSLClient(s.port, [...args, '-sess_out', file], 'GET / HTTP/1.0\r\n\r\n', {
+        waitFor: '"request"',
+      });
       assert.match(first.stdout, /^New, TLSv1\.2/m);
-      const second = await runOpenSSLClient(s.port, [...args, '-sess_in', file], 'GET / HTTP/1.0\r\n\r\n', { waitFor: '"request"' });
+      const second = await runOpenSSLClient(s.port, [...args, '-sess_in', file], 'GET / HTTP/1.0\r\n\r\n', {
+        waitFor: '"request"',
+      });
       assert.match(second.stdout, /^Reused, TLSv1\.2/m);
-      await waitUntil(() => s.output().split('\n').filter((l) => l.includes('"event":"connection"')).length === 2, 5000, () => s.output());
-      const events = s.output().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      await waitUntil(
+        () =>
+          s
+            .output()
+            .split('\n')
+            .filter((l) => l.includes('"event":"connection"')).length === 2,
+        5000,
+        () => s.output(),
+      );
+      const events = s
+        .output()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       assert.equal(events[0]?.['event'], 'listening');
       assert.match(String(events[0]?.['fingerprint256']), /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
       const connections = events.filter((e) => e['event'] === 'connection');
-      assert.deepEqual(connections.map((e) => [e['protocol'], e['resumed']]), [['TLSv1.2', false], ['TLSv1.2', true]]);
+      assert.deepEqual(
+        connections.map((e) => [e['protocol'], e['resumed']]),
+        [
+          ['TLSv1.2', false],
+          ['TLSv1.2', true],
+        ],
+      );
     });
 
     it('--http answers curl with the connection described', async function () {
       needPeer(this, 'curl');
       const s = await startServe(['--http', '--alpn', 'http/1.1']);
-      const r = await run('curl', ['-sS', '--insecure', '--http1.1', '--resolve', `localhost:${s.port}:127.0.0.1`, `https://localhost:${s.port}/from-curl`]);
+      const r = await run('curl', [
+        '-sS',
+        '--insecure',
+        '--http1.1',
+        '--resolve',
+        `localhost:${s.port}:127.0.0.1`,
+        `https://localhost:${s.port}/from-curl`,
+      ]);
       assert.equal(r.code, 0, r.stderr);
       const body = JSON.parse(r.stdout) as Record<string, unknown>;
       assert.equal(body['request'], 'GET /from-curl HTTP/1.1');
@@ -177,15 +247,46 @@ describe('openssl-tls (the command line)', function () {
     });
 
     it('--cert/--key, --request-cert --ca, --echo, --json: a verified client certificate is logged and bytes come back', async () => {
-      const s = await startServe(['--cert', fixturePath('server-rsa.pem'), '--key', fixturePath('server-rsa-key.pem'), '--ca', ca, '--request-cert', '--echo', '--json']);
+      const s = await startServe([
+        '--cert',
+        fixturePath('server-rsa.pem'),
+        '--key',
+        fixturePath('server-rsa-key.pem'),
+        '--ca',
+        ca,
+        '--request-cert',
+        '--echo',
+        '--json',
+      ]);
       const listening = JSON.parse(s.output().split('\n')[0] ?? '') as Record<string, unknown>;
       assert.equal(listening['certificate'], fixturePath('server-rsa.pem'));
       assert.equal(listening['mode'], 'echo');
-      const args = ['-servername', 'localhost', '-CAfile', ca, '-verify_return_error', '-cert', fixturePath('client.pem'), '-key', fixturePath('client-key.pem'), '-quiet', '-no_ign_eof'];
+      const args = [
+        '-servername',
+        'localhost',
+        '-CAfile',
+        ca,
+        '-verify_return_error',
+        '-cert',
+        fixturePath('client.pem'),
+        '-key',
+        fixturePath('client-key.pem'),
+        '-quiet',
+        '-no_ign_eof',
+      ];
       const r = await runOpenSSLClient(s.port, args, 'echo me\n', { waitFor: 'echo me\n' });
       assert.equal(r.stdout, 'echo me\n', r.stderr);
-      await waitUntil(() => s.output().includes('"event":"connection"'), 5000, () => s.output());
-      const connection = JSON.parse(s.output().split('\n').find((l) => l.includes('"event":"connection"')) ?? '') as {
+      await waitUntil(
+        () => s.output().includes('"event":"connection"'),
+        5000,
+        () => s.output(),
+      );
+      const connection = JSON.parse(
+        s
+          .output()
+          .split('\n')
+          .find((l) => l.includes('"event":"connection"')) ?? '',
+      ) as {
         authorized: boolean;
         chain: Array<{ subject: string }>;
       };
@@ -199,7 +300,12 @@ describe('openssl-tls (the command line)', function () {
       const r = await runOpenSSLClient(s.port, ['-tls1_2', '-servername', 'localhost'], '');
       assert.notEqual(r.code, 0);
       await s.waitSince(from, /handshake failed: ERR_SSL_UNSUPPORTED_PROTOCOL /);
-      const ok = await runOpenSSLClient(s.port, ['-tls1_3', '-servername', 'localhost', '-CAfile', ca, '-verify_return_error'], 'GET / HTTP/1.0\r\n\r\n', { waitFor: '"request"' });
+      const ok = await runOpenSSLClient(
+        s.port,
+        ['-tls1_3', '-servername', 'localhost', '-CAfile', ca, '-verify_return_error'],
+        'GET / HTTP/1.0\r\n\r\n',
+        { waitFor: '"request"' },
+      );
       assert.match(ok.stdout, /HTTP\/1\.1 200 OK/, ok.stderr);
     });
 
@@ -218,11 +324,18 @@ describe('openssl-tls (the command line)', function () {
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, 'olleh\n');
       const info = r.stderr;
-      assert.match(info, new RegExp(`^Connected to localhost:${server.port} \\(127\\.0\\.0\\.1:${server.port}\\)$`, 'm'));
+      assert.match(
+        info,
+        new RegExp(`^Connected to localhost:${server.port} \\(127\\.0\\.0\\.1:${server.port}\\)$`, 'm'),
+      );
       assert.match(info, /^Protocol {2}TLSv1\.3$/m);
       // s_server -rev reports like -brief: "Ciphersuite: ...".
       await server.waitForOutput(/^Ciphersuite: (\S+)$/m);
-      assert.match(info, new RegExp(`^Cipher {4}${/^Ciphersuite: (\S+)$/m.exec(server.output())?.[1] ?? '?'}$`, 'm'), 'the suite s_server reports');
+      assert.match(
+        info,
+        new RegExp(`^Cipher {4}${/^Ciphersuite: (\S+)$/m.exec(server.output())?.[1] ?? '?'}$`, 'm'),
+        'the suite s_server reports',
+      );
       assert.match(info, /^Group {5}X25519 \(ECDH, 253 bits\)$/m);
       assert.match(info, /^ALPN {6}\(none\)$/m);
       assert.match(info, /^Session {3}new$/m);
@@ -230,7 +343,13 @@ describe('openssl-tls (the command line)', function () {
       assert.match(info, /^Verify {4}ok$/m);
       // The chain: the server's certificate, then the test CA (self-signed: the end).
       const root = 'C=US, ST=CA, L=SF, O=openssl-tls test, OU=Root, CN=openssl-tls Test Root CA';
-      assert.match(info, new RegExp(`^ {2}0 C=US, O=openssl-tls test, CN=localhost\\n {4}issuer {3}${root}\\n {4}names {4}DNS:localhost, `, 'm'));
+      assert.match(
+        info,
+        new RegExp(
+          `^ {2}0 C=US, O=openssl-tls test, CN=localhost\\n {4}issuer {3}${root}\\n {4}names {4}DNS:localhost, `,
+          'm',
+        ),
+      );
       assert.match(info, new RegExp(`^ {2}1 ${root}\\n {4}issuer {3}${root}\\n`, 'm'));
       assert.match(info, /^ {4}valid {4}\w{3} +\d+ [\d:]+ \d{4} GMT to \w{3} +\d+ [\d:]+ \d{4} GMT \(valid\)$/m);
       assert.doesNotMatch(info, /^ {2}2 /m);
@@ -241,13 +360,38 @@ describe('openssl-tls (the command line)', function () {
       const response = ocspResponder(ocspDir, { 'server-rsa': 'V' })('server-rsa');
       const statusFile = path.join(ocspDir, 'status.der');
       fs.writeFileSync(statusFile, response);
-      const server = await startOpenSSLServer([...certArgs('server-rsa'), '-alpn', 'h2', '-status_file', statusFile, '-tls1_2']);
-      const r = await cli(['connect', `127.0.0.1:${server.port}`, '--servername', 'localhost', '--ca', ca, '--alpn', 'http/1.1,h2', '--json']);
+      const server = await startOpenSSLServer([
+        ...certArgs('server-rsa'),
+        '-alpn',
+        'h2',
+        '-status_file',
+        statusFile,
+        '-tls1_2',
+      ]);
+      const r = await cli([
+        'connect',
+        `127.0.0.1:${server.port}`,
+        '--servername',
+        'localhost',
+        '--ca',
+        ca,
+        '--alpn',
+        'http/1.1,h2',
+        '--json',
+      ]);
       assert.equal(r.code, 0, r.stderr);
-      const facts = JSON.parse(r.stdout) as Record<string, unknown> & { cipher: { standardName: string }; chain: Array<{ subject: string; validity: string }>; ocsp: Record<string, string> };
+      const facts = JSON.parse(r.stdout) as Record<string, unknown> & {
+        cipher: { standardName: string };
+        chain: Array<{ subject: string; validity: string }>;
+        ocsp: Record<string, string>;
+      };
       assert.equal(facts['protocol'], 'TLSv1.2');
       await server.waitForOutput(/^CIPHER is (\S+)$/m);
-      assert.equal((facts.cipher as { name?: string }).name, /^CIPHER is (\S+)$/m.exec(server.output())?.[1], 'the suite s_server reports');
+      assert.equal(
+        (facts.cipher as { name?: string }).name,
+        /^CIPHER is (\S+)$/m.exec(server.output())?.[1],
+        'the suite s_server reports',
+      );
       assert.match(facts.cipher.standardName, /^TLS_ECDHE_RSA_WITH_/);
       assert.deepEqual(facts['group'], { type: 'ECDH', name: 'X25519', size: 253 });
       assert.equal(facts['alpn'], 'h2');
@@ -255,24 +399,45 @@ describe('openssl-tls (the command line)', function () {
       assert.equal(facts['authorized'], true);
       assert.deepEqual(
         facts.chain.map((c) => [c.subject.replace(/^.*CN=/, ''), c.validity]),
-        [['localhost', 'valid'], ['openssl-tls Test Root CA', 'valid']],
+        [
+          ['localhost', 'valid'],
+          ['openssl-tls Test Root CA', 'valid'],
+        ],
       );
       assert.equal(facts.ocsp['responseStatus'], 'successful');
       assert.equal(facts.ocsp['certStatus'], 'good');
       // openssl ocsp reads the same response the same way.
-      const text = execFileSync('openssl', ['ocsp', '-respin', statusFile, '-resp_text', '-noverify'], { encoding: 'utf8' });
+      const text = execFileSync('openssl', ['ocsp', '-respin', statusFile, '-resp_text', '-noverify'], {
+        encoding: 'utf8',
+      });
       assert.match(text, /Cert Status: good/);
       const thisUpdate = /This Update: (.+)$/m.exec(text)?.[1] ?? '';
-      assert.equal(Date.parse(facts.ocsp['thisUpdate'] ?? ''), Date.parse(thisUpdate), `thisUpdate vs openssl's ${thisUpdate}`);
+      assert.equal(
+        Date.parse(facts.ocsp['thisUpdate'] ?? ''),
+        Date.parse(thisUpdate),
+        `thisUpdate vs openssl's ${thisUpdate}`,
+      );
     });
 
     it('an unverifiable server: exit 1 naming the verify error; --insecure carries on and says so', async () => {
-      const server = await startOpenSSLServer(['-rev', '-cert', fixturePath('selfsigned.pem'), '-key', fixturePath('selfsigned-key.pem')]);
+      const server = await startOpenSSLServer([
+        '-rev',
+        '-cert',
+        fixturePath('selfsigned.pem'),
+        '-key',
+        fixturePath('selfsigned-key.pem'),
+      ]);
       const refused = await cli(['connect', `localhost:${server.port}`]);
       assert.equal(refused.code, 1);
-      assert.match(refused.stderr, new RegExp(`^openssl-tls connect: localhost:${server.port}: DEPTH_ZERO_SELF_SIGNED_CERT: [^\\n]+\\n$`));
+      assert.match(
+        refused.stderr,
+        new RegExp(`^openssl-tls connect: localhost:${server.port}: DEPTH_ZERO_SELF_SIGNED_CERT: [^\\n]+\\n$`),
+      );
       assert.equal(refused.stdout, '');
-      const insecure = await cli(['connect', `localhost:${server.port}`, '--insecure'], { input: 'abc\n', waitFor: 'cba' });
+      const insecure = await cli(['connect', `localhost:${server.port}`, '--insecure'], {
+        input: 'abc\n',
+        waitFor: 'cba',
+      });
       assert.equal(insecure.code, 0, insecure.stderr);
       assert.match(insecure.stderr, /^Verify {4}FAILED: DEPTH_ZERO_SELF_SIGNED_CERT \(--insecure: carrying on\)$/m);
       assert.equal(insecure.stdout, 'cba\n');
@@ -291,14 +456,23 @@ describe('openssl-tls (the command line)', function () {
       await server.waitForOutput('Reused session-id');
     });
 
-    it("--keylog writes the secrets openssl s_server logs for the same connection", async () => {
+    it('--keylog writes the secrets openssl s_server logs for the same connection', async () => {
       const serverLog = path.join(dir, 'server.keylog');
       const clientLog = path.join(dir, 'client.keylog');
       const server = await startOpenSSLServer([...certArgs('server-rsa'), '-keylogfile', serverLog, '-tls1_3']);
       const r = await cli(['connect', `localhost:${server.port}`, '--ca', ca, '--keylog', clientLog, '--json']);
       assert.equal(r.code, 0, r.stderr);
-      const lines = (file: string): string[] => fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#')).sort();
-      await waitUntil(() => fs.existsSync(serverLog) && lines(serverLog).length >= 5, 3000, () => 'the server key log');
+      const lines = (file: string): string[] =>
+        fs
+          .readFileSync(file, 'utf8')
+          .split('\n')
+          .filter((l) => l !== '' && !l.startsWith('#'))
+          .sort();
+      await waitUntil(
+        () => fs.existsSync(serverLog) && lines(serverLog).length >= 5,
+        3000,
+        () => 'the server key log',
+      );
       assert.deepEqual(lines(clientLog), lines(serverLog));
       assert.ok(lines(clientLog).some((l) => l.startsWith('CLIENT_TRAFFIC_SECRET_0 ')));
     });
@@ -309,14 +483,20 @@ describe('openssl-tls (the command line)', function () {
       await stopServes();
       const r = await cli(['connect', `127.0.0.1:${port}`]);
       assert.equal(r.code, 1);
-      assert.match(r.stderr, new RegExp(`^openssl-tls connect: 127\\.0\\.0\\.1:${port}: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\n$`));
+      assert.match(
+        r.stderr,
+        new RegExp(`^openssl-tls connect: 127\\.0\\.0\\.1:${port}: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\n$`),
+      );
     });
   });
 
   describe('connect and serve together', () => {
     it('connect --insecure to serve --echo: bytes both ways, and each side reports the other', async () => {
       const s = await startServe(['--echo', '--alpn', 'h2']);
-      const r = await cli(['connect', `localhost:${s.port}`, '--insecure', '--alpn', 'h2', '--max', 'TLSv1.2'], { input: 'ping\n', waitFor: 'ping\n' });
+      const r = await cli(['connect', `localhost:${s.port}`, '--insecure', '--alpn', 'h2', '--max', 'TLSv1.2'], {
+        input: 'ping\n',
+        waitFor: 'ping\n',
+      });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, 'ping\n');
       assert.match(r.stderr, /^Protocol {2}TLSv1\.2$/m);
@@ -331,12 +511,21 @@ describe('openssl-tls (the command line)', function () {
 
   describe('bench', () => {
     it('handshake: both servers measured, a progress line each, the ratio is ours over node:tls', async () => {
-      const r = await cli(['bench', '--scenario', 'handshake', '--seconds', '0.5', '--stime-procs', '2', '--json'], { timeoutMs: 25_000 });
+      const r = await cli(['bench', '--scenario', 'handshake', '--seconds', '0.5', '--stime-procs', '2', '--json'], {
+        timeoutMs: 25_000,
+      });
       assert.equal(r.code, 0, r.stderr);
-      const out = JSON.parse(r.stdout) as { scenario: { id: string; unit: string }; results: Array<{ impl: string; rate: number }>; ratio: number };
+      const out = JSON.parse(r.stdout) as {
+        scenario: { id: string; unit: string };
+        results: Array<{ impl: string; rate: number }>;
+        ratio: number;
+      };
       assert.equal(out.scenario.id, 'hs-tls13-rsa');
       assert.equal(out.scenario.unit, 'handshakes/s');
-      assert.deepEqual(out.results.map((x) => x.impl), ['openssl-tls', 'node:tls']);
+      assert.deepEqual(
+        out.results.map((x) => x.impl),
+        ['openssl-tls', 'node:tls'],
+      );
       for (const x of out.results) assert.ok(x.rate > 0, `${x.impl} rate`);
       assert.ok(Math.abs(out.ratio - (out.results[0]?.rate ?? 0) / (out.results[1]?.rate ?? 1)) < 1e-9);
       assert.match(r.stderr, /^\[1\/2\] openssl-tls: [\d.,]+ handshakes\/s$/m);
@@ -344,7 +533,9 @@ describe('openssl-tls (the command line)', function () {
     });
 
     it('echo --against none: the text report, openssl-tls alone', async () => {
-      const r = await cli(['bench', '--scenario', 'echo', '--seconds', '0.5', '--against', 'none'], { timeoutMs: 25_000 });
+      const r = await cli(['bench', '--scenario', 'echo', '--seconds', '0.5', '--against', 'none'], {
+        timeoutMs: 25_000,
+      });
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^echo-256: Echo 1 KiB, 256 connections/);
       assert.match(r.stdout, /^openssl-tls +[\d,]+ echoes\/s$/m);

@@ -17,9 +17,13 @@ interface App {
 }
 
 async function startApp(mode: 'shared' | 'override'): Promise<App> {
-  const proc: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), app, mode], {
-    stdio: 'pipe',
-  });
+  const proc: ChildProcessWithoutNullStreams = spawn(
+    process.execPath,
+    ['--require', require.resolve('tsx/cjs'), app, mode],
+    {
+      stdio: 'pipe',
+    },
+  );
   let out = '';
   proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (out += d.toString()));

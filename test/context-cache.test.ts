@@ -21,16 +21,24 @@ describe('client context cache', () => {
   let port: number;
   const seen: Seen[] = [];
   // The module object itself (a loader may hand `import *` a copy): its setters change the defaults.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const publicTls = require('../lib/index') as { DEFAULT_MAX_VERSION: string };
   const savedMax = publicTls.DEFAULT_MAX_VERSION;
 
   before(async () => {
     server = nodeTls.createServer(
-      { key: fixture('server-rsa-key.pem'), cert: fixture('server-rsa.pem'), ca: fixture('ca.pem'), requestCert: true, rejectUnauthorized: false },
+      {
+        key: fixture('server-rsa-key.pem'),
+        cert: fixture('server-rsa.pem'),
+        ca: fixture('ca.pem'),
+        requestCert: true,
+        rejectUnauthorized: false,
+      },
       (s) => {
         const peer = s.getPeerCertificate();
-        seen.push({ protocol: s.getProtocol(), clientSubject: peer?.subject?.CN === undefined ? undefined : String(peer.subject.CN) });
+        seen.push({
+          protocol: s.getProtocol(),
+          clientSubject: peer?.subject?.CN === undefined ? undefined : String(peer.subject.CN),
+        });
         s.end('hi');
       },
     );
@@ -47,7 +55,9 @@ describe('client context cache', () => {
   });
 
   /** One connection: resolves with what the client saw (or its error). */
-  async function connect(options: tls.ConnectionOptions): Promise<{ authorized: boolean; data: string; error?: NodeJS.ErrnoException }> {
+  async function connect(
+    options: tls.ConnectionOptions,
+  ): Promise<{ authorized: boolean; data: string; error?: NodeJS.ErrnoException }> {
     const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ...options });
     let data = '';
     socket.setEncoding('utf8');
@@ -78,7 +88,12 @@ describe('client context cache', () => {
     const other = await connect({ ca: fixture('selfsigned.pem') });
     assert.equal(other.authorized, false);
     // node:tls's client says the same about the same options.
-    const nodeSocket = nodeTls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: fixture('selfsigned.pem') });
+    const nodeSocket = nodeTls.connect({
+      host: '127.0.0.1',
+      port,
+      servername: 'localhost',
+      ca: fixture('selfsigned.pem'),
+    });
     const [nodeError] = (await waitFor(nodeSocket, 'error').catch((e: unknown) => [e])) as [NodeJS.ErrnoException];
     assert.equal(typeof nodeError.code, 'string');
     assert.equal(other.error?.code, nodeError.code);
@@ -130,7 +145,11 @@ describe('client context cache', () => {
   });
 
   it('leaves options of other shapes, dhparam and NPN clients uncached', async () => {
-    const r = await connect({ ca: fixture('ca.pem'), key: [{ pem: fixture('client-key.pem'), extra: 1 } as never], cert: fixture('client.pem') });
+    const r = await connect({
+      ca: fixture('ca.pem'),
+      key: [{ pem: fixture('client-key.pem'), extra: 1 } as never],
+      cert: fixture('client.pem'),
+    });
     assert.equal(r.data, 'hi');
     await connect({ ca: fixture('ca.pem'), dhparam: fixture('dh2048.pem') } as tls.ConnectionOptions);
     await connect({ ca: fixture('ca.pem'), dhparam: fixture('dh2048.pem') } as tls.ConnectionOptions);

@@ -18,12 +18,21 @@ interface Seen {
 }
 
 /** Connects a node:tls client to an openssl-tls server made with `serverOptions`. */
-async function negotiate(serverOptions: tls.TlsServerOptions, clientOptions: nodeTls.ConnectionOptions = {}): Promise<Seen> {
+async function negotiate(
+  serverOptions: tls.TlsServerOptions,
+  clientOptions: nodeTls.ConnectionOptions = {},
+): Promise<Seen> {
   const server = tls.createServer(serverOptions, (s) => s.end());
   server.on('tlsClientError', () => {});
   const port = await listen(server);
   try {
-    const c = nodeTls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca: fixture('ca.pem'), ...clientOptions });
+    const c = nodeTls.connect({
+      port,
+      host: '127.0.0.1',
+      servername: 'localhost',
+      ca: fixture('ca.pem'),
+      ...clientOptions,
+    });
     await waitFor(c, 'secureConnect');
     const seen = {
       protocol: c.getProtocol(),
@@ -39,13 +48,22 @@ async function negotiate(serverOptions: tls.TlsServerOptions, clientOptions: nod
   }
 }
 
-async function refused(serverOptions: tls.TlsServerOptions, clientOptions: nodeTls.ConnectionOptions = {}): Promise<string> {
+async function refused(
+  serverOptions: tls.TlsServerOptions,
+  clientOptions: nodeTls.ConnectionOptions = {},
+): Promise<string> {
   const server = tls.createServer(serverOptions, (s) => s.end());
   const serverErrors: string[] = [];
   server.on('tlsClientError', (e: NodeJS.ErrnoException) => serverErrors.push(String(e.code)));
   const port = await listen(server);
   try {
-    const c = nodeTls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca: fixture('ca.pem'), ...clientOptions });
+    const c = nodeTls.connect({
+      port,
+      host: '127.0.0.1',
+      servername: 'localhost',
+      ca: fixture('ca.pem'),
+      ...clientOptions,
+    });
     const [err] = await new Promise<[NodeJS.ErrnoException]>((resolve) => c.once('error', (e) => resolve([e])));
     await new Promise((r) => setTimeout(r, 30));
     assert.ok(err.code);
@@ -59,27 +77,50 @@ describe('SecureContext options against a node:tls client', () => {
   it('minVersion/maxVersion bound the protocol', async () => {
     assert.equal((await negotiate(rsa)).protocol, 'TLSv1.3');
     assert.equal((await negotiate({ ...rsa, maxVersion: 'TLSv1.2' })).protocol, 'TLSv1.2');
-    assert.equal(await refused({ ...rsa, minVersion: 'TLSv1.3' }, { maxVersion: 'TLSv1.2' }), 'ERR_SSL_UNSUPPORTED_PROTOCOL');
+    assert.equal(
+      await refused({ ...rsa, minVersion: 'TLSv1.3' }, { maxVersion: 'TLSv1.2' }),
+      'ERR_SSL_UNSUPPORTED_PROTOCOL',
+    );
   });
 
   it('secureProtocol and secureOptions restrict versions as in node', async () => {
     assert.equal((await negotiate({ ...rsa, secureProtocol: 'TLSv1_2_method' })).protocol, 'TLSv1.2');
     assert.equal((await negotiate({ ...rsa, secureOptions: constants.SSL_OP_NO_TLSv1_3 })).protocol, 'TLSv1.2');
-    assert.throws(() => tls.createServer({ ...rsa, secureProtocol: 'SSLv3_method' }), { code: 'ERR_TLS_INVALID_PROTOCOL_METHOD' });
+    assert.throws(() => tls.createServer({ ...rsa, secureProtocol: 'SSLv3_method' }), {
+      code: 'ERR_TLS_INVALID_PROTOCOL_METHOD',
+    });
   });
 
   it('ciphers picks the TLS 1.2 suite and ciphersuites the TLS 1.3 suite', async () => {
-    assert.equal((await negotiate({ ...rsa, ciphers: 'ECDHE-RSA-AES256-GCM-SHA384', maxVersion: 'TLSv1.2' })).cipher, 'ECDHE-RSA-AES256-GCM-SHA384');
-    assert.equal((await negotiate({ ...rsa, ciphers: 'TLS_CHACHA20_POLY1305_SHA256' })).cipher, 'TLS_CHACHA20_POLY1305_SHA256');
-    assert.equal((await negotiate({ ...rsa, ciphersuites: 'TLS_AES_128_GCM_SHA256' })).cipher, 'TLS_AES_128_GCM_SHA256');
+    assert.equal(
+      (await negotiate({ ...rsa, ciphers: 'ECDHE-RSA-AES256-GCM-SHA384', maxVersion: 'TLSv1.2' })).cipher,
+      'ECDHE-RSA-AES256-GCM-SHA384',
+    );
+    assert.equal(
+      (await negotiate({ ...rsa, ciphers: 'TLS_CHACHA20_POLY1305_SHA256' })).cipher,
+      'TLS_CHACHA20_POLY1305_SHA256',
+    );
+    assert.equal(
+      (await negotiate({ ...rsa, ciphersuites: 'TLS_AES_128_GCM_SHA256' })).cipher,
+      'TLS_AES_128_GCM_SHA256',
+    );
   });
 
-  it('honorCipherOrder: the server\'s order wins by default on a server (as in node), the client\'s with false', async () => {
+  it("honorCipherOrder: the server's order wins by default on a server (as in node), the client's with false", async () => {
     const order = 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384';
-    const client = { ciphers: 'ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256', maxVersion: 'TLSv1.2' as const };
+    const client = {
+      ciphers: 'ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256',
+      maxVersion: 'TLSv1.2' as const,
+    };
     assert.equal((await negotiate({ ...rsa, ciphers: order }, client)).cipher, 'ECDHE-RSA-AES128-GCM-SHA256');
-    assert.equal((await negotiate({ ...rsa, ciphers: order, honorCipherOrder: true }, client)).cipher, 'ECDHE-RSA-AES128-GCM-SHA256');
-    assert.equal((await negotiate({ ...rsa, ciphers: order, honorCipherOrder: false }, client)).cipher, 'ECDHE-RSA-AES256-GCM-SHA384');
+    assert.equal(
+      (await negotiate({ ...rsa, ciphers: order, honorCipherOrder: true }, client)).cipher,
+      'ECDHE-RSA-AES128-GCM-SHA256',
+    );
+    assert.equal(
+      (await negotiate({ ...rsa, ciphers: order, honorCipherOrder: false }, client)).cipher,
+      'ECDHE-RSA-AES256-GCM-SHA384',
+    );
   });
 
   it('ecdhCurve chooses the key exchange group', async () => {
@@ -90,12 +131,17 @@ describe('SecureContext options against a node:tls client', () => {
   });
 
   it('dhparam enables DHE with that group', async () => {
-    const seen = await negotiate({ ...rsa, dhparam: fixture('dh2048.pem'), ciphers: 'DHE-RSA-AES128-GCM-SHA256', maxVersion: 'TLSv1.2' });
+    const seen = await negotiate({
+      ...rsa,
+      dhparam: fixture('dh2048.pem'),
+      ciphers: 'DHE-RSA-AES128-GCM-SHA256',
+      maxVersion: 'TLSv1.2',
+    });
     assert.equal(seen.cipher, 'DHE-RSA-AES128-GCM-SHA256');
     assert.deepEqual(seen.key, { type: 'DH', size: 2048 });
   });
 
-  it('key and cert arrays serve RSA and ECDSA side by side; the client\'s sigalgs choose', async () => {
+  it("key and cert arrays serve RSA and ECDSA side by side; the client's sigalgs choose", async () => {
     const both = {
       key: [{ pem: fixture('server-rsa-key-enc.pem'), passphrase: 'secret' }, fixture('server-ec-key.pem')],
       cert: [fixture('server-rsa.pem'), fixture('server-ec.pem')],
@@ -110,7 +156,14 @@ describe('SecureContext options against a node:tls client', () => {
   });
 
   it('a certificate given alone is sent with the chain its ca store reaches (built once)', async () => {
-    const server = tls.createServer({ key: fixture('server-inter-key.pem'), cert: fixture('server-inter.pem'), ca: [fixture('inter.pem'), fixture('ca.pem')] }, (s) => s.end());
+    const server = tls.createServer(
+      {
+        key: fixture('server-inter-key.pem'),
+        cert: fixture('server-inter.pem'),
+        ca: [fixture('inter.pem'), fixture('ca.pem')],
+      },
+      (s) => s.end(),
+    );
     const port = await listen(server);
     try {
       for (let i = 0; i < 2; i++) {
@@ -125,7 +178,10 @@ describe('SecureContext options against a node:tls client', () => {
       await close(server);
     }
     // Without the intermediate anywhere, the leaf goes alone and a client cannot verify it.
-    assert.equal(await refused({ key: fixture('server-inter-key.pem'), cert: fixture('server-inter.pem') }), 'ECONNRESET');
+    assert.equal(
+      await refused({ key: fixture('server-inter-key.pem'), cert: fixture('server-inter.pem') }),
+      'ECONNRESET',
+    );
   });
 
   it('pfx with passphrase, and arrays of pfx objects', async () => {

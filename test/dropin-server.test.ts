@@ -241,11 +241,17 @@ describe('what a program reads back and replaces on a server', () => {
   it('createSecurePair() warns DEP0064, as node:tls does', async () => {
     const script = "require('./lib/index').createSecurePair()";
     const stderr = await new Promise<string>((resolve) =>
-      execFile(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], { cwd: `${__dirname}/..` }, (_e, _o, err) =>
-        resolve(err),
+      execFile(
+        process.execPath,
+        ['--require', require.resolve('tsx/cjs'), '-e', script],
+        { cwd: `${__dirname}/..` },
+        (_e, _o, err) => resolve(err),
       ),
     );
-    assert.match(stderr, /\[DEP0064\] DeprecationWarning: tls.createSecurePair\(\) is deprecated. Please use tls.TLSSocket instead./);
+    assert.match(
+      stderr,
+      /\[DEP0064\] DeprecationWarning: tls.createSecurePair\(\) is deprecated. Please use tls.TLSSocket instead./,
+    );
   });
 
   it('setOptions() warns DEP0122, as node:tls does', async () => {
@@ -263,10 +269,13 @@ describe('what a program reads back and replaces on a server', () => {
 });
 
 describe('ticket keys', () => {
-  it('_getServerData()/_setServerData() carry the ticket key as hex, as node:tls\'s', () => {
+  it("_getServerData()/_setServerData() carry the ticket key as hex, as node:tls's", () => {
     const keys = Buffer.alloc(48, 9);
     const [mine, theirs] = mods.map(([, tls]) => {
-      const a = tls.createServer({}) as nodeTls.Server & { _getServerData(): unknown; _setServerData(d: unknown): void };
+      const a = tls.createServer({}) as nodeTls.Server & {
+        _getServerData(): unknown;
+        _setServerData(d: unknown): void;
+      };
       a.setTicketKeys(keys);
       const b = tls.createServer({}) as typeof a;
       b._setServerData(a._getServerData());
@@ -317,6 +326,8 @@ describe('events.captureRejections', () => {
       const serverErrors: Error[] = [];
       let socketError: unknown;
       const closed = new Promise<void>((resolve) => {
+        // An async listener on purpose: its rejection is what captureRejections catches.
+        // eslint-disable-next-line @typescript-eslint/no-misused-promises
         const server = tls.createServer(rsa, async (s) => {
           s.on('error', (e) => (socketError = e));
           s.on('close', () => resolve());

@@ -27,7 +27,12 @@ describe('OpenSSL error queue', () => {
       () => tls.createSecureContext({ ciphers: 'NOT-A-CIPHER' }),
       () => tls.createSecureContext({ ecdhCurve: 'nope' }),
       () => tls.createSecureContext({ crl: 'garbage' }),
-      () => tls.createSecureContext({ key: fixture('server-rsa-key.pem'), cert: fixture('server-rsa.pem'), ca: fixture('ca.pem') }),
+      () =>
+        tls.createSecureContext({
+          key: fixture('server-rsa-key.pem'),
+          cert: fixture('server-rsa.pem'),
+          ca: fixture('ca.pem'),
+        }),
       () => binding.certificateToObject(Buffer.from('garbage')),
       () => binding.getRootCertificates(),
     ];
@@ -35,7 +40,9 @@ describe('OpenSSL error queue', () => {
   });
 
   it('is empty after a connection fails on garbage and after one succeeds', async () => {
-    const server = tls.createServer({ key: fixture('server-rsa-key.pem'), cert: fixture('server-rsa.pem') }, (s) => s.end('ok'));
+    const server = tls.createServer({ key: fixture('server-rsa-key.pem'), cert: fixture('server-rsa.pem') }, (s) =>
+      s.end('ok'),
+    );
     const errors: string[] = [];
     server.on('tlsClientError', (e: NodeJS.ErrnoException) => errors.push(String(e.code)));
     const port = await listen(server);

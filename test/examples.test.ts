@@ -36,9 +36,13 @@ function runExample(script: string, files: Record<string, string>): Program {
       new Promise<void>((resolve, reject) => {
         const started = Date.now();
         const tick = () => {
-          if (out.includes(text)) return resolve();
+          if (out.includes(text)) {
+            resolve();
+            return;
+          }
           if (proc.exitCode !== null || Date.now() - started > ms) {
-            return reject(new Error(`${script}: waited for ${JSON.stringify(text)}; output:\n${out}`));
+            reject(new Error(`${script}: waited for ${JSON.stringify(text)}; output:\n${out}`));
+            return;
           }
           setTimeout(tick, 20);
         };
@@ -76,7 +80,12 @@ describe('documentation examples', function () {
         'client-cert.pem': 'client-selfsigned.pem',
       };
       const serverCases = [
-        { script: 'echo-server.js', files: keycertServerFiles, client: 'client-selfsigned', trust: `${k.selfsigned}.pem` },
+        {
+          script: 'echo-server.js',
+          files: keycertServerFiles,
+          client: 'client-selfsigned',
+          trust: `${k.selfsigned}.pem`,
+        },
         { script: 'echo-server-pfx.js', files: { 'server.pfx': k.pfx }, client: 'client', trust: 'ca.pem' },
       ];
       for (const sc of serverCases) {
@@ -86,8 +95,18 @@ describe('documentation examples', function () {
             await server.waitFor('server bound');
             const r = await runOpenSSLClient(
               PORT,
-              [v.flag, '-cert', fixturePath(`${sc.client}.pem`), '-key', fixturePath(`${sc.client}-key.pem`),
-                '-CAfile', fixturePath(sc.trust), '-verify_return_error', '-quiet', '-no_ign_eof'],
+              [
+                v.flag,
+                '-cert',
+                fixturePath(`${sc.client}.pem`),
+                '-key',
+                fixturePath(`${sc.client}-key.pem`),
+                '-CAfile',
+                fixturePath(sc.trust),
+                '-verify_return_error',
+                '-quiet',
+                '-no_ign_eof',
+              ],
               'hello from s_client\n',
               { waitFor: 'hello from s_client' },
             );
@@ -104,9 +123,14 @@ describe('documentation examples', function () {
           try {
             await server.waitFor('server bound');
             const c = nodeTls.connect({
-              port: PORT, host: '127.0.0.1', servername: 'localhost',
-              key: fixture(`${sc.client}-key.pem`), cert: fixture(`${sc.client}.pem`), ca: fixture(sc.trust),
-              minVersion: v.name, maxVersion: v.name,
+              port: PORT,
+              host: '127.0.0.1',
+              servername: 'localhost',
+              key: fixture(`${sc.client}-key.pem`),
+              cert: fixture(`${sc.client}.pem`),
+              ca: fixture(sc.trust),
+              minVersion: v.name,
+              maxVersion: v.name,
             });
             await waitFor(c, 'secureConnect');
             assert.equal(c.authorized, true);
@@ -115,7 +139,8 @@ describe('documentation examples', function () {
             c.on('data', (d: Buffer) => (got += d.toString()));
             c.write('hello from node\n');
             const started = Date.now();
-            while (!got.includes('hello from node') && Date.now() - started < 5000) await new Promise((r) => setTimeout(r, 20));
+            while (!got.includes('hello from node') && Date.now() - started < 5000)
+              await new Promise((r) => setTimeout(r, 20));
             assert.equal(got, 'welcome!\nhello from node\n');
             c.destroy();
             await server.waitFor('server connected authorized');
@@ -125,20 +150,44 @@ describe('documentation examples', function () {
         });
       }
 
-      const clientCases: Array<{ script: string; files: Record<string, string>; serverCert: string; trustClient: string }> = [
+      const clientCases: Array<{
+        script: string;
+        files: Record<string, string>;
+        serverCert: string;
+        trustClient: string;
+      }> = [
         {
           script: 'echo-client.js',
-          files: { 'client-key.pem': 'client-selfsigned-key.pem', 'client-cert.pem': 'client-selfsigned.pem', 'server-cert.pem': `${k.selfsigned}.pem` },
+          files: {
+            'client-key.pem': 'client-selfsigned-key.pem',
+            'client-cert.pem': 'client-selfsigned.pem',
+            'server-cert.pem': `${k.selfsigned}.pem`,
+          },
           serverCert: k.selfsigned,
           trustClient: 'client-selfsigned.pem',
         },
-        { script: 'echo-client-pfx.js', files: { 'client.pfx': 'client.pfx' }, serverCert: k.server, trustClient: 'ca.pem' },
+        {
+          script: 'echo-client-pfx.js',
+          files: { 'client.pfx': 'client.pfx' },
+          serverCert: k.server,
+          trustClient: 'ca.pem',
+        },
       ];
       for (const cc of clientCases) {
         it(`${cc.script} (${v.name}, ${k.name}) with openssl s_server`, async () => {
           const server = await startOpenSSLServer([
-            '-accept', String(PORT), v.flag, '-cert', fixturePath(`${cc.serverCert}.pem`), '-key', fixturePath(`${cc.serverCert}-key.pem`),
-            '-Verify', '1', '-CAfile', fixturePath(cc.trustClient), '-verify_return_error',
+            '-accept',
+            String(PORT),
+            v.flag,
+            '-cert',
+            fixturePath(`${cc.serverCert}.pem`),
+            '-key',
+            fixturePath(`${cc.serverCert}-key.pem`),
+            '-Verify',
+            '1',
+            '-CAfile',
+            fixturePath(cc.trustClient),
+            '-verify_return_error',
           ]);
           const client = runExample(cc.script, cc.files);
           try {
@@ -158,8 +207,13 @@ describe('documentation examples', function () {
         it(`${cc.script} (${v.name}, ${k.name}) with a node:tls server`, async () => {
           const server = nodeTls.createServer(
             {
-              key: fixture(`${cc.serverCert}-key.pem`), cert: fixture(`${cc.serverCert}.pem`), ca: fixture(cc.trustClient),
-              requestCert: true, rejectUnauthorized: true, minVersion: v.name, maxVersion: v.name,
+              key: fixture(`${cc.serverCert}-key.pem`),
+              cert: fixture(`${cc.serverCert}.pem`),
+              ca: fixture(cc.trustClient),
+              requestCert: true,
+              rejectUnauthorized: true,
+              minVersion: v.name,
+              maxVersion: v.name,
             },
             (s) => {
               s.write(`welcome! ${s.authorized ? 'you are authorized' : 'unauthorized'}\n`);

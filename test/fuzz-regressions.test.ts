@@ -111,7 +111,7 @@ export function contextOptions(input: Buffer): SecureContextOptions {
 }
 
 function replayContext(bytes: Buffer): Outcome | undefined {
-  if (bytes.length === 0) return undefined;  // the fuzz target ignores it too
+  if (bytes.length === 0) return undefined; // the fuzz target ignores it too
   const outcome = attempt(() => createSecureContext(contextOptions(bytes)));
   assertQueueEmpty();
   return outcome;
@@ -127,7 +127,10 @@ let tlsContexts: { modern: SecureContextOptions; legacy: SecureContextOptions } 
 function tlsContext(tls12: boolean) {
   if (tlsContexts === null) {
     const gen = path.join(__dirname, 'fixtures', 'generated');
-    const base = { key: fs.readFileSync(path.join(gen, 'server-ec-key.pem')), cert: fs.readFileSync(path.join(gen, 'server-ec.pem')) };
+    const base = {
+      key: fs.readFileSync(path.join(gen, 'server-ec-key.pem')),
+      cert: fs.readFileSync(path.join(gen, 'server-ec.pem')),
+    };
     tlsContexts = { modern: base, legacy: { ...base, maxVersion: 'TLSv1.2' } };
   }
   return createSecureContext(tls12 ? tlsContexts.legacy : tlsContexts.modern);
@@ -147,7 +150,10 @@ function replayTls(bytes: Buffer, isServer: boolean): Outcome[] {
     reportSessions: has(tlsFlags.report),
     reportKeylog: has(tlsFlags.report),
     alpnProtocols: alpn,
-    npnProtocols: !isServer && has(tlsFlags.requestCert) && binding.features.npn ? Buffer.from('\x08http/1.1', 'latin1') : undefined,
+    npnProtocols:
+      !isServer && has(tlsFlags.requestCert) && binding.features.npn
+        ? Buffer.from('\x08http/1.1', 'latin1')
+        : undefined,
     requestOCSP: !isServer && has(tlsFlags.ocsp),
     servername: isServer ? undefined : 'fuzz.example',
   });
@@ -173,7 +179,7 @@ function replayTls(bytes: Buffer, isServer: boolean): Outcome[] {
   };
   try {
     if (!step(() => conn.start())) return outcomes;
-    for (let i = 1; i < bytes.length; ) {
+    for (let i = 1; i < bytes.length;) {
       let len = bytes[i++];
       if (len === 0 || len > bytes.length - i) len = bytes.length - i;
       const chunk = bytes.subarray(i, i + len);
@@ -236,7 +242,11 @@ describe('fuzz inputs through the JS API', () => {
         const mine = attempt(() => createSecureContext(options));
         const theirs = attempt(() => nodeTls.createSecureContext(options as nodeTls.SecureContextOptions));
         const name = path.basename(file);
-        assert.equal(mine.ok, theirs.ok, `${name}: ours ${mine.ok ? 'ok' : mine.error.message}, node ${theirs.ok ? 'ok' : theirs.error.message}`);
+        assert.equal(
+          mine.ok,
+          theirs.ok,
+          `${name}: ours ${mine.ok ? 'ok' : mine.error.message}, node ${theirs.ok ? 'ok' : theirs.error.message}`,
+        );
         if (!mine.ok && !theirs.ok) assert.equal(mine.error.code, theirs.error.code, name);
       }
     });

@@ -40,7 +40,14 @@ describe('handshake with node:tls as the peer', () => {
         });
         const port = await listen(server);
         try {
-          const c = nodeTls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca: fixture('ca.pem'), minVersion: version, maxVersion: version });
+          const c = nodeTls.connect({
+            port,
+            host: '127.0.0.1',
+            servername: 'localhost',
+            ca: fixture('ca.pem'),
+            minVersion: version,
+            maxVersion: version,
+          });
           await waitFor(c, 'secureConnect');
           assert.equal(c.authorized, true);
           assert.equal(c.getProtocol(), version);
@@ -58,10 +65,13 @@ describe('handshake with node:tls as the peer', () => {
 
       it(`our client, node server: ${version} ${k.name}`, async () => {
         let serverSide: nodeTls.TLSSocket | undefined;
-        const server = nodeTls.createServer({ key: fixture(k.key), cert: fixture(k.cert), minVersion: version, maxVersion: version }, (s) => {
-          serverSide = s;
-          s.pipe(s);
-        });
+        const server = nodeTls.createServer(
+          { key: fixture(k.key), cert: fixture(k.cert), minVersion: version, maxVersion: version },
+          (s) => {
+            serverSide = s;
+            s.pipe(s);
+          },
+        );
         // TLS 1.3: the client is done one flight before the server.
         const serverSecure = waitFor(server, 'secureConnection');
         const port = await listen(server);
@@ -78,7 +88,10 @@ describe('handshake with node:tls as the peer', () => {
           assert.equal(cipher.standardName, serverSide?.getCipher().standardName);
           // Both ends derive the same keying material and see the same Finished messages.
           const ekmContext = Buffer.from('context');
-          assert.deepEqual(c.exportKeyingMaterial(32, 'EXPERIMENTAL-test', ekmContext), serverSide?.exportKeyingMaterial(32, 'EXPERIMENTAL-test', ekmContext));
+          assert.deepEqual(
+            c.exportKeyingMaterial(32, 'EXPERIMENTAL-test', ekmContext),
+            serverSide?.exportKeyingMaterial(32, 'EXPERIMENTAL-test', ekmContext),
+          );
           assert.deepEqual(c.getFinished(), serverSide?.getPeerFinished());
           assert.deepEqual(c.getPeerFinished(), serverSide?.getFinished());
           const eph = c.getEphemeralKeyInfo();
@@ -98,8 +111,10 @@ describe('handshake with node:tls as the peer', () => {
     }
   }
 
-  it('peer certificate objects match node:tls\'s view of the same certificate', async () => {
-    const server = nodeTls.createServer({ key: fixture('server-rsa-key.pem'), cert: fixture('server-rsa.pem') }, (s) => s.end());
+  it("peer certificate objects match node:tls's view of the same certificate", async () => {
+    const server = nodeTls.createServer({ key: fixture('server-rsa-key.pem'), cert: fixture('server-rsa.pem') }, (s) =>
+      s.end(),
+    );
     const port = await listen(server);
     try {
       const c = tls.connect({ port, host: 'localhost', ca: fixture('ca.pem') });
@@ -125,10 +140,13 @@ describe('handshake with node:tls as the peer', () => {
 
   it('client sends the host as SNI unless it is an IP address', async () => {
     const seen: Array<string | false> = [];
-    const server = nodeTls.createServer({ key: fixture('server-rsa-key.pem'), cert: fixture('server-rsa.pem') }, (s) => {
-      seen.push((s as unknown as { servername: string | false }).servername);
-      s.end();
-    });
+    const server = nodeTls.createServer(
+      { key: fixture('server-rsa-key.pem'), cert: fixture('server-rsa.pem') },
+      (s) => {
+        seen.push((s as unknown as { servername: string | false }).servername);
+        s.end();
+      },
+    );
     const port = await listen(server);
     try {
       const a = tls.connect({ port, host: 'localhost', ca: fixture('ca.pem') });

@@ -47,8 +47,16 @@ const shapes: Record<string, Shape> = {
     fast: ['localhost', 'LocalHost.'],
     unsure: ['127.0.0.1', '127.0.0.1.', '::1', '0:0::1', '1.2.3.4', 'localhost..'],
   },
-  'upper-case-dns': { cn: 'cn.example', alt: ['DNS.1=WWW.Example.COM'], fast: ['www.example.com', 'WWW.Example.COM', 'www.example.com.'] },
-  'dns-trailing-dot': { cn: 'cn.example', alt: ['DNS.1=www.example.com.'], fast: ['www.example.com', 'www.example.com.'] },
+  'upper-case-dns': {
+    cn: 'cn.example',
+    alt: ['DNS.1=WWW.Example.COM'],
+    fast: ['www.example.com', 'WWW.Example.COM', 'www.example.com.'],
+  },
+  'dns-trailing-dot': {
+    cn: 'cn.example',
+    alt: ['DNS.1=www.example.com.'],
+    fast: ['www.example.com', 'www.example.com.'],
+  },
   'dns-empty-label': { cn: 'cn.example', alt: ['DNS.1=a..example.com'] },
   wildcard: {
     cn: 'cn.example',
@@ -60,7 +68,11 @@ const shapes: Record<string, Shape> = {
   'wildcard-tld': { cn: 'cn.example', alt: ['DNS.1=*.com'] },
   'wildcard-two-labels': { cn: 'cn.example', alt: ['DNS.1=*.localhost'] },
   'wildcard-alone': { cn: 'cn.example', alt: ['DNS.1=*'] },
-  'partial-prefix': { cn: 'cn.example', alt: ['DNS.1=f*.example.com'], fast: ['foo.example.com', 'f.example.com', 'F.Example.Com.'] },
+  'partial-prefix': {
+    cn: 'cn.example',
+    alt: ['DNS.1=f*.example.com'],
+    fast: ['foo.example.com', 'f.example.com', 'F.Example.Com.'],
+  },
   'partial-suffix': { cn: 'cn.example', alt: ['DNS.1=*o.example.com'], fast: ['foo.example.com'] },
   'partial-both': { cn: 'cn.example', alt: ['DNS.1=b*z.example.com'], fast: ['baz.example.com', 'bz.example.com'] },
   'partial-overlap': { cn: 'cn.example', alt: ['DNS.1=ab*bc.example.com'], fast: ['abbc.example.com'] },
@@ -74,28 +86,93 @@ const shapes: Record<string, Shape> = {
   'dns-looks-like-ip': { cn: 'cn.example', alt: ['DNS.1=1.2.3.4', 'DNS.2=*.2.3.4'], unsure: ['a.2.3.4'] },
   underscore: { cn: 'cn.example', alt: ['DNS.1=_srv.example.com'], fast: ['_srv.example.com'] },
   // No DNS name: node falls back to the subject CN; always left to JS.
-  'ip-only': { cn: 'www.example.com', alt: ['IP.1=127.0.0.1', 'IP.2=::1'], unsure: ['www.example.com', '127.0.0.1', '::1'] },
+  'ip-only': {
+    cn: 'www.example.com',
+    alt: ['IP.1=127.0.0.1', 'IP.2=::1'],
+    unsure: ['www.example.com', '127.0.0.1', '::1'],
+  },
   'cn-only': { cn: 'localhost', unsure: ['localhost', 'LocalHost.'] },
   'cn-wildcard-only': { cn: '*.example.com', unsure: ['www.example.com', 'foo.example.com'] },
   'uri-only': { cn: 'www.example.com', alt: ['URI.1=spiffe://example.com/www'], unsure: ['www.example.com'] },
   // Entries other than DNS and IP, or DNS names node would print quoted: left to JS.
-  'dns-and-email': { cn: 'cn.example', alt: ['DNS.1=www.example.com', 'email.1=admin@example.com'], unsure: ['www.example.com'] },
-  'dns-and-uri': { cn: 'cn.example', alt: ['DNS.1=www.example.com', 'URI.1=https://www.example.com/'], unsure: ['www.example.com'] },
-  'dns-and-dirname': { cn: 'cn.example', alt: ['DNS.1=www.example.com', 'dirName=dir_sect'], unsure: ['www.example.com'] },
+  'dns-and-email': {
+    cn: 'cn.example',
+    alt: ['DNS.1=www.example.com', 'email.1=admin@example.com'],
+    unsure: ['www.example.com'],
+  },
+  'dns-and-uri': {
+    cn: 'cn.example',
+    alt: ['DNS.1=www.example.com', 'URI.1=https://www.example.com/'],
+    unsure: ['www.example.com'],
+  },
+  'dns-and-dirname': {
+    cn: 'cn.example',
+    alt: ['DNS.1=www.example.com', 'dirName=dir_sect'],
+    unsure: ['www.example.com'],
+  },
   'dns-injection': { cn: 'cn.example', alt: ['DNS.1=x.com, DNS:www.example.com'] },
-  'dns-with-space': { cn: 'cn.example', alt: ['DNS.1=a b.example.com', 'DNS.2=www.example.com'], unsure: ['www.example.com'] },
-  'dns-utf8': { cn: 'cn.example', alt: ['DNS.1=b\u00fccher.example', 'DNS.2=*.example.com'], unsure: ['www.example.com'] },
+  'dns-with-space': {
+    cn: 'cn.example',
+    alt: ['DNS.1=a b.example.com', 'DNS.2=www.example.com'],
+    unsure: ['www.example.com'],
+  },
+  'dns-utf8': {
+    cn: 'cn.example',
+    alt: ['DNS.1=b\u00fccher.example', 'DNS.2=*.example.com'],
+    unsure: ['www.example.com'],
+  },
 };
 
 const hosts = [
-  'www.example.com', 'WWW.Example.COM', 'www.example.com.', 'www.example.com..', 'example.com', 'a.b.example.com',
-  'foo.example.com', 'f.example.com', 'F.Example.Com.', 'bar.example.com', 'baz.example.com', 'bz.example.com',
-  'abc.example.com', 'abbc.example.com', 'a.example.com', 'b.example.com', 'c.example.com', 'localhost',
-  'LocalHost.', 'localhost..', 'foo.localhost', 'cn.example', 'com', 'x.com', 'a', '', '.', '.example.com',
-  'a..example.com', 'a b.example.com', 'www.example.com\u0000', '*.example.com', 'xn--bcher-kva.example',
-  'XN--BCHER-KVA.EXAMPLE', 'xn--a.example.com', 'b\u00fccher.example', '\u212a.example.com', '\u00e9.example.com',
-  '_srv.example.com', '127.0.0.1', '127.0.0.1.', '127.000.0.1', '::1', '0:0::1', '[::1]', '1.2.3.4', 'a.2.3.4',
-  'admin@example.com', 'www.example.com:443',
+  'www.example.com',
+  'WWW.Example.COM',
+  'www.example.com.',
+  'www.example.com..',
+  'example.com',
+  'a.b.example.com',
+  'foo.example.com',
+  'f.example.com',
+  'F.Example.Com.',
+  'bar.example.com',
+  'baz.example.com',
+  'bz.example.com',
+  'abc.example.com',
+  'abbc.example.com',
+  'a.example.com',
+  'b.example.com',
+  'c.example.com',
+  'localhost',
+  'LocalHost.',
+  'localhost..',
+  'foo.localhost',
+  'cn.example',
+  'com',
+  'x.com',
+  'a',
+  '',
+  '.',
+  '.example.com',
+  'a..example.com',
+  'a b.example.com',
+  'www.example.com\u0000',
+  '*.example.com',
+  'xn--bcher-kva.example',
+  'XN--BCHER-KVA.EXAMPLE',
+  'xn--a.example.com',
+  'b\u00fccher.example',
+  '\u212a.example.com',
+  '\u00e9.example.com',
+  '_srv.example.com',
+  '127.0.0.1',
+  '127.0.0.1.',
+  '127.000.0.1',
+  '::1',
+  '0:0::1',
+  '[::1]',
+  '1.2.3.4',
+  'a.2.3.4',
+  'admin@example.com',
+  'www.example.com:443',
 ];
 
 let dir = '';
@@ -106,18 +183,45 @@ const key = (): Buffer => fs.readFileSync(path.join(dir, 'key.pem'));
 /** One leaf for a shape, signed by the test root CA (so verification passes and the host check decides). */
 function makeCert(name: string, shape: Shape): void {
   const cnf = [
-    '[req]', 'distinguished_name=dn', 'prompt=no', '[dn]', `CN=${shape.cn}`,
-    '[ext]', 'basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature', 'extendedKeyUsage=serverAuth',
+    '[req]',
+    'distinguished_name=dn',
+    'prompt=no',
+    '[dn]',
+    `CN=${shape.cn}`,
+    '[ext]',
+    'basicConstraints=CA:FALSE',
+    'keyUsage=critical,digitalSignature',
+    'extendedKeyUsage=serverAuth',
     ...(shape.alt ? ['subjectAltName=@alt', '[alt]', ...shape.alt] : []),
-    '[dir_sect]', 'CN=www.example.com',
+    '[dir_sect]',
+    'CN=www.example.com',
   ].join('\n');
   const cnfPath = path.join(dir, `${name}.cnf`);
   const out = path.join(dir, `${name}.pem`);
   fs.writeFileSync(cnfPath, `${cnf}\n`);
-  execFileSync('openssl', [
-    'req', '-x509', '-new', '-key', path.join(dir, 'key.pem'), '-CA', fixturePath('ca.pem'), '-CAkey', fixturePath('ca-key.pem'),
-    '-config', cnfPath, '-extensions', 'ext', '-days', '30', '-out', out,
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      path.join(dir, 'key.pem'),
+      '-CA',
+      fixturePath('ca.pem'),
+      '-CAkey',
+      fixturePath('ca-key.pem'),
+      '-config',
+      cnfPath,
+      '-extensions',
+      'ext',
+      '-days',
+      '30',
+      '-out',
+      out,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   pems.set(name, fs.readFileSync(out));
   ders.set(name, new X509Certificate(fs.readFileSync(out)).raw);
 }
@@ -136,7 +240,15 @@ describe('host name check in C', function () {
 
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'otls-hostcheck-'));
-    execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', path.join(dir, 'key.pem')]);
+    execFileSync('openssl', [
+      'genpkey',
+      '-algorithm',
+      'EC',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-out',
+      path.join(dir, 'key.pem'),
+    ]);
     for (const [name, shape] of Object.entries(shapes)) makeCert(name, shape);
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -154,7 +266,8 @@ describe('host name check in C', function () {
           const ours = verdict(() => ourCheck(host, ourCert));
           if (ours !== node) wrong.push(`${JSON.stringify(host)}: JS check ${ours}, node:tls ${node}`);
           if (fast && node !== 'ok') wrong.push(`${JSON.stringify(host)}: C says match, node:tls ${node}`);
-          if (shape.fast?.includes(host) === true && !fast) wrong.push(`${JSON.stringify(host)}: C is unsure, the table says match`);
+          if (shape.fast?.includes(host) === true && !fast)
+            wrong.push(`${JSON.stringify(host)}: C is unsure, the table says match`);
           if (shape.unsure?.includes(host) === true && (fast || node !== 'ok')) {
             wrong.push(`${JSON.stringify(host)}: C says ${fast}, node:tls ${node}; the table says unsure, node:tls ok`);
           }
@@ -165,19 +278,40 @@ describe('host name check in C', function () {
     }
 
     it('answers "unsure" for bytes that are not a certificate, and checks its arguments', () => {
-      for (const bytes of [Buffer.alloc(0), Buffer.from([0x30, 0x80, 0, 0]), Buffer.from([0x30, 0x03, 0x30, 0x01]), ders.get('one-dns')!.subarray(0, 200)]) {
+      for (const bytes of [
+        Buffer.alloc(0),
+        Buffer.from([0x30, 0x80, 0, 0]),
+        Buffer.from([0x30, 0x03, 0x30, 0x01]),
+        ders.get('one-dns')!.subarray(0, 200),
+      ]) {
         assert.equal(binding.certificateNamesHost(bytes, 'www.example.com'), false);
       }
       assert.equal(binding.errorQueueLength(), 0);
-      assert.throws(() => binding.certificateNamesHost('x' as unknown as Buffer, 'a.com'), { code: 'ERR_INVALID_ARG_TYPE' });
-      assert.throws(() => binding.certificateNamesHost(ders.get('one-dns')!, 1 as unknown as string), { code: 'ERR_INVALID_ARG_TYPE' });
+      assert.throws(() => binding.certificateNamesHost('x' as unknown as Buffer, 'a.com'), {
+        code: 'ERR_INVALID_ARG_TYPE',
+      });
+      assert.throws(() => binding.certificateNamesHost(ders.get('one-dns')!, 1 as unknown as string), {
+        code: 'ERR_INVALID_ARG_TYPE',
+      });
     });
   });
 
   describe('over real connections to node:tls servers', () => {
     const servers = new Map<string, nodeTls.Server>();
     const ports = new Map<string, number>();
-    const connected = ['one-dns', 'many-dns', 'dns-and-ip', 'wildcard', 'partial-prefix', 'idna', 'ip-only', 'cn-only', 'cn-wildcard-only', 'dns-and-email', 'dns-injection'];
+    const connected = [
+      'one-dns',
+      'many-dns',
+      'dns-and-ip',
+      'wildcard',
+      'partial-prefix',
+      'idna',
+      'ip-only',
+      'cn-only',
+      'cn-wildcard-only',
+      'dns-and-email',
+      'dns-injection',
+    ];
 
     before(async () => {
       for (const name of connected) {
@@ -196,7 +330,15 @@ describe('host name check in C', function () {
 
     interface Outcome {
       ok: boolean;
-      error?: { keys: string[]; code: unknown; message: string; reason: unknown; host: unknown; string: string; cert: unknown };
+      error?: {
+        keys: string[];
+        code: unknown;
+        message: string;
+        reason: unknown;
+        host: unknown;
+        string: string;
+        cert: unknown;
+      };
     }
 
     /** Connects a client (ours or node's) and reports what the user sees. */
@@ -212,7 +354,15 @@ describe('host name check in C', function () {
         socket.once('error', (err: Error & { code?: unknown; reason?: unknown; host?: unknown; cert?: unknown }) => {
           resolve({
             ok: false,
-            error: { keys: Object.keys(err), code: err.code, message: err.message, reason: err.reason, host: err.host, string: String(err), cert: err.cert },
+            error: {
+              keys: Object.keys(err),
+              code: err.code,
+              message: err.message,
+              reason: err.reason,
+              host: err.host,
+              string: String(err),
+              cert: err.cert,
+            },
           });
         });
       });
@@ -222,7 +372,17 @@ describe('host name check in C', function () {
 
     const pairs: Array<[string, string]> = [];
     for (const name of connected) {
-      for (const host of ['www.example.com', 'WWW.EXAMPLE.COM.', 'a.example.com', 'foo.example.com', 'f.example.com', 'localhost', 'other.example', 'xn--bcher-kva.example', '127.0.0.1']) {
+      for (const host of [
+        'www.example.com',
+        'WWW.EXAMPLE.COM.',
+        'a.example.com',
+        'foo.example.com',
+        'f.example.com',
+        'localhost',
+        'other.example',
+        'xn--bcher-kva.example',
+        '127.0.0.1',
+      ]) {
         pairs.push([name, host]);
       }
     }
@@ -261,7 +421,13 @@ describe('host name check in C', function () {
         assert.equal((await attempt(tls, 'wildcard', 'foo.example.com')).ok, true);
         assert.deepEqual(calls, []);
         // Explicitly passing tls.checkServerIdentity is the default too.
-        const c = tls.connect({ port: ports.get('wildcard')!, host: '127.0.0.1', servername: 'foo.example.com', ca: fixture('ca.pem'), checkServerIdentity: tls.checkServerIdentity });
+        const c = tls.connect({
+          port: ports.get('wildcard')!,
+          host: '127.0.0.1',
+          servername: 'foo.example.com',
+          ca: fixture('ca.pem'),
+          checkServerIdentity: tls.checkServerIdentity,
+        });
         await waitFor(c, 'secureConnect');
         c.destroy();
         assert.deepEqual(calls, []);
@@ -278,12 +444,29 @@ describe('host name check in C', function () {
     it('getPeerCertificate() after a C-checked handshake is whole, chain included, every time', async () => {
       // Everything is read in 'secureConnect': these servers end at once, and a socket
       // that has closed has no certificate to show (node:tls answers null then).
-      const connectBoth = <T extends typeof tls | typeof nodeTls>(client: T) =>
-        new Promise<{ authorized: boolean; detailed: unknown; again: unknown; plain: unknown; der: Buffer | undefined }>((resolve, reject) => {
-          const c = (client as typeof nodeTls).connect({ port: ports.get('one-dns')!, host: '127.0.0.1', servername: 'www.example.com', ca: fixture('ca.pem') });
+      const connectBoth = (client: typeof tls | typeof nodeTls) =>
+        new Promise<{
+          authorized: boolean;
+          detailed: unknown;
+          again: unknown;
+          plain: unknown;
+          der: Buffer | undefined;
+        }>((resolve, reject) => {
+          const c = (client as typeof nodeTls).connect({
+            port: ports.get('one-dns')!,
+            host: '127.0.0.1',
+            servername: 'www.example.com',
+            ca: fixture('ca.pem'),
+          });
           c.on('error', reject);
           c.on('secureConnect', () => {
-            resolve({ authorized: c.authorized, detailed: c.getPeerCertificate(true), again: c.getPeerCertificate(true), plain: c.getPeerCertificate(), der: c.getPeerX509Certificate()?.raw });
+            resolve({
+              authorized: c.authorized,
+              detailed: c.getPeerCertificate(true),
+              again: c.getPeerCertificate(true),
+              plain: c.getPeerCertificate(),
+              der: c.getPeerX509Certificate()?.raw,
+            });
             c.destroy();
           });
         });
@@ -305,7 +488,11 @@ describe('host name check in C', function () {
 
     it("a user's checkServerIdentity still gets node's detailed certificate and decides", async () => {
       const seen: Array<[string, nodeTls.DetailedPeerCertificate]> = [];
-      const run = (client: typeof tls | typeof nodeTls, host: string, answer: (h: string, c: nodeTls.PeerCertificate) => Error | undefined) =>
+      const run = (
+        client: typeof tls | typeof nodeTls,
+        host: string,
+        answer: (h: string, c: nodeTls.PeerCertificate) => Error | undefined,
+      ) =>
         new Promise<Error | null>((resolve) => {
           const c = (client as typeof nodeTls).connect({
             port: ports.get('one-dns')!,
@@ -332,7 +519,10 @@ describe('host name check in C', function () {
       const mine = await run(tls, 'www.example.com', () => Object.assign(new Error('no thanks'), { code: 'MINE' }));
       assert.equal((mine as Error & { code: string }).code, 'MINE');
       assert.equal(seen.length, 4);
-      assert.deepEqual(seen.map(([h]) => h), ['www.example.com', 'www.example.com', 'other.example', 'www.example.com']);
+      assert.deepEqual(
+        seen.map(([h]) => h),
+        ['www.example.com', 'www.example.com', 'other.example', 'www.example.com'],
+      );
       assert.deepStrictEqual(seen[0][1], seen[1][1]);
       assert.equal(seen[0][1].issuerCertificate.subject.CN, 'openssl-tls Test Root CA');
       assert.equal(seen[2][1].issuerCertificate.issuerCertificate, seen[2][1].issuerCertificate);

@@ -53,7 +53,8 @@ const echo: Handler = (s) => {
 };
 
 async function startTarget(name: Target['name'], options: ServerOptions, handler: Handler = echo): Promise<Target> {
-  const server: net.Server = name === 'ours' ? tls.createServer(options, handler) : nodeTls.createServer(options, handler);
+  const server: net.Server =
+    name === 'ours' ? tls.createServer(options, handler) : nodeTls.createServer(options, handler);
   const target: Target = {
     name,
     server,
@@ -105,7 +106,11 @@ interface RawResult {
  * Opens a plain TCP connection, lets `act` write to it, and waits until the server
  * closes it (or `closeMs`), then for the server's tlsClientError.
  */
-async function rawAttack(target: Target, act: (sock: net.Socket) => Promise<void> | void, closeMs = 5000): Promise<RawResult> {
+async function rawAttack(
+  target: Target,
+  act: (sock: net.Socket) => Promise<void> | void,
+  closeMs = 5000,
+): Promise<RawResult> {
   target.reset();
   const sock = net.connect(target.port, '127.0.0.1');
   sock.setNoDelay(true);
@@ -116,7 +121,10 @@ async function rawAttack(target: Target, act: (sock: net.Socket) => Promise<void
     await waitFor(sock, 'connect', 5000);
     // Not waitFor(): its 'close' wait would reject on an 'error' (a reset) first.
     const closed = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${target.name} did not close the connection in ${closeMs} ms`)), closeMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${target.name} did not close the connection in ${closeMs} ms`)),
+        closeMs,
+      );
       sock.once('close', () => {
         clearTimeout(timer);
         resolve();
@@ -127,9 +135,19 @@ async function rawAttack(target: Target, act: (sock: net.Socket) => Promise<void
   } finally {
     sock.destroy();
   }
-  await waitUntil(() => target.errors.length > 0, 2000, () => `no tlsClientError from ${target.name}`);
+  await waitUntil(
+    () => target.errors.length > 0,
+    2000,
+    () => `no tlsClientError from ${target.name}`,
+  );
   await new Promise((r) => setTimeout(r, 20)); // a second error would show now
-  return { received: Buffer.concat(parts), codes: target.errors.map((e) => String(e.code)), messages: target.errors.map((e) => (e.code === 'ECONNRESET' || e.code === 'ERR_TLS_HANDSHAKE_TIMEOUT' ? e.message : '')) };
+  return {
+    received: Buffer.concat(parts),
+    codes: target.errors.map((e) => String(e.code)),
+    messages: target.errors.map((e) =>
+      e.code === 'ECONNRESET' || e.code === 'ERR_TLS_HANDSHAKE_TIMEOUT' ? e.message : '',
+    ),
+  };
 }
 
 /** HOSTILE_VERBOSE=1 prints what each case saw. */
@@ -138,7 +156,11 @@ function verbose(line: string): void {
 }
 
 /** The same attack on our server and on node:tls's: the codes and the answer bytes must match. */
-async function compare(pair: [Target, Target], act: (sock: net.Socket) => Promise<void> | void, closeMs?: number): Promise<RawResult> {
+async function compare(
+  pair: [Target, Target],
+  act: (sock: net.Socket) => Promise<void> | void,
+  closeMs?: number,
+): Promise<RawResult> {
   const ours = await rawAttack(pair[0], act, closeMs);
   const node = await rawAttack(pair[1], act, closeMs);
   assert.deepEqual(ours.codes, node.codes, "tlsClientError codes: ours vs node:tls's");
@@ -172,7 +194,10 @@ async function firstAnswers(hello: Buffer): Promise<[Buffer, Buffer]> {
         });
       });
       s.write(hello);
-      const got = await Promise.race([first, new Promise<Buffer>((resolve) => setTimeout(() => resolve(Buffer.alloc(0)), 3000))]);
+      const got = await Promise.race([
+        first,
+        new Promise<Buffer>((resolve) => setTimeout(() => resolve(Buffer.alloc(0)), 3000)),
+      ]);
       answers.push(got.subarray(0, 6));
       s.end();
     });
@@ -193,12 +218,19 @@ async function captureClientHello(options: nodeTls.ConnectionOptions = {}): Prom
         let buf = Buffer.alloc(0);
         s.on('data', (d: Buffer) => {
           buf = Buffer.concat([buf, d]);
-          if (buf.length >= 5 && buf.length >= 5 + buf.readUInt16BE(3)) resolve(buf.subarray(0, 5 + buf.readUInt16BE(3)));
+          if (buf.length >= 5 && buf.length >= 5 + buf.readUInt16BE(3))
+            resolve(buf.subarray(0, 5 + buf.readUInt16BE(3)));
         });
         s.on('error', () => {});
       });
     });
-    const c = nodeTls.connect({ port, host: '127.0.0.1', servername: 'localhost', rejectUnauthorized: false, ...options });
+    const c = nodeTls.connect({
+      port,
+      host: '127.0.0.1',
+      servername: 'localhost',
+      rejectUnauthorized: false,
+      ...options,
+    });
     c.on('error', () => {});
     const hello = await got;
     c.destroy();
@@ -260,7 +292,10 @@ function handBuiltClientHello(extra: Buffer[], extensionsLength?: number): Buffe
 function hkdfExpandLabel(secret: Buffer, label: string, length: number): Buffer {
   const full = Buffer.from(`tls13 ${label}`);
   const info = Buffer.concat([u16(length), Buffer.from([full.length]), full, Buffer.from([0])]);
-  return createHmac('sha256', secret).update(Buffer.concat([info, Buffer.from([1])])).digest().subarray(0, length);
+  return createHmac('sha256', secret)
+    .update(Buffer.concat([info, Buffer.from([1])]))
+    .digest()
+    .subarray(0, length);
 }
 
 interface TrafficKeys {
@@ -301,7 +336,11 @@ function openRecord(keys: TrafficKeys, seq: number, record: Buffer): [number, Bu
 // ---------------------------------------------------------------- a proxy that can inject
 
 /** Server-socket events, in order, per server name: 'data:TEXT', 'end', 'error:CODE', 'close'. */
-function recorder(): { logs: Map<string, string[]>; handler(name: string): Handler; waitFor(name: string, entry: string): Promise<void> } {
+function recorder(): {
+  logs: Map<string, string[]>;
+  handler(name: string): Handler;
+  waitFor(name: string, entry: string): Promise<void>;
+} {
   const logs = new Map<string, string[]>();
   return {
     logs,
@@ -313,7 +352,12 @@ function recorder(): { logs: Map<string, string[]>; handler(name: string): Handl
       s.on('error', (e: NodeJS.ErrnoException) => log.push(`error:${String(e.code)}`));
       s.on('close', () => log.push('close'));
     },
-    waitFor: (name, entry) => waitUntil(() => (logs.get(name) ?? []).includes(entry), 3000, () => `${entry} in ${name}'s ${JSON.stringify(logs.get(name))}`),
+    waitFor: (name, entry) =>
+      waitUntil(
+        () => (logs.get(name) ?? []).includes(entry),
+        3000,
+        () => `${entry} in ${name}'s ${JSON.stringify(logs.get(name))}`,
+      ),
   };
 }
 
@@ -465,7 +509,10 @@ describe('hostile input', function () {
     const inputs = [
       Buffer.from('\x00\x01\x02garbage garbage garbage\r\n\r\n', 'latin1'),
       // An SSLv2 CLIENT-HELLO (version 2, one cipher spec, 16 bytes of challenge).
-      Buffer.concat([Buffer.from([0x80, 0x1c, 0x01, 0x00, 0x02, 0x00, 0x03, 0x00, 0x00, 0x00, 0x10, 0x01, 0x00, 0x80]), Buffer.alloc(16, 0x33)]),
+      Buffer.concat([
+        Buffer.from([0x80, 0x1c, 0x01, 0x00, 0x02, 0x00, 0x03, 0x00, 0x00, 0x00, 0x10, 0x01, 0x00, 0x80]),
+        Buffer.alloc(16, 0x33),
+      ]),
       Buffer.concat([Buffer.from([0x16, 0x03, 0x01, 0x00, 0x20]), Buffer.alloc(32, 0xee)]), // handshake record of junk
       Buffer.concat([Buffer.from([0x17, 0x03, 0x03, 0x00, 0x10]), Buffer.alloc(16, 0x01)]), // application data first
       Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]), // a fatal alert first
@@ -489,7 +536,10 @@ describe('hostile input', function () {
     const r = await compare(pair, (s) => void s.write(Buffer.concat([header, Buffer.alloc(64, 0x01)])));
     assert.deepEqual(r.codes, ['ERR_SSL_PACKET_LENGTH_TOO_LONG']);
     // Same for an application-data record before the handshake.
-    const a = await compare(pair, (s) => void s.write(Buffer.concat([Buffer.from([0x17, 0x03, 0x03]), u16(16384 + 2048 + 1)])));
+    const a = await compare(
+      pair,
+      (s) => void s.write(Buffer.concat([Buffer.from([0x17, 0x03, 0x03]), u16(16384 + 2048 + 1)])),
+    );
     assert.equal(a.codes.length, 1);
   });
 
@@ -503,7 +553,14 @@ describe('hostile input', function () {
       for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
         serverReads = 0;
         proxy.bytesToServer = 0;
-        const c = nodeTls.connect({ port: proxy.port, host: '127.0.0.1', servername: 'localhost', ca: fixture('ca.pem'), maxVersion: version, minVersion: version });
+        const c = nodeTls.connect({
+          port: proxy.port,
+          host: '127.0.0.1',
+          servername: 'localhost',
+          ca: fixture('ca.pem'),
+          maxVersion: version,
+          minVersion: version,
+        });
         const parts: Buffer[] = [];
         c.on('data', (d: Buffer) => parts.push(d));
         await waitFor(c, 'secureConnect', 20_000);
@@ -529,7 +586,14 @@ describe('hostile input', function () {
     try {
       for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
         proxy.bytesToClient = 0;
-        const c = tls.connect({ port: proxy.port, host: '127.0.0.1', servername: 'localhost', ca: fixture('ca.pem'), maxVersion: version, minVersion: version });
+        const c = tls.connect({
+          port: proxy.port,
+          host: '127.0.0.1',
+          servername: 'localhost',
+          ca: fixture('ca.pem'),
+          maxVersion: version,
+          minVersion: version,
+        });
         // On the JS transport the reads are counted (the native one reads in C++).
         let clientReads = 0;
         (c as unknown as { _transport: net.Socket })._transport.on('data', () => clientReads++);
@@ -541,7 +605,8 @@ describe('hostile input', function () {
         c.end('split into bytes');
         await waitFor(c, 'end', 20_000);
         assert.equal(Buffer.concat(parts).toString(), 'split into bytes');
-        if (!c._native) assert.ok(clientReads > proxy.bytesToClient / 4, `${clientReads} reads for ${proxy.bytesToClient} bytes`);
+        if (!c._native)
+          assert.ok(clientReads > proxy.bytesToClient / 4, `${clientReads} reads for ${proxy.bytesToClient} bytes`);
       }
     } finally {
       await proxy.close();
@@ -650,24 +715,33 @@ describe('hostile input', function () {
       }
       await Promise.all(opened);
     }
-    let count = 0;
+    let count: number;
     const started = Date.now();
-    while ((count = await connections(ours.server)) < N && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 20));
+    while ((count = await connections(ours.server)) < N && Date.now() - started < 10_000)
+      await new Promise((r) => setTimeout(r, 20));
     assert.equal(count, N);
     // Served while the thousand hang.
     assert.equal(await goodClient(ours.port), 'good client');
     for (const s of sockets) s.destroy();
     const closing = Date.now();
-    while ((count = await connections(ours.server)) > 0 && Date.now() - closing < 10_000) await new Promise((r) => setTimeout(r, 20));
+    while ((count = await connections(ours.server)) > 0 && Date.now() - closing < 10_000)
+      await new Promise((r) => setTimeout(r, 20));
     assert.equal(count, 0);
-    await waitUntil(() => ours.errors.length >= N, 5000, () => `${ours.errors.length} tlsClientErrors`);
+    await waitUntil(
+      () => ours.errors.length >= N,
+      5000,
+      () => `${ours.errors.length} tlsClientErrors`,
+    );
     assert.equal(ours.errors.length, N);
     assert.deepEqual([...new Set(ours.errors.map((e) => e.code))], ['ECONNRESET']);
   });
 
   it('close_notify followed by more data: ignored after the end, as node:tls does', async () => {
     const rec = recorder();
-    const targets = [await startTarget('ours', rsa, rec.handler('ours')), await startTarget('node:tls', rsa, rec.handler('node:tls'))];
+    const targets = [
+      await startTarget('ours', rsa, rec.handler('ours')),
+      await startTarget('node:tls', rsa, rec.handler('node:tls')),
+    ];
     try {
       for (const injectEncrypted of [true, false]) {
         for (const sameWrite of [true, false]) {
@@ -677,7 +751,14 @@ describe('hostile input', function () {
             rec.logs.delete(t.name);
             const proxy = await interceptor(t.port);
             try {
-              const c = nodeTls.connect({ port: proxy.port, host: '127.0.0.1', servername: 'localhost', ca: fixture('ca.pem'), minVersion: 'TLSv1.3', ciphers: 'TLS_AES_128_GCM_SHA256' });
+              const c = nodeTls.connect({
+                port: proxy.port,
+                host: '127.0.0.1',
+                servername: 'localhost',
+                ca: fixture('ca.pem'),
+                minVersion: 'TLSv1.3',
+                ciphers: 'TLS_AES_128_GCM_SHA256',
+              });
               const keylog: string[] = [];
               c.on('keylog', (line: Buffer) => keylog.push(line.toString()));
               c.on('data', () => {});
@@ -688,9 +769,14 @@ describe('hostile input', function () {
               await rec.waitFor(t.name, 'data:hello');
               const secret = /^CLIENT_TRAFFIC_SECRET_0 \S+ ([0-9a-f]+)$/m.exec(keylog.join(''))?.[1];
               assert.ok(secret, 'keylog has the client traffic secret');
-              const keys = { key: hkdfExpandLabel(Buffer.from(secret, 'hex'), 'key', 16), iv: hkdfExpandLabel(Buffer.from(secret, 'hex'), 'iv', 12) };
+              const keys = {
+                key: hkdfExpandLabel(Buffer.from(secret, 'hex'), 'key', 16),
+                iv: hkdfExpandLabel(Buffer.from(secret, 'hex'), 'iv', 12),
+              };
               // 'hello' was record 0, close_notify will be 1, the injected one 2.
-              const injected = injectEncrypted ? sealRecord(keys, 2, 0x17, Buffer.from('after close_notify')) : Buffer.from('plain bytes after close_notify');
+              const injected = injectEncrypted
+                ? sealRecord(keys, 2, 0x17, Buffer.from('after close_notify'))
+                : Buffer.from('plain bytes after close_notify');
               proxy.hold = true;
               proxy.onClientEnd = () => {
                 const closeNotify = Buffer.concat(proxy.held);
@@ -702,7 +788,11 @@ describe('hostile input', function () {
                 setTimeout(() => proxy.endUpstream(), 300);
               };
               c.end();
-              await waitUntil(() => proxy.held.length > 0, 3000, () => 'the client sent close_notify');
+              await waitUntil(
+                () => proxy.held.length > 0,
+                3000,
+                () => 'the client sent close_notify',
+              );
               const heldBytes = Buffer.concat(proxy.held);
               assert.equal(heldBytes.length, 5 + 2 + 1 + 16, `one close_notify record: ${heldBytes.toString('hex')}`);
               const [type, content] = openRecord(keys, 1, heldBytes);
@@ -733,21 +823,46 @@ describe('hostile input', function () {
     // node:tls emits the error but keeps the socket until the peer closes; ours closes it at
     // once. Only the codes are compared: the server socket's, and the client's.
     const rec = recorder();
-    const targets = [await startTarget('ours', rsa, rec.handler('ours')), await startTarget('node:tls', rsa, rec.handler('node:tls'))];
+    const targets = [
+      await startTarget('ours', rsa, rec.handler('ours')),
+      await startTarget('node:tls', rsa, rec.handler('node:tls')),
+    ];
     const system = await startOpenSSLServer(certArgs('server-rsa'));
     const sameRelease = tls.versions.openssl.split(' ')[1] === process.versions.openssl;
     const inputs: Array<[string, Buffer]> = [
       ['junk', Buffer.alloc(32, 0xee)],
-      ['an application-data record that does not authenticate', Buffer.concat([Buffer.from([0x17, 0x03, 0x03, 0x00, 0x20]), Buffer.alloc(32, 0x5a)])],
-      ['a record header announcing 2^14+2048+1 bytes', Buffer.concat([Buffer.from([0x17, 0x03, 0x03]), u16(16384 + 2048 + 1), Buffer.alloc(16, 1)])],
+      [
+        'an application-data record that does not authenticate',
+        Buffer.concat([Buffer.from([0x17, 0x03, 0x03, 0x00, 0x20]), Buffer.alloc(32, 0x5a)]),
+      ],
+      [
+        'a record header announcing 2^14+2048+1 bytes',
+        Buffer.concat([Buffer.from([0x17, 0x03, 0x03]), u16(16384 + 2048 + 1), Buffer.alloc(16, 1)]),
+      ],
       ['a plaintext fatal alert', Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28])],
-      ['a plaintext handshake record', Buffer.concat([Buffer.from([0x16, 0x03, 0x03, 0x00, 0x04]), Buffer.from([0x01, 0x00, 0x00, 0x00])])],
+      [
+        'a plaintext handshake record',
+        Buffer.concat([Buffer.from([0x16, 0x03, 0x03, 0x00, 0x04]), Buffer.from([0x01, 0x00, 0x00, 0x00])]),
+      ],
     ];
     /** A node:tls client through a proxy to `port`; after `ready()` the bytes go in; resolves with the client's error code. */
-    const attack = async (port: number, version: 'TLSv1.2' | 'TLSv1.3', bytes: Buffer, ready: () => Promise<void>, failed: () => Promise<void>): Promise<string> => {
+    const attack = async (
+      port: number,
+      version: 'TLSv1.2' | 'TLSv1.3',
+      bytes: Buffer,
+      ready: () => Promise<void>,
+      failed: () => Promise<void>,
+    ): Promise<string> => {
       const proxy = await interceptor(port);
       try {
-        const c = nodeTls.connect({ port: proxy.port, host: '127.0.0.1', servername: 'localhost', ca: fixture('ca.pem'), minVersion: version, maxVersion: version });
+        const c = nodeTls.connect({
+          port: proxy.port,
+          host: '127.0.0.1',
+          servername: 'localhost',
+          ca: fixture('ca.pem'),
+          minVersion: version,
+          maxVersion: version,
+        });
         let clientError = 'none';
         c.on('data', () => {});
         c.on('error', (e: NodeJS.ErrnoException) => (clientError = String(e.code)));
@@ -756,7 +871,11 @@ describe('hostile input', function () {
         await ready();
         proxy.inject(bytes);
         await failed();
-        await waitUntil(() => clientError !== 'none', 3000, () => 'an error on the client');
+        await waitUntil(
+          () => clientError !== 'none',
+          3000,
+          () => 'an error on the client',
+        );
         c.destroy();
         return clientError;
       } finally {
@@ -777,7 +896,12 @@ describe('hostile input', function () {
               version,
               bytes,
               () => rec.waitFor(t.name, 'data:hello\n'),
-              () => waitUntil(() => serverError() !== undefined, 3000, () => `an error on ${t.name}'s socket`),
+              () =>
+                waitUntil(
+                  () => serverError() !== undefined,
+                  3000,
+                  () => `an error on ${t.name}'s socket`,
+                ),
             );
             await rec.waitFor(t.name, 'close');
             seen.set(t.name, { server: serverError() ?? '', client });
@@ -788,17 +912,36 @@ describe('hostile input', function () {
             system.port,
             version,
             bytes,
-            () => waitUntil(() => since().includes('hello\n'), 3000, () => `the bytes in openssl s_server's output: ${since()}`),
-            () => waitUntil(() => /^ERROR\n.*\n/m.test(since()), 3000, () => `an error from openssl s_server: ${since()}`),
+            () =>
+              waitUntil(
+                () => since().includes('hello\n'),
+                3000,
+                () => `the bytes in openssl s_server's output: ${since()}`,
+              ),
+            () =>
+              waitUntil(
+                () => /^ERROR\n.*\n/m.test(since()),
+                3000,
+                () => `an error from openssl s_server: ${since()}`,
+              ),
           );
           const expected = { server: `error:${nodeCodeOfFirstError(since())}`, client };
           const ours = seen.get('ours');
           const node = seen.get('node:tls');
-          verbose(`${version}, ${what}: ours ${JSON.stringify(ours)}, system ${JSON.stringify(expected)}, node:tls ${JSON.stringify(node)}`);
-          if (JSON.stringify(ours) !== JSON.stringify(expected)) differences.push(`${version}, ${what}: ours ${JSON.stringify(ours)}, openssl s_server ${JSON.stringify(expected)}`);
-          if (sameRelease && JSON.stringify(ours) !== JSON.stringify(node)) differences.push(`${version}, ${what}: ours ${JSON.stringify(ours)}, node:tls (same OpenSSL release) ${JSON.stringify(node)}`);
+          verbose(
+            `${version}, ${what}: ours ${JSON.stringify(ours)}, system ${JSON.stringify(expected)}, node:tls ${JSON.stringify(node)}`,
+          );
+          if (JSON.stringify(ours) !== JSON.stringify(expected))
+            differences.push(
+              `${version}, ${what}: ours ${JSON.stringify(ours)}, openssl s_server ${JSON.stringify(expected)}`,
+            );
+          if (sameRelease && JSON.stringify(ours) !== JSON.stringify(node))
+            differences.push(
+              `${version}, ${what}: ours ${JSON.stringify(ours)}, node:tls (same OpenSSL release) ${JSON.stringify(node)}`,
+            );
           // node:tls names every TLS socket error ERR_SSL_<REASON>, whichever library raised it.
-          if (!/^error:ERR_SSL_/.test(ours?.server ?? '')) differences.push(`${version}, ${what}: ours is not ERR_SSL_*: ${ours?.server ?? ''}`);
+          if (!/^error:ERR_SSL_/.test(ours?.server ?? ''))
+            differences.push(`${version}, ${what}: ours is not ERR_SSL_*: ${ours?.server ?? ''}`);
         }
       }
       assert.deepEqual(differences, []);
@@ -814,9 +957,15 @@ describe('hostile input', function () {
       ['an HTTP response', (s) => s.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')],
       ['FIN right after the ClientHello', (s) => s.end()],
       ['a reset right after the ClientHello', (s) => s.resetAndDestroy()],
-      ['a record header announcing 2^14+2048+1 bytes', (s) => s.write(Buffer.concat([Buffer.from([0x16, 0x03, 0x03]), u16(16384 + 2048 + 1), Buffer.alloc(64, 1)]))],
+      [
+        'a record header announcing 2^14+2048+1 bytes',
+        (s) => s.write(Buffer.concat([Buffer.from([0x16, 0x03, 0x03]), u16(16384 + 2048 + 1), Buffer.alloc(64, 1)])),
+      ],
       ['a fatal handshake_failure alert', (s) => s.write(Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]))],
-      ['a truncated ServerHello then FIN', (s) => s.end(Buffer.from([0x16, 0x03, 0x03, 0x00, 0x40, 0x02, 0x00, 0x00, 0x3c, 0x03, 0x03]))],
+      [
+        'a truncated ServerHello then FIN',
+        (s) => s.end(Buffer.from([0x16, 0x03, 0x03, 0x00, 0x40, 0x02, 0x00, 0x00, 0x3c, 0x03, 0x03])),
+      ],
     ];
     let answer: (s: net.Socket) => void = () => {};
     const hostile = net.createServer((s: net.Socket) => {
@@ -830,13 +979,22 @@ describe('hostile input', function () {
         answer = act;
         const codes: string[] = [];
         for (const connect of [tls.connect, nodeTls.connect] as const) {
-          const c = (connect as typeof nodeTls.connect)({ port, host: '127.0.0.1', servername: 'localhost', ca: fixture('ca.pem') });
-          const [error] = await waitFor<[NodeJS.ErrnoException]>(c, 'error', 5000).catch((e: Error) => [Object.assign(e, { code: `no error event (${e.name})` })] as [NodeJS.ErrnoException]);
+          const c = (connect as typeof nodeTls.connect)({
+            port,
+            host: '127.0.0.1',
+            servername: 'localhost',
+            ca: fixture('ca.pem'),
+          });
+          const [error] = await waitFor<[NodeJS.ErrnoException]>(c, 'error', 5000).catch(
+            (e: unknown) =>
+              [Object.assign(e as Error, { code: `no error event (${(e as Error).name})` })] as [NodeJS.ErrnoException],
+          );
           // node's own messages (not OpenSSL's) are part of the contract: compare them for ECONNRESET.
           codes.push(error.code === 'ECONNRESET' ? `ECONNRESET (${error.message})` : String(error.code));
           c.destroy();
         }
-        if (codes[0] !== codes[1] || !/^E/.test(codes[0] ?? '')) differences.push(`${what}: ours ${codes[0]}, node:tls ${codes[1]}`);
+        if (codes[0] !== codes[1] || !/^E/.test(codes[0] ?? ''))
+          differences.push(`${what}: ours ${codes[0]}, node:tls ${codes[1]}`);
         verbose(`${what}: ${codes.join(' / ')}`);
       }
       assert.deepEqual(differences, []);
@@ -862,7 +1020,11 @@ describe('hostile input', function () {
     const baseline = process.memoryUsage().rss;
     let peak = baseline;
     // The flood comes from another process, so this one's memory is the server's.
-    const client = spawn('sh', ['-c', `head -c ${100 * MB} /dev/zero | openssl s_client -connect 127.0.0.1:${port} -quiet`], { stdio: ['ignore', 'ignore', 'ignore'], detached: true });
+    const client = spawn(
+      'sh',
+      ['-c', `head -c ${100 * MB} /dev/zero | openssl s_client -connect 127.0.0.1:${port} -quiet`],
+      { stdio: ['ignore', 'ignore', 'ignore'], detached: true },
+    );
     client.on('error', () => {});
     try {
       let last = -1;
@@ -883,7 +1045,9 @@ describe('hostile input', function () {
       peak = Math.max(peak, process.memoryUsage().rss);
       const growth = (peak - baseline) / MB;
       const read = raw?.bytesRead ?? 0;
-      verbose(`RSS grew by ${growth.toFixed(1)} MB; the server read ${(read / MB).toFixed(1)} MB, buffered ${serverSocket?.readableLength ?? -1} bytes of cleartext`);
+      verbose(
+        `RSS grew by ${growth.toFixed(1)} MB; the server read ${(read / MB).toFixed(1)} MB, buffered ${serverSocket?.readableLength ?? -1} bytes of cleartext`,
+      );
       assert.ok(serverSocket, 'the client connected');
       assert.ok(read < 50 * MB, `the server stopped reading: it read ${(read / MB).toFixed(1)} MB`);
       assert.ok(serverSocket.readableLength <= 1 * MB, `readableLength ${serverSocket.readableLength}`);
@@ -927,7 +1091,9 @@ describe('hostile input', function () {
     let peak = baseline;
     // openssl s_client in another process; nobody reads its stdout, so once the pipe is
     // full it stops reading the socket: a client that never reads.
-    const client = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-quiet'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const client = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-quiet'], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
     client.on('error', () => {});
     try {
       let last = -1;
@@ -953,9 +1119,15 @@ describe('hostile input', function () {
       // The JS transport's own buffer (the native transport has none: libuv's queue holds
       // one write batch at a time, and the write's callback waits for it).
       const transport = (serverSocket as unknown as { _transport: net.Socket | null })._transport;
-      if (transport !== null) assert.ok(transport.writableLength <= 1 * MB, `transport writableLength ${transport.writableLength}`);
-      assert.ok(growth < 60, `RSS grew by ${growth.toFixed(1)} MB (${(sent / MB).toFixed(1)} MB written, ${drains} drains)`);
-      verbose(`RSS grew by ${growth.toFixed(1)} MB; write() took ${(sent / MB).toFixed(1)} MB, returned false ${falseReturns} times, ${drains} drains`);
+      if (transport !== null)
+        assert.ok(transport.writableLength <= 1 * MB, `transport writableLength ${transport.writableLength}`);
+      assert.ok(
+        growth < 60,
+        `RSS grew by ${growth.toFixed(1)} MB (${(sent / MB).toFixed(1)} MB written, ${drains} drains)`,
+      );
+      verbose(
+        `RSS grew by ${growth.toFixed(1)} MB; write() took ${(sent / MB).toFixed(1)} MB, returned false ${falseReturns} times, ${drains} drains`,
+      );
     } finally {
       client.kill('SIGKILL');
       await close(server);

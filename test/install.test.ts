@@ -27,7 +27,9 @@ describe('install (scripts/install.js) without a prebuild', () => {
     fs.copyFileSync(path.join(root, 'scripts', 'install.js'), path.join(pkg, 'scripts', 'install.js'));
     fs.copyFileSync(path.join(root, 'package.json'), path.join(pkg, 'package.json'));
     fs.mkdirSync(path.join(pkg, 'node_modules'));
-    fs.cpSync(path.join(root, 'node_modules', 'node-gyp-build'), path.join(pkg, 'node_modules', 'node-gyp-build'), { recursive: true });
+    fs.cpSync(path.join(root, 'node_modules', 'node-gyp-build'), path.join(pkg, 'node_modules', 'node-gyp-build'), {
+      recursive: true,
+    });
   });
   after(() => {
     for (const dir of [pkg, ...bins]) fs.rmSync(dir, { recursive: true, force: true });
@@ -47,7 +49,11 @@ describe('install (scripts/install.js) without a prebuild', () => {
   function install(bin: string): { status: number | null; lines: string[]; stderr: string } {
     const env: NodeJS.ProcessEnv = { ...process.env, PATH: bin };
     delete env['CXX'];
-    const r = spawnSync(process.execPath, [path.join(pkg, 'scripts', 'install.js')], { cwd: pkg, encoding: 'utf8', env });
+    const r = spawnSync(process.execPath, [path.join(pkg, 'scripts', 'install.js')], {
+      cwd: pkg,
+      encoding: 'utf8',
+      env,
+    });
     return { status: r.status, lines: r.stderr.trim().split('\n'), stderr: r.stderr };
   }
 
@@ -56,13 +62,21 @@ describe('install (scripts/install.js) without a prebuild', () => {
   it('without OpenSSL headers: one line naming libssl-dev', () => {
     const r = install(binDir({ ...compilers, 'pkg-config': 'echo "Package openssl was not found" >&2; exit 1' }));
     assert.notEqual(r.status, 0);
-    assert.deepEqual(r.lines, ['openssl-tls: OpenSSL 3 development headers not found: apt-get install libssl-dev'], r.stderr);
+    assert.deepEqual(
+      r.lines,
+      ['openssl-tls: OpenSSL 3 development headers not found: apt-get install libssl-dev'],
+      r.stderr,
+    );
   });
 
   it('without pkg-config: one line naming pkg-config', () => {
     const r = install(binDir(compilers));
     assert.notEqual(r.status, 0);
-    assert.deepEqual(r.lines, ['openssl-tls: no pkg-config to find the system OpenSSL: apt-get install pkg-config'], r.stderr);
+    assert.deepEqual(
+      r.lines,
+      ['openssl-tls: no pkg-config to find the system OpenSSL: apt-get install pkg-config'],
+      r.stderr,
+    );
   });
 
   it('without a C++ compiler: one line naming g++', () => {

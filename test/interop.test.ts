@@ -87,8 +87,22 @@ interface Row extends Case {
 
 const versions: Version[] = ['TLSv1.2', 'TLSv1.3'];
 const keys: KeySpec[] = [
-  { name: 'RSA-2048', cert: 'server-rsa.pem', key: 'server-rsa-key.pem', clientCert: 'client.pem', clientKey: 'client-key.pem', clientCN: 'test client' },
-  { name: 'ECDSA P-256', cert: 'server-ec.pem', key: 'server-ec-key.pem', clientCert: 'client-ec.pem', clientKey: 'client-ec-key.pem', clientCN: 'test client ec' },
+  {
+    name: 'RSA-2048',
+    cert: 'server-rsa.pem',
+    key: 'server-rsa-key.pem',
+    clientCert: 'client.pem',
+    clientKey: 'client-key.pem',
+    clientCN: 'test client',
+  },
+  {
+    name: 'ECDSA P-256',
+    cert: 'server-ec.pem',
+    key: 'server-ec-key.pem',
+    clientCert: 'client-ec.pem',
+    clientKey: 'client-ec-key.pem',
+    clientCN: 'test client ec',
+  },
 ];
 const clientCertModes = [false, true];
 
@@ -139,7 +153,12 @@ interface OurView {
 function ourView(s: tls.TLSSocket | nodeTls.TLSSocket): OurView {
   const subject = (s.getPeerCertificate() as { subject?: Record<string, unknown> }).subject;
   const cn = subject?.['CN'];
-  return { protocol: s.getProtocol(), cipher: s.getCipher() ?? undefined, authorized: s.authorized, peerCN: typeof cn === 'string' ? cn : undefined };
+  return {
+    protocol: s.getProtocol(),
+    cipher: s.getCipher() ?? undefined,
+    authorized: s.authorized,
+    peerCN: typeof cn === 'string' ? cn : undefined,
+  };
 }
 
 /** The peer's and our view of protocol and cipher agree with each other and with the case. */
@@ -149,7 +168,10 @@ function checkAgreement(c: Case, peer: Negotiated, ours: OurView, row: Row): voi
   assert.ok(ours.cipher, 'our getCipher()');
   row.cipher = ours.cipher.standardName;
   if (c.peer.startsWith('gnutls')) {
-    assert.ok(gnutlsMatches(peer, ours.cipher.standardName), `GnuTLS says ${peer.kx ?? ''} ${String(peer.cipher)}, we say ${ours.cipher.standardName}`);
+    assert.ok(
+      gnutlsMatches(peer, ours.cipher.standardName),
+      `GnuTLS says ${peer.kx ?? ''} ${String(peer.cipher)}, we say ${ours.cipher.standardName}`,
+    );
   } else {
     // OpenSSL-based peers name the suite as OpenSSL does, as getCipher().name does.
     assert.equal(peer.cipher, ours.cipher.name, "the peer's cipher vs our getCipher().name");
@@ -220,7 +242,14 @@ function serveEchoOrHttp(entry: OurServer, s: tls.TLSSocket | nodeTls.TLSSocket)
     if (body.length < length) return;
     const [method, target] = head.split(' ');
     const reply = Buffer.concat([Buffer.from(`${method} ${target}\n`), body.subarray(0, length)]);
-    s.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${reply.length}\r\nConnection: close\r\n\r\n`), reply]));
+    s.end(
+      Buffer.concat([
+        Buffer.from(
+          `HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${reply.length}\r\nConnection: close\r\n\r\n`,
+        ),
+        reply,
+      ]),
+    );
     mode = 'answered';
   });
   s.on('end', () => s.end());
@@ -283,7 +312,11 @@ function ourServerSuite(): void {
 
     /** Our side of a finished connection: the view, plus the client-certificate checks. */
     function ourSide(c: Case, entry: OurServer): OurView {
-      assert.deepEqual(entry.errors.map((e) => (e as NodeJS.ErrnoException).code ?? e.message), [], 'errors on our server');
+      assert.deepEqual(
+        entry.errors.map((e) => (e as NodeJS.ErrnoException).code ?? e.message),
+        [],
+        'errors on our server',
+      );
       const ours = entry.last;
       assert.ok(ours, 'our server saw a secure connection');
       if (c.clientCert) {
@@ -299,7 +332,15 @@ function ourServerSuite(): void {
         'openssl s_client',
         async (port, c) => {
           const payload = `${token(c)}\n`;
-          const args = ['-servername', 'localhost', '-CAfile', caPath, '-verify_return_error', '-brief', c.version === 'TLSv1.2' ? '-tls1_2' : '-tls1_3'];
+          const args = [
+            '-servername',
+            'localhost',
+            '-CAfile',
+            caPath,
+            '-verify_return_error',
+            '-brief',
+            c.version === 'TLSv1.2' ? '-tls1_2' : '-tls1_3',
+          ];
           if (c.clientCert) args.push('-cert', fixturePath(c.key.clientCert), '-key', fixturePath(c.key.clientKey));
           const r = await runOpenSSLClient(port, args, payload, { waitFor: payload, timeoutMs: PEER_TIMEOUT_MS });
           assert.ok(r.stdout.includes(payload), `echo; stdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
@@ -311,7 +352,16 @@ function ourServerSuite(): void {
         'gnutls-cli',
         async (port, c) => {
           const payload = `${token(c)}\n`;
-          const args = ['-V', '--x509cafile', caPath, '-p', String(port), 'localhost', '--priority', gnutlsPriority(c.version)];
+          const args = [
+            '-V',
+            '--x509cafile',
+            caPath,
+            '-p',
+            String(port),
+            'localhost',
+            '--priority',
+            gnutlsPriority(c.version),
+          ];
           if (c.clientCert) args.push(...gnutlsCertArgs(fixturePath(c.key.clientCert), fixturePath(c.key.clientKey)));
           const r = await run('gnutls-cli', args, { input: payload, waitFor: payload, timeoutMs: PEER_TIMEOUT_MS });
           assert.ok(r.stdout.includes(payload), `echo; stdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
@@ -326,8 +376,22 @@ function ourServerSuite(): void {
           const pathToken = `/${token(c)}`;
           const body = randomBytes(300).toString('base64');
           const range = c.version === 'TLSv1.2' ? ['--tlsv1.2', '--tls-max', '1.2'] : ['--tlsv1.3', '--tls-max', '1.3'];
-          const args = ['-sS', '-v', '--http1.1', '--max-time', String(PEER_TIMEOUT_MS / 1000), '--cacert', caPath, ...range,
-            '--resolve', `localhost:${port}:127.0.0.1`, '--data-binary', body, '-w', '\n%{ssl_verify_result}'];
+          const args = [
+            '-sS',
+            '-v',
+            '--http1.1',
+            '--max-time',
+            String(PEER_TIMEOUT_MS / 1000),
+            '--cacert',
+            caPath,
+            ...range,
+            '--resolve',
+            `localhost:${port}:127.0.0.1`,
+            '--data-binary',
+            body,
+            '-w',
+            '\n%{ssl_verify_result}',
+          ];
           if (c.clientCert) args.push('--cert', fixturePath(c.key.clientCert), '--key', fixturePath(c.key.clientKey));
           args.push(`https://localhost:${port}${pathToken}`);
           const r = await run('curl', args, { timeoutMs: PEER_TIMEOUT_MS + 1_000 });
@@ -393,8 +457,13 @@ function ourServerSuite(): void {
               assert.ok(oracle);
               oracle.last = null;
               const seenByNode = await runPeer(oracle.port, row);
-              row.sameAsNode = seenByNode.protocol === seen.protocol && seenByNode.cipher === seen.cipher && seenByNode.kx === seen.kx;
-              assert.deepEqual(seen, seenByNode, 'what the peer negotiated with a node:tls server with the same options');
+              row.sameAsNode =
+                seenByNode.protocol === seen.protocol && seenByNode.cipher === seen.cipher && seenByNode.kx === seen.kx;
+              assert.deepEqual(
+                seen,
+                seenByNode,
+                'what the peer negotiated with a node:tls server with the same options',
+              );
             });
           }
         }
@@ -417,7 +486,11 @@ interface PeerServer {
 
 type PeerFactory = (k: KeySpec, clientCert: boolean) => Promise<PeerServer>;
 
-function fromProcess(p: ProcessServer | OpenSSLServer, done: RegExp, parse: (text: string) => Negotiated & { peerCN?: string }): Pick<PeerServer, 'mark' | 'stop'> {
+function fromProcess(
+  p: ProcessServer | OpenSSLServer,
+  done: RegExp,
+  parse: (text: string) => Negotiated & { peerCN?: string },
+): Pick<PeerServer, 'mark' | 'stop'> {
   const waitSince = (from: number): Promise<string> =>
     'waitSince' in p
       ? p.waitSince(from, done, PEER_TIMEOUT_MS)
@@ -425,7 +498,8 @@ function fromProcess(p: ProcessServer | OpenSSLServer, done: RegExp, parse: (tex
           // OpenSSLServer waits on the whole output: poll for the part after `from`.
           const started = Date.now();
           while (!done.test(p.output().slice(from))) {
-            if (Date.now() - started > PEER_TIMEOUT_MS) throw new Error(`no ${String(done)} after mark; output:\n${p.output().slice(from)}`);
+            if (Date.now() - started > PEER_TIMEOUT_MS)
+              throw new Error(`no ${String(done)} after mark; output:\n${p.output().slice(from)}`);
             await new Promise((r) => setTimeout(r, 5));
           }
           return p.output().slice(from);
@@ -448,7 +522,7 @@ const peerServers: Array<[string, PeerFactory]> = [
       const p = await startOpenSSLServer(args, { timeoutMs: PEER_TIMEOUT_MS });
       return {
         port: p.port,
-        expectEcho: (line) => `${[...line].reverse().join('')}\n`,
+        expectEcho: (line) => `${Array.from(line).reverse().join('')}\n`,
         ...fromProcess(p, /^Ciphersuite: .*\n[^]*?(^Peer certificate: .*\n|^No peer certificate)/m, (text) => ({
           ...parseOpenSSL(text),
           peerCN: /^Peer certificate: .*CN = ([^,\n]+)/m.exec(text)?.[1],
@@ -460,7 +534,11 @@ const peerServers: Array<[string, PeerFactory]> = [
     'gnutls-serv',
     async (k, clientCert) => {
       const args = gnutlsCertArgs(fixturePath(k.cert), fixturePath(k.key));
-      args.push(...(clientCert ? ['--require-client-cert', '--verify-client-cert', '--x509cafile', caPath] : ['--disable-client-cert']));
+      args.push(
+        ...(clientCert
+          ? ['--require-client-cert', '--verify-client-cert', '--x509cafile', caPath]
+          : ['--disable-client-cert']),
+      );
       const p = await startGnutlsServer(args, PEER_TIMEOUT_MS);
       return {
         port: p.port,
@@ -495,10 +573,18 @@ const peerServers: Array<[string, PeerFactory]> = [
       let last: (Negotiated & { peerCN?: string }) | null = null;
       let waiter: (() => void) | null = null;
       const server: NodeTlsServer = await startNodeTlsServer(
-        { key: fixture(k.key), cert: fixture(k.cert), ...(clientCert ? { ca, requestCert: true, rejectUnauthorized: true } : {}) },
+        {
+          key: fixture(k.key),
+          cert: fixture(k.cert),
+          ...(clientCert ? { ca, requestCert: true, rejectUnauthorized: true } : {}),
+        },
         (s: nodeTls.TLSSocket) => {
           const cn = s.getPeerCertificate().subject?.CN;
-          last = { protocol: s.getProtocol() ?? undefined, cipher: s.getCipher().name, peerCN: typeof cn === 'string' && s.authorized ? cn : undefined };
+          last = {
+            protocol: s.getProtocol() ?? undefined,
+            cipher: s.getCipher().name,
+            peerCN: typeof cn === 'string' && s.authorized ? cn : undefined,
+          };
           waiter?.();
           s.pipe(s);
         },
@@ -603,9 +689,18 @@ function ourClientSuite(): void {
                 if (clientCert) assert.equal(peerView.peerCN, key.clientCN, 'the peer verified our client certificate');
                 // The oracle: a node:tls client with the same options, against the same peer.
                 const node = await clientRound(p, row, nodeTls.connect(options));
-                row.sameAsNode = node.view.protocol === ours.view.protocol && node.view.cipher?.name === ours.view.cipher?.name;
-                assert.deepEqual(node.view.cipher, ours.view.cipher, 'getCipher() of a node:tls client with the same options');
-                assert.deepEqual(node.peerView, peerView, 'what the peer saw from a node:tls client with the same options');
+                row.sameAsNode =
+                  node.view.protocol === ours.view.protocol && node.view.cipher?.name === ours.view.cipher?.name;
+                assert.deepEqual(
+                  node.view.cipher,
+                  ours.view.cipher,
+                  'getCipher() of a node:tls client with the same options',
+                );
+                assert.deepEqual(
+                  node.peerView,
+                  peerView,
+                  'what the peer saw from a node:tls client with the same options',
+                );
               });
             }
           }

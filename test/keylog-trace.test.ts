@@ -29,10 +29,11 @@ async function keylogs(server: TlsImpl, client: TlsImpl, serverOptions: Record<s
     client,
     serverOptions: { ...rsa, ...serverOptions },
     clientOptions: {},
-    setupServer: (s) => s.on('keylog', (line: Buffer, socket: unknown) => {
-      assert.ok(socket instanceof (server === ourImpl ? tls.TLSSocket : nodeTls.TLSSocket));
-      logged.server.push(line.toString('latin1'));
-    }),
+    setupServer: (s) =>
+      s.on('keylog', (line: Buffer, socket: unknown) => {
+        assert.ok(socket instanceof (server === ourImpl ? tls.TLSSocket : nodeTls.TLSSocket));
+        logged.server.push(line.toString('latin1'));
+      }),
     // Added after connect() returned, as any client does.
     setupClient: (c) => c.on('keylog', (line: Buffer) => logged.client.push(line.toString('latin1'))),
     inspect: () => {},
@@ -45,7 +46,9 @@ describe('keylog', () => {
 
   for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
     it(`${version}: both sides log the same secrets, NSS lines ending in a newline, as with node:tls`, async () => {
-      const expectedKinds = new Set((await keylogs(nodeImpl, nodeImpl, { maxVersion: version })).client.map((l) => l.split(' ')[0]));
+      const expectedKinds = new Set(
+        (await keylogs(nodeImpl, nodeImpl, { maxVersion: version })).client.map((l) => l.split(' ')[0]),
+      );
       for (const server of impls) {
         for (const client of impls) {
           const got = await keylogs(server, client, { maxVersion: version });
@@ -79,7 +82,11 @@ describe('keylog', () => {
           inspect: () => {},
         });
         // Each side's own order (the two sides interleave by timing).
-        return [...events.filter((e) => e.startsWith('client') || e === 'secureConnect'), '|', ...events.filter((e) => e.startsWith('server') || e === 'secureConnection')];
+        return [
+          ...events.filter((e) => e.startsWith('client') || e === 'secureConnect'),
+          '|',
+          ...events.filter((e) => e.startsWith('server') || e === 'secureConnection'),
+        ];
       };
       const expected = await order(nodeImpl, nodeImpl);
       assert.deepEqual(await order(ourImpl, ourImpl), expected, version);
@@ -152,10 +159,15 @@ server.listen(0, '127.0.0.1', () => {
 
 describe('enableTrace', function () {
   before(function () {
-    if (!(require('../lib/internal/binding') as typeof import('../lib/internal/binding')).binding.features.sslTrace) this.skip(); // OPENSSL_NO_SSL_TRACE
+    if (!(require('../lib/internal/binding') as typeof import('../lib/internal/binding')).binding.features.sslTrace)
+      this.skip(); // OPENSSL_NO_SSL_TRACE
   });
 
-  for (const [ours, how] of [['client', 'option'], ['client', 'method'], ['server', 'option']] as const) {
+  for (const [ours, how] of [
+    ['client', 'option'],
+    ['client', 'method'],
+    ['server', 'option'],
+  ] as const) {
     it(`${ours} ${how === 'option' ? 'enableTrace: true' : 'socket.enableTrace()'} writes OpenSSL's trace to stderr`, async () => {
       const r = await runChild(traceScript(ours, how));
       assert.equal(r.stdout, 'closed', r.stderr);
@@ -182,8 +194,13 @@ describe('enableTrace', function () {
       expected = err as Error & { code?: string };
     }
     assert.ok(expected);
-    assert.throws(() => tls.connect({ port: 1, enableTrace: 'x' as unknown as boolean }), { code: expected.code, message: expected.message });
-    assert.throws(() => new tls.TLSSocket(null, { enableTrace: 1 as unknown as boolean }), { code: 'ERR_INVALID_ARG_TYPE' });
+    assert.throws(() => tls.connect({ port: 1, enableTrace: 'x' as unknown as boolean }), {
+      code: expected.code,
+      message: expected.message,
+    });
+    assert.throws(() => new tls.TLSSocket(null, { enableTrace: 1 as unknown as boolean }), {
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
   });
 
   it('enableTrace() on a closed socket does nothing', () => {
@@ -196,7 +213,12 @@ describe('enableTrace', function () {
 describe('getSharedSigalgs', () => {
   usePeerCleanup();
 
-  async function sigalgs(server: TlsImpl, client: TlsImpl, serverOptions: Record<string, unknown>, clientOptions: Record<string, unknown> = {}) {
+  async function sigalgs(
+    server: TlsImpl,
+    client: TlsImpl,
+    serverOptions: Record<string, unknown>,
+    clientOptions: Record<string, unknown> = {},
+  ) {
     let seen: { server: string[] | null; client: string[] | null } = { server: null, client: null };
     await runPair({
       server,
@@ -214,7 +236,11 @@ describe('getSharedSigalgs', () => {
     ['TLS 1.3', {}, {}],
     ['TLS 1.2', { maxVersion: 'TLSv1.2' }, {}],
     ['TLS 1.3 with a client certificate', { requestCert: true }, clientCert],
-    ['TLS 1.2 with a client certificate and sigalgs', { requestCert: true, maxVersion: 'TLSv1.2', sigalgs: 'ed25519:RSA-PSS+SHA256:ECDSA+SHA256:RSA+SHA384' }, clientCert],
+    [
+      'TLS 1.2 with a client certificate and sigalgs',
+      { requestCert: true, maxVersion: 'TLSv1.2', sigalgs: 'ed25519:RSA-PSS+SHA256:ECDSA+SHA256:RSA+SHA384' },
+      clientCert,
+    ],
   ];
   for (const [title, serverOptions, clientOptions] of variants) {
     it(`${title}: the same names and order as node:tls`, async () => {

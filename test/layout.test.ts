@@ -26,17 +26,29 @@ describe('code layout', () => {
     try {
       fs.mkdirSync(path.join(dir, 'internal'));
       fs.mkdirSync(path.join(dir, 'socket'));
-      fs.writeFileSync(path.join(dir, 'internal', 'a.ts'), "import type { B } from '../socket/b';\nexport type A = B;\n");
+      fs.writeFileSync(
+        path.join(dir, 'internal', 'a.ts'),
+        "import type { B } from '../socket/b';\nexport type A = B;\n",
+      );
       fs.writeFileSync(path.join(dir, 'socket', 'b.ts'), "import type { C } from './c';\nexport type B = C;\n");
-      fs.writeFileSync(path.join(dir, 'socket', 'c.ts'), "import type { B } from './b';\nimport type { Ok } from '../cli/ok';\nexport type C = B | Ok;\n");
+      fs.writeFileSync(
+        path.join(dir, 'socket', 'c.ts'),
+        "import type { B } from './b';\nimport type { Ok } from '../cli/ok';\nexport type C = B | Ok;\n",
+      );
       // The command (cli/) may use index.ts and nothing else of the library; nothing may use it.
       fs.mkdirSync(path.join(dir, 'cli'));
       fs.writeFileSync(path.join(dir, 'index.ts'), 'export type Api = 1;\n');
       fs.writeFileSync(path.join(dir, 'cli', 'ok.ts'), "import type { Api } from '../index';\nexport type Ok = Api;\n");
-      fs.writeFileSync(path.join(dir, 'cli', 'bad.ts'), "import type { A } from '../internal/a';\nexport type Bad = A;\n");
+      fs.writeFileSync(
+        path.join(dir, 'cli', 'bad.ts'),
+        "import type { A } from '../internal/a';\nexport type Bad = A;\n",
+      );
       let stderr = '';
       try {
-        execFileSync(process.execPath, [path.join(root, 'scripts', 'check-imports.mjs'), dir], { encoding: 'utf8', stdio: 'pipe' });
+        execFileSync(process.execPath, [path.join(root, 'scripts', 'check-imports.mjs'), dir], {
+          encoding: 'utf8',
+          stdio: 'pipe',
+        });
       } catch (err) {
         stderr = String((err as { stderr?: unknown }).stderr);
       }
@@ -52,12 +64,11 @@ describe('code layout', () => {
 
   it('every source file of lib/ and native/ is named in docs/ARCHITECTURE.md', () => {
     const doc = fs.readFileSync(path.join(root, 'docs', 'ARCHITECTURE.md'), 'utf8');
-    const sources = [
-      ...files('lib', (n) => n.endsWith('.ts')),
-      ...files('native', (n) => /\.(cc|h)$/.test(n)),
-    ];
+    const sources = [...files('lib', (n) => n.endsWith('.ts')), ...files('native', (n) => /\.(cc|h)$/.test(n))];
     // A file is named by its path, or by its stem with a wildcard (native/errors.* for errors.cc and errors.h).
-    const missing = sources.filter((f) => !doc.includes(`\`${f}\``) && !doc.includes(`\`${f.replace(/\.[a-z]+$/, '.*')}\``));
+    const missing = sources.filter(
+      (f) => !doc.includes(`\`${f}\``) && !doc.includes(`\`${f.replace(/\.[a-z]+$/, '.*')}\``),
+    );
     assert.deepEqual(missing, []);
   });
 });

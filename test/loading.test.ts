@@ -25,7 +25,7 @@ describe('loading', () => {
     assert.equal(tls.opensslDir, sys.dir);
   });
 
-  it('was compiled against the system OpenSSL headers (pkg-config), not Node\'s copy', () => {
+  it("was compiled against the system OpenSSL headers (pkg-config), not Node's copy", () => {
     const modversion = execFileSync('pkg-config', ['--modversion', 'openssl'], { encoding: 'utf8' }).trim();
     assert.match(binding.versions.opensslHeaders, new RegExp(`^OpenSSL ${modversion.replace(/\./g, '\\.')} `));
   });
@@ -48,14 +48,20 @@ describe('loading', () => {
     fs.cpSync(path.join(root, 'dist'), path.join(pkg, 'dist'), { recursive: true });
     fs.copyFileSync(path.join(root, 'package.json'), path.join(pkg, 'package.json'));
     fs.mkdirSync(path.join(pkg, 'node_modules'));
-    fs.cpSync(path.join(root, 'node_modules', 'node-gyp-build'), path.join(pkg, 'node_modules', 'node-gyp-build'), { recursive: true });
+    fs.cpSync(path.join(root, 'node_modules', 'node-gyp-build'), path.join(pkg, 'node_modules', 'node-gyp-build'), {
+      recursive: true,
+    });
     const dir = path.join(pkg, 'prebuilds', `${os.platform()}-${os.arch()}`);
     fs.mkdirSync(dir, { recursive: true });
     fs.copyFileSync(tls.addon, path.join(dir, 'openssl-tls.node'));
-    const loaded = execFileSync(process.execPath, ['-e', `const t=require(${JSON.stringify(pkg)});console.log(t.addon, t.opensslDir)`], {
-      encoding: 'utf8',
-      env: { ...process.env, OPENSSL_TLS_ADDON: '' },
-    }).trim();
+    const loaded = execFileSync(
+      process.execPath,
+      ['-e', `const t=require(${JSON.stringify(pkg)});console.log(t.addon, t.opensslDir)`],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, OPENSSL_TLS_ADDON: '' },
+      },
+    ).trim();
     const [file, dirReported] = loaded.split(' ');
     assert.equal(file, path.join(dir, 'openssl-tls.node'));
     assert.equal(dirReported, tls.opensslDir);

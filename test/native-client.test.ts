@@ -36,7 +36,10 @@ function readAll(socket: NodeJS.ReadableStream): Promise<Buffer> {
 
 describe('client transport choice', () => {
   it('nativeTransport must be a boolean, whatever OPENSSL_TLS_TRANSPORT forces', () => {
-    assert.throws(() => tls.connect({ port: 1, nativeTransport: 'yes' as never }), { code: 'ERR_INVALID_ARG_TYPE', message: /options\.nativeTransport/ });
+    assert.throws(() => tls.connect({ port: 1, nativeTransport: 'yes' as never }), {
+      code: 'ERR_INVALID_ARG_TYPE',
+      message: /options\.nativeTransport/,
+    });
   });
 });
 
@@ -88,7 +91,12 @@ describeNative('native client transport', () => {
   it("emits 'lookup' for a host name, as node:tls's socket does", async () => {
     const ours = tls.connect({ port, host: 'localhost', ca: fixture('ca.pem'), family: 4 });
     // net.connect's family option (node:tls's typings leave it out of ConnectionOptions).
-    const theirs = nodeTls.connect({ port, host: 'localhost', ca: fixture('ca.pem'), family: 4 } as nodeTls.ConnectionOptions);
+    const theirs = nodeTls.connect({
+      port,
+      host: 'localhost',
+      ca: fixture('ca.pem'),
+      family: 4,
+    } as nodeTls.ConnectionOptions);
     // Every wait is set up at once: a slow run (ASan) may finish one side's handshake
     // before the other side's lookup.
     const secure = Promise.all([waitFor(ours, 'secureConnect', 20_000), waitFor(theirs, 'secureConnect', 20_000)]);
@@ -124,7 +132,8 @@ describeNative('native client transport', () => {
       assert.equal(b.toString(), 'over a pipe');
       assert.equal(ours._native, true);
       assert.equal(ours.authorized, true);
-      for (const key of ['remoteAddress', 'remotePort', 'remoteFamily'] as const) assert.equal(ours[key], theirs[key], key);
+      for (const key of ['remoteAddress', 'remotePort', 'remoteFamily'] as const)
+        assert.equal(ours[key], theirs[key], key);
       assert.deepEqual(ours.address(), theirs.address());
       assert.equal(ours.setNoDelay(true), ours);
     } finally {
@@ -148,14 +157,17 @@ describeNative('native client transport', () => {
     assert.equal(ours._native, false);
   });
 
-  it('a server that drops the connection mid-handshake: the JS transport\'s error', async () => {
+  it("a server that drops the connection mid-handshake: the JS transport's error", async () => {
     const rude = net.createServer((s) => s.once('data', () => s.destroy()));
     const rudePort = await listen(rude);
     try {
       const c = client(rudePort);
       const [err] = (await waitFor(c, 'error').catch((e: unknown) => [e])) as [NodeJS.ErrnoException];
       assert.equal(err.code, 'ECONNRESET');
-      assert.match(err.message, /Client network socket disconnected before secure TLS connection was established|read ECONNRESET/);
+      assert.match(
+        err.message,
+        /Client network socket disconnected before secure TLS connection was established|read ECONNRESET/,
+      );
       assert.equal(c._native, true);
     } finally {
       await close(rude);
@@ -175,7 +187,13 @@ describeNative('native client transport', () => {
     };
     try {
       for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
-        const options = { host: '127.0.0.1', port: strictPort, servername: 'localhost', ca: fixture('selfsigned.pem'), maxVersion: version };
+        const options = {
+          host: '127.0.0.1',
+          port: strictPort,
+          servername: 'localhost',
+          ca: fixture('selfsigned.pem'),
+          maxVersion: version,
+        };
         const ours = await rejected(tls.connect(options));
         const theirs = await rejected(nodeTls.connect(options));
         assert.deepEqual(ours, theirs, version);
@@ -188,7 +206,11 @@ describeNative('native client transport', () => {
 
   it('openssl s_server -rev: TLS 1.2 and 1.3, bytes both ways, its close_notify ends the stream', async () => {
     for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
-      const peer = await startOpenSSLServer([...certArgs('server-rsa'), version === 'TLSv1.2' ? '-tls1_2' : '-tls1_3', '-rev']);
+      const peer = await startOpenSSLServer([
+        ...certArgs('server-rsa'),
+        version === 'TLSv1.2' ? '-tls1_2' : '-tls1_3',
+        '-rev',
+      ]);
       try {
         const c = client(peer.port, { minVersion: version, maxVersion: version });
         await waitFor(c, 'secureConnect');

@@ -19,7 +19,10 @@ const ca = fixture('ca.pem');
 /** A server Connection with its first handshake step on the pool, and that step's result. */
 function stepInFlight(): { server: NativeConnection; client: NativeConnection; done: Promise<CycleResult> } {
   const server = new binding.Connection(tls.createSecureContext(ec).context, { isServer: true });
-  const client = new binding.Connection(tls.createSecureContext({ ca }).context, { isServer: false, servername: 'localhost' });
+  const client = new binding.Connection(tls.createSecureContext({ ca }).context, {
+    isServer: false,
+    servername: 'localhost',
+  });
   const hello = client.start().encrypted;
   assert.ok(hello);
   let r: CycleResult | undefined;
@@ -144,7 +147,10 @@ describe('native guards', () => {
       c.destroy();
       assert.ok(binding.poolHandshakeSteps() > before, 'no step ran on the pool');
       // TLS 1.2: CLIENT_RANDOM, recorded by the callback on the pool thread.
-      assert.ok(lines.some((l) => l.toString().startsWith('CLIENT_RANDOM ')), 'no keylog line');
+      assert.ok(
+        lines.some((l) => l.toString().startsWith('CLIENT_RANDOM ')),
+        'no keylog line',
+      );
     } finally {
       await close(server);
     }
@@ -170,11 +176,18 @@ describe('native guards', () => {
       }
       // resume({ context }) during a clientHello pause.
       const server = new binding.Connection(real, { isServer: true, pauseOnClientHello: true });
-      const client = new binding.Connection(tls.createSecureContext({ ca }).context, { isServer: false, servername: 'localhost' });
+      const client = new binding.Connection(tls.createSecureContext({ ca }).context, {
+        isServer: false,
+        servername: 'localhost',
+      });
       const hello = client.start().encrypted as Buffer;
       assert.equal(server.receive(hello).pause?.kind, 'clientHello');
       for (const [what, fake] of fakes) {
-        assert.throws(() => server.resume({ context: fake as NativeSecureContext }), { code: 'ERR_INVALID_ARG_TYPE' }, what);
+        assert.throws(
+          () => server.resume({ context: fake as NativeSecureContext }),
+          { code: 'ERR_INVALID_ARG_TYPE' },
+          what,
+        );
       }
       assert.equal(server.resume({ context: real }).status & binding.status.ERROR, 0);
       server.destroy();

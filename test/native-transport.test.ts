@@ -23,7 +23,9 @@ function nodeClient(port: number, options: nodeTls.ConnectionOptions = {}): node
 /** Resolves with the first tlsClientError's code and message. */
 function clientError(server: tls.Server): Promise<{ code: string; message: string }> {
   return new Promise((resolve) => {
-    server.once('tlsClientError', (err: NodeJS.ErrnoException) => resolve({ code: String(err.code), message: err.message }));
+    server.once('tlsClientError', (err: NodeJS.ErrnoException) =>
+      resolve({ code: String(err.code), message: err.message }),
+    );
   });
 }
 
@@ -141,7 +143,7 @@ describeNative('native transport', () => {
     }
   });
 
-  it('garbage instead of a ClientHello: tlsClientError with the JS transport\'s code, and the server serves on', async () => {
+  it("garbage instead of a ClientHello: tlsClientError with the JS transport's code, and the server serves on", async () => {
     const codes: string[] = [];
     for (const nativeTransport of [true, false]) {
       const server = tls.createServer({ ...rsa, nativeTransport }, (s) => s.end('ok'));
@@ -192,7 +194,9 @@ describeNative('native transport', () => {
     let count = 0;
     for (let i = 0; i < 100 && count === 0; i++) {
       await new Promise((r) => setTimeout(r, 10));
-      count = await new Promise<number>((resolve, reject) => server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
+      count = await new Promise<number>((resolve, reject) =>
+        server.getConnections((e, n) => (e ? reject(e) : resolve(n))),
+      );
     }
     assert.equal(count, 1);
     let closed = false;

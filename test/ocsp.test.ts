@@ -32,9 +32,22 @@ let revokedResponse: Buffer = Buffer.alloc(0);
 function statusOf(response: Buffer, certName: string): string {
   const file = path.join(dir, `check-${process.hrtime.bigint()}.der`);
   fs.writeFileSync(file, response);
-  const out = execFileSync('openssl', [
-    'ocsp', '-respin', file, '-CAfile', fixturePath('ca.pem'), '-issuer', fixturePath('ca.pem'), '-cert', fixturePath(`${certName}.pem`), '-no_nonce',
-  ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync(
+    'openssl',
+    [
+      'ocsp',
+      '-respin',
+      file,
+      '-CAfile',
+      fixturePath('ca.pem'),
+      '-issuer',
+      fixturePath('ca.pem'),
+      '-cert',
+      fixturePath(`${certName}.pem`),
+      '-no_nonce',
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const m = new RegExp(`${certName}\\.pem: (\\w+)`).exec(out);
   return m?.[1] ?? out;
 }
@@ -142,7 +155,11 @@ describe('OCSP stapling', () => {
       for (const server of impls) {
         for (const client of impls) {
           const got = await staple(server, client, listener, {}, clientOptions);
-          assert.deepEqual(got, expected, `${server.name} server, ${client.name} client, ${JSON.stringify(clientOptions)}`);
+          assert.deepEqual(
+            got,
+            expected,
+            `${server.name} server, ${client.name} client, ${JSON.stringify(clientOptions)}`,
+          );
         }
       }
     }
@@ -150,7 +167,9 @@ describe('OCSP stapling', () => {
 
   it('openssl s_client -status sees the stapled response', async () => {
     const server = tls.createServer(rsa, (s) => s.end('hi\n'));
-    server.on('OCSPRequest', (_c: Buffer, _i: Buffer | null, cb: OCSPCallback) => setImmediate(() => cb(null, goodResponse)));
+    server.on('OCSPRequest', (_c: Buffer, _i: Buffer | null, cb: OCSPCallback) =>
+      setImmediate(() => cb(null, goodResponse)),
+    );
     const port = await listen(server);
     try {
       const r = await runOpenSSLClient(port, ['-status', '-CAfile', fixturePath('ca.pem')], '', { waitFor: 'hi' });
@@ -163,7 +182,7 @@ describe('OCSP stapling', () => {
     }
   });
 
-  it('a revoked certificate\'s response reaches the client as it was made', async () => {
+  it("a revoked certificate's response reaches the client as it was made", async () => {
     // The client goes away at once: the server's end() may meet a reset socket (EPIPE).
     const server = tls.createServer(revoked, (s) => s.on('error', () => {}).end());
     server.on('OCSPRequest', (_c: Buffer, _i: Buffer | null, cb: OCSPCallback) => cb(null, revokedResponse));
@@ -180,9 +199,22 @@ describe('OCSP stapling', () => {
 
   it('our client against openssl s_server -status_file', async () => {
     const file = path.join(dir, 'server-rsa.ocsp.der');
-    const server = await startOpenSSLServer(['-cert', fixturePath('server-rsa.pem'), '-key', fixturePath('server-rsa-key.pem'), '-status_file', file]);
+    const server = await startOpenSSLServer([
+      '-cert',
+      fixturePath('server-rsa.pem'),
+      '-key',
+      fixturePath('server-rsa-key.pem'),
+      '-status_file',
+      file,
+    ]);
     const events: string[] = [];
-    const c = tls.connect({ port: server.port, host: '127.0.0.1', ca: fixture('ca.pem'), servername: 'localhost', requestOCSP: true });
+    const c = tls.connect({
+      port: server.port,
+      host: '127.0.0.1',
+      ca: fixture('ca.pem'),
+      servername: 'localhost',
+      requestOCSP: true,
+    });
     let response: Buffer | null | undefined;
     c.on('OCSPResponse', (r: Buffer | null) => {
       events.push('OCSPResponse');
@@ -201,7 +233,8 @@ describe('OCSP stapling', () => {
     }
 
     it('callback(err) fails the socket with err (tlsClientError), as in node:tls', async () => {
-      const listener: OCSPListener = (_c, _i, cb) => setTimeout(() => cb(Object.assign(new Error('no responder'), { code: 'MY_OCSP' })), 20);
+      const listener: OCSPListener = (_c, _i, cb) =>
+        setTimeout(() => cb(Object.assign(new Error('no responder'), { code: 'MY_OCSP' })), 20);
       const expected = await staple(nodeImpl, nodeImpl, listener);
       const got = await serverError(listener);
       assert.equal(got.serverError, 'MY_OCSP');
@@ -241,14 +274,24 @@ describe('OCSP stapling', () => {
       });
       const port = await listen(server);
       try {
-        const gone = nodeTls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, requestOCSP: true } as nodeTls.ConnectionOptions);
+        const gone = nodeTls.connect({
+          port,
+          host: '127.0.0.1',
+          rejectUnauthorized: false,
+          requestOCSP: true,
+        } as nodeTls.ConnectionOptions);
         gone.on('error', () => {});
         while (answers.length === 0) await new Promise((r) => setTimeout(r, 5));
         gone.destroy();
         await new Promise((r) => setTimeout(r, 50));
         answers[0]?.();
         answers[0]?.();
-        const next = nodeTls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, requestOCSP: true } as nodeTls.ConnectionOptions);
+        const next = nodeTls.connect({
+          port,
+          host: '127.0.0.1',
+          rejectUnauthorized: false,
+          requestOCSP: true,
+        } as nodeTls.ConnectionOptions);
         const got = new Promise<Buffer | null>((resolve) => next.once('OCSPResponse', resolve));
         while (answers.length < 2) await new Promise((r) => setTimeout(r, 5));
         answers[1]?.();
@@ -272,7 +315,12 @@ describe('OCSP stapling', () => {
       const port = await listen(server);
       try {
         const failed = new Promise((r) => server.once('tlsClientError', r));
-        const c = nodeTls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, requestOCSP: true } as nodeTls.ConnectionOptions);
+        const c = nodeTls.connect({
+          port,
+          host: '127.0.0.1',
+          rejectUnauthorized: false,
+          requestOCSP: true,
+        } as nodeTls.ConnectionOptions);
         c.on('error', () => {});
         await Promise.all([failed, new Promise((r) => c.once('close', r))]);
         assert.ok(answer);

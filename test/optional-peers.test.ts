@@ -46,8 +46,23 @@ describe('optional peers (test/helpers/optional_peers.ts)', function () {
   function mocha(env: Record<string, string>): Run {
     const r = spawnSync(
       process.execPath,
-      [require.resolve('mocha/bin/mocha.js'), '--no-config', '--reporter', 'spec', '--no-color', '--require', 'tsx/cjs', '--require', helper, path.join(dir, 'peers.test.js')],
-      { cwd: root, encoding: 'utf8', env: { ...process.env, OPENSSL_TLS_STRICT_PEERS: '', OPENSSL_TLS_PEER_SKIP_LOG: '', PATH: bin, ...env } },
+      [
+        require.resolve('mocha/bin/mocha.js'),
+        '--no-config',
+        '--reporter',
+        'spec',
+        '--no-color',
+        '--require',
+        'tsx/cjs',
+        '--require',
+        helper,
+        path.join(dir, 'peers.test.js'),
+      ],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, OPENSSL_TLS_STRICT_PEERS: '', OPENSSL_TLS_PEER_SKIP_LOG: '', PATH: bin, ...env },
+      },
     );
     return { status: r.status, out: r.stdout + r.stderr };
   }
@@ -80,7 +95,10 @@ describe('optional peers (test/helpers/optional_peers.ts)', function () {
     const r = mocha({ OPENSSL_TLS_PEER_SKIP_LOG: log });
     assert.equal(r.status, 0, r.out);
     assert.doesNotMatch(r.out, /skipped: missing peers/);
-    assert.equal(summaryLine(countsFromLog(fs.readFileSync(log, 'utf8'))), '8 skipped: missing peers (install gnutls-bin, redis-server)');
+    assert.equal(
+      summaryLine(countsFromLog(fs.readFileSync(log, 'utf8'))),
+      '8 skipped: missing peers (install gnutls-bin, redis-server)',
+    );
   });
 
   it('a command with no known package is a mistake in the test, not a skip', () => {

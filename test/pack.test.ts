@@ -30,14 +30,18 @@ interface Manifest {
  */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  const drop = /^(npm_.*|OPENSSL_TLS_ADDON|OPENSSL_TLS_NO_DEEPBIND|LD_PRELOAD|ASAN_OPTIONS|LSAN_OPTIONS|UBSAN_OPTIONS|NODE_OPTIONS)$/i;
+  const drop =
+    /^(npm_.*|OPENSSL_TLS_ADDON|OPENSSL_TLS_NO_DEEPBIND|LD_PRELOAD|ASAN_OPTIONS|LSAN_OPTIONS|UBSAN_OPTIONS|NODE_OPTIONS)$/i;
   for (const [k, v] of Object.entries(process.env)) if (!drop.test(k)) env[k] = v;
   return { ...env, ...extra };
 }
 
 /** The npm CLI script next to this node (or on PATH), run with this node. */
 function npmCli(): string {
-  const candidates = [path.join(path.dirname(process.execPath), 'npm'), ...(process.env['PATH'] ?? '').split(':').map((d) => path.join(d, 'npm'))];
+  const candidates = [
+    path.join(path.dirname(process.execPath), 'npm'),
+    ...(process.env['PATH'] ?? '').split(':').map((d) => path.join(d, 'npm')),
+  ];
   const found = candidates.find((f) => fs.existsSync(f));
   assert.ok(found, 'npm next to node or on PATH');
   return fs.realpathSync(found);
@@ -67,7 +71,7 @@ function readGyp(file: string): Record<string, unknown> {
       json += '\n';
     } else if (c === '"' || c === "'") {
       let value = '';
-      for (i++; i < text.length && text[i] !== c; i++) value += text[i] === '\\' ? text[++i] ?? '' : text[i];
+      for (i++; i < text.length && text[i] !== c; i++) value += text[i] === '\\' ? (text[++i] ?? '') : text[i];
       json += JSON.stringify(value);
     } else {
       json += c;
@@ -87,7 +91,8 @@ function gypSources(): string[] {
     if (node === null || typeof node !== 'object') return;
     for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
       if (key === 'includes' && Array.isArray(value)) {
-        for (const inc of value as string[]) visit(readGyp(path.join(root, base, inc)), path.join(base, path.dirname(inc)));
+        for (const inc of value as string[])
+          visit(readGyp(path.join(root, base, inc)), path.join(base, path.dirname(inc)));
       } else if (key === 'variables' && value !== null && typeof value === 'object') {
         for (const [name, v] of Object.entries(value)) variables.set(name, { list: v, base: '.' });
       } else if (key === 'sources' && Array.isArray(value)) {
@@ -134,16 +139,35 @@ describe('npm pack', function () {
     assert.match(manifest.repository?.url ?? '', /^git\+https:\/\//);
     assert.ok(Array.isArray(manifest.files) && manifest.files.length > 0);
     assert.deepEqual(Object.keys(manifest.bin ?? {}), ['openssl-tls']);
-    for (const f of [manifest.main, manifest.types, manifest.bin?.['openssl-tls'] ?? '']) assert.ok(files.includes(path.normalize(f)), f);
+    for (const f of [manifest.main, manifest.types, manifest.bin?.['openssl-tls'] ?? ''])
+      assert.ok(files.includes(path.normalize(f)), f);
   });
 
   it('ships LICENSE (MIT), README, CHANGELOG, the typings, the CLI and the install script', () => {
-    for (const f of ['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json', 'typings/native.d.ts', 'dist/index.d.ts', 'dist/cli/main.js', 'scripts/install.js', 'binding.gyp']) {
+    for (const f of [
+      'LICENSE',
+      'README.md',
+      'CHANGELOG.md',
+      'package.json',
+      'typings/native.d.ts',
+      'dist/index.d.ts',
+      'dist/cli/main.js',
+      'scripts/install.js',
+      'binding.gyp',
+    ]) {
       assert.ok(files.includes(f), f);
     }
     assert.match(fs.readFileSync(path.join(root, 'LICENSE'), 'utf8'), /^MIT License\n/);
     // The CLI's bench runs these.
-    for (const f of ['bench/server.js', 'bench/load/tls-client.js', 'bench/load/stime.js', 'bench/lib/scenarios.js', 'bench/lib/children.js', 'bench/lib/fixtures.js', 'bench/lib/args.js']) {
+    for (const f of [
+      'bench/server.js',
+      'bench/load/tls-client.js',
+      'bench/load/stime.js',
+      'bench/lib/scenarios.js',
+      'bench/lib/children.js',
+      'bench/lib/fixtures.js',
+      'bench/lib/args.js',
+    ]) {
       assert.ok(files.includes(f), f);
     }
   });
@@ -155,7 +179,11 @@ describe('npm pack', function () {
   });
 
   it('ships no fuzz targets, tests, fixtures, keys, build output or tarballs', () => {
-    const unwanted = files.filter((f) => /^(native\/fuzz|test|build|build-[^/]*|node_modules|docs|examples)\/|\.(pem|pfx|key|der|tgz|o)$|^CMakeLists\.txt$|^bench\/(run\.js|profile\/)/.test(f));
+    const unwanted = files.filter((f) =>
+      /^(native\/fuzz|test|build|build-[^/]*|node_modules|docs|examples)\/|\.(pem|pfx|key|der|tgz|o)$|^CMakeLists\.txt$|^bench\/(run\.js|profile\/)/.test(
+        f,
+      ),
+    );
     assert.deepEqual(unwanted, []);
   });
 
@@ -192,7 +220,11 @@ describe('npm pack', function () {
         prebuildNote = `the prebuild ${shipped.join(', ')}`;
       } else {
         // CI (.ci/run) made one before the tests: its absence there is a failure.
-        assert.notEqual(process.env['OPENSSL_TLS_REQUIRE_PREBUILD'], '1', `no ${prebuildDir}/*.node in the pack: run npm run prebuild first`);
+        assert.notEqual(
+          process.env['OPENSSL_TLS_REQUIRE_PREBUILD'],
+          '1',
+          `no ${prebuildDir}/*.node in the pack: run npm run prebuild first`,
+        );
         const built = path.join(root, 'build', 'Release', 'openssl_tls.node');
         if (!fs.existsSync(built)) this.skip(); // neither a prebuild nor a build: nothing to install
         fs.mkdirSync(path.join(stage, prebuildDir), { recursive: true });
@@ -208,12 +240,18 @@ describe('npm pack', function () {
       fs.mkdirSync(bin);
       fs.symlinkSync(process.execPath, path.join(bin, 'node'));
       fs.symlinkSync('/bin/sh', path.join(bin, 'sh'));
-      fs.writeFileSync(path.join(bin, 'npm'), `#!/bin/sh\nexec "${process.execPath}" "${npmCli()}" "$@"\n`, { mode: 0o755 });
+      fs.writeFileSync(path.join(bin, 'npm'), `#!/bin/sh\nexec "${process.execPath}" "${npmCli()}" "$@"\n`, {
+        mode: 0o755,
+      });
 
       app = path.join(work, 'app');
       fs.mkdirSync(app);
       fs.writeFileSync(path.join(app, 'package.json'), '{ "name": "app", "private": true }\n');
-      const installed = npm(['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], app, cleanEnv({ PATH: bin }));
+      const installed = npm(
+        ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball],
+        app,
+        cleanEnv({ PATH: bin }),
+      );
       assert.equal(installed.status, 0, `npm install (${prebuildNote}):\n${installed.stdout}\n${installed.stderr}`);
     });
     after(() => {
@@ -221,7 +259,11 @@ describe('npm pack', function () {
     });
 
     it('no compiler, make or pkg-config was reachable, and nothing was compiled', () => {
-      const r = spawnSync('sh', ['-c', 'for c in cc gcc g++ c++ clang make pkg-config; do command -v $c && exit 1; done; exit 0'], { env: { PATH: bin }, encoding: 'utf8' });
+      const r = spawnSync(
+        'sh',
+        ['-c', 'for c in cc gcc g++ c++ clang make pkg-config; do command -v $c && exit 1; done; exit 0'],
+        { env: { PATH: bin }, encoding: 'utf8' },
+      );
       assert.equal(r.status, 0, `reachable: ${r.stdout}`);
       const pkg = path.join(app, 'node_modules', 'openssl-tls');
       assert.ok(fs.existsSync(path.join(pkg, 'package.json')));
@@ -243,21 +285,44 @@ describe('npm pack', function () {
             server.close();
           });
         });`;
-      const r = spawnSync(process.execPath, ['-e', script], { cwd: app, env: cleanEnv({ PATH: bin }), encoding: 'utf8', timeout: 20_000 });
+      const r = spawnSync(process.execPath, ['-e', script], {
+        cwd: app,
+        env: cleanEnv({ PATH: bin }),
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
       assert.equal(r.status, 0, r.stderr);
-      const seen = JSON.parse(r.stdout) as { echo: string; authorized: boolean; protocol: string; addon: string; openssl: string; dir: string };
+      const seen = JSON.parse(r.stdout) as {
+        echo: string;
+        authorized: boolean;
+        protocol: string;
+        addon: string;
+        openssl: string;
+        dir: string;
+      };
       assert.equal(seen.echo, 'ping');
       assert.equal(seen.authorized, true);
       assert.equal(seen.protocol, 'TLSv1.3');
-      assert.equal(path.dirname(seen.addon), path.join(fs.realpathSync(app), 'node_modules', 'openssl-tls', prebuildDir), prebuildNote);
+      assert.equal(
+        path.dirname(seen.addon),
+        path.join(fs.realpathSync(app), 'node_modules', 'openssl-tls', prebuildDir),
+        prebuildNote,
+      );
       assert.equal(seen.openssl, tls.versions.openssl);
       assert.equal(seen.dir, tls.opensslDir);
     });
 
     it('the openssl-tls command is installed and runs', () => {
-      const r = spawnSync(path.join(app, 'node_modules', '.bin', 'openssl-tls'), ['--version'], { cwd: app, env: cleanEnv({ PATH: bin }), encoding: 'utf8' });
+      const r = spawnSync(path.join(app, 'node_modules', '.bin', 'openssl-tls'), ['--version'], {
+        cwd: app,
+        env: cleanEnv({ PATH: bin }),
+        encoding: 'utf8',
+      });
       assert.equal(r.status, 0, r.stderr);
-      assert.equal(r.stdout, `openssl-tls ${JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version as string} (${tls.versions.openssl})\n`);
+      assert.equal(
+        r.stdout,
+        `openssl-tls ${JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version as string} (${tls.versions.openssl})\n`,
+      );
     });
   });
 });

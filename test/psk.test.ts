@@ -5,6 +5,7 @@
 import { strict as assert } from 'node:assert';
 import type { Socket } from 'node:net';
 import * as nodeTls from 'node:tls';
+import { inspect } from 'node:util';
 import * as tls from '../lib/index';
 import { binding } from '../lib/internal/binding';
 import type { CycleResult, NativeConnection } from '../typings/native';
@@ -159,7 +160,9 @@ describe('PSK', () => {
           ...TLS12,
           pskIdentityHint: 'h',
           pskCallback(this: unknown, socket: unknown, identity: string) {
-            seen.push(`server this=socket:${this === socket} instance:${socket instanceof tls.TLSSocket} id:${identity}`);
+            seen.push(
+              `server this=socket:${this === socket} instance:${socket instanceof tls.TLSSocket} id:${identity}`,
+            );
             return KEY;
           },
         },
@@ -210,9 +213,14 @@ describe('PSK', () => {
     it('accepts a TypedArray, a DataView or { psk } from the server callback and a Uint8Array key from the client', async () => {
       for (const answer of [new Uint8Array(KEY), new DataView(KEY.buffer, KEY.byteOffset, KEY.length), { psk: KEY }]) {
         const o = await exchange(OURS, NODE, { pskCallback: () => answer }, {});
-        assert.equal(o.clientGot, 'pong', String(answer));
+        assert.equal(o.clientGot, 'pong', inspect(answer));
       }
-      const o = await exchange(NODE, OURS, {}, { pskCallback: () => ({ psk: new Uint8Array(KEY), identity: 'TestUser' }) });
+      const o = await exchange(
+        NODE,
+        OURS,
+        {},
+        { pskCallback: () => ({ psk: new Uint8Array(KEY), identity: 'TestUser' }) },
+      );
       assert.equal(o.clientGot, 'pong');
     });
 
@@ -294,7 +302,9 @@ describe('PSK', () => {
         );
         const port = await listen(server);
         try {
-          const r = await runOpenSSLClient(port, [...args, '-psk', KEY_HEX, '-psk_identity', 'TestUser'], 'hello\n', { waitFor: 'bye' });
+          const r = await runOpenSSLClient(port, [...args, '-psk', KEY_HEX, '-psk_identity', 'TestUser'], 'hello\n', {
+            waitFor: 'bye',
+          });
           assert.match(r.stdout, /bye/);
           assert.equal(protocol, version);
           assert.deepEqual(identities, ['TestUser']);
@@ -345,7 +355,15 @@ describe('PSK', () => {
       server.on('tlsClientError', (e: NodeJS.ErrnoException) => errors.push(e));
       const port = await listen(server);
       try {
-        const r = await runOpenSSLClient(port, ['-tls1_2', '-cipher', 'PSK-AES128-GCM-SHA256', '-psk', KEY_HEX, '-psk_identity', 'nobody']);
+        const r = await runOpenSSLClient(port, [
+          '-tls1_2',
+          '-cipher',
+          'PSK-AES128-GCM-SHA256',
+          '-psk',
+          KEY_HEX,
+          '-psk_identity',
+          'nobody',
+        ]);
         assert.match(r.stdout + r.stderr, /unknown psk identity/i);
         assert.equal(errors[0]?.code, 'ERR_SSL_PSK_IDENTITY_NOT_FOUND');
       } finally {
@@ -365,7 +383,11 @@ describe('PSK', () => {
     }
 
     it('createServer: pskCallback must be a function, pskIdentityHint a string', () => {
-      for (const options of [{ pskCallback: 5 }, { pskCallback: 'x' }, { pskCallback: () => null, pskIdentityHint: 5 }]) {
+      for (const options of [
+        { pskCallback: 5 },
+        { pskCallback: 'x' },
+        { pskCallback: () => null, pskIdentityHint: 5 },
+      ]) {
         const ours = thrown(() => tls.createServer(options as unknown as tls.TlsServerOptions));
         const theirs = thrown(() => nodeTls.createServer(options as unknown as nodeTls.TlsOptions));
         assert.equal(ours.code, 'ERR_INVALID_ARG_TYPE');
@@ -376,8 +398,12 @@ describe('PSK', () => {
     });
 
     it('connect: pskCallback must be a function (thrown at once)', () => {
-      const ours = thrown(() => tls.connect({ port: 1, pskCallback: 'x' as unknown as tls.ConnectionOptions['pskCallback'] }));
-      const theirs = thrown(() => nodeTls.connect({ port: 1, pskCallback: 'x' as unknown as nodeTls.ConnectionOptions['pskCallback'] }));
+      const ours = thrown(() =>
+        tls.connect({ port: 1, pskCallback: 'x' as unknown as tls.ConnectionOptions['pskCallback'] }),
+      );
+      const theirs = thrown(() =>
+        nodeTls.connect({ port: 1, pskCallback: 'x' as unknown as nodeTls.ConnectionOptions['pskCallback'] }),
+      );
       assert.equal(ours.code, 'ERR_INVALID_ARG_TYPE');
       assert.equal(ours.message, theirs.message);
     });
@@ -411,7 +437,12 @@ describe('PSK', () => {
 
     it('an identity of exactly 256 bytes and a key of 512 bytes are fine', async () => {
       const big = Buffer.alloc(512, 7);
-      const o = await exchange(OURS, OURS, { ...TLS12, pskCallback: () => big }, { ...TLS12, pskCallback: () => ({ psk: big, identity: 'z'.repeat(256) }) });
+      const o = await exchange(
+        OURS,
+        OURS,
+        { ...TLS12, pskCallback: () => big },
+        { ...TLS12, pskCallback: () => ({ psk: big, identity: 'z'.repeat(256) }) },
+      );
       assert.equal(o.clientError, undefined);
       assert.equal(o.clientGot, 'pong');
     });
@@ -464,32 +495,55 @@ describe('PSK', () => {
       assert.equal(ours.clientError?.code, theirs.clientError?.code);
     });
 
-    for (const [version, opts] of [['TLS 1.2', TLS12], ['TLS 1.3', {}]] as const) {
+    for (const [version, opts] of [
+      ['TLS 1.2', TLS12],
+      ['TLS 1.3', {}],
+    ] as const) {
       it(`a server callback that throws: tlsClientError is what it threw; the client sees the connection close (${version})`, async () => {
         const boom = Object.assign(new Error('server boom'), { code: 'SERVER_BOOM' });
-        const o = await exchange(OURS, NODE, { ...opts, pskCallback: () => { throw boom; } }, opts);
+        const o = await exchange(
+          OURS,
+          NODE,
+          {
+            ...opts,
+            pskCallback: () => {
+              throw boom;
+            },
+          },
+          opts,
+        );
         assert.equal(o.serverError, boom);
         assert.equal(o.clientError?.code, 'ECONNRESET');
       });
 
       it(`a client callback that throws: 'error' is what it threw (${version})`, async () => {
         const boom = Object.assign(new Error('client boom'), { code: 'CLIENT_BOOM' });
-        const o = await exchange(NODE, OURS, opts, { ...opts, pskCallback: () => { throw boom; } });
+        const o = await exchange(NODE, OURS, opts, {
+          ...opts,
+          pskCallback: () => {
+            throw boom;
+          },
+        });
         assert.equal(o.clientError, boom);
         assert.equal(o.clientProtocol, undefined);
       });
 
       it(`destroy() inside the server callback closes the socket once OpenSSL is done (${version})`, async () => {
         let destroyed = 0;
-        const o = await exchange(OURS, NODE, {
-          ...opts,
-          pskCallback(socket: tls.TLSSocket) {
-            socket.destroy();
-            destroyed++;
-            assert.equal(socket.destroyed, true);
-            return KEY;
+        const o = await exchange(
+          OURS,
+          NODE,
+          {
+            ...opts,
+            pskCallback(socket: tls.TLSSocket) {
+              socket.destroy();
+              destroyed++;
+              assert.equal(socket.destroyed, true);
+              return KEY;
+            },
           },
-        }, opts);
+          opts,
+        );
         assert.equal(destroyed, 1);
         assert.equal(o.serverProtocol, undefined);
         assert.equal(o.clientProtocol, undefined);
@@ -534,7 +588,10 @@ describe('PSK', () => {
       return results;
     }
 
-    function pair(server: (id: string | null) => Answer, client: (hint: string | null) => Answer): [NativeConnection, NativeConnection] {
+    function pair(
+      server: (id: string | null) => Answer,
+      client: (hint: string | null) => Answer,
+    ): [NativeConnection, NativeConnection] {
       const s = new binding.Connection(context().context, { isServer: true, pskCallback: server });
       const c = new binding.Connection(context().context, { isServer: false, pskCallback: client });
       return [s, c];
@@ -612,7 +669,10 @@ describe('PSK', () => {
       let inner = '';
       const [server, client] = pair(
         () => {
-          const [s2, c2] = pair(() => KEY, () => ({ psk: KEY, identity: 'inner' }));
+          const [s2, c2] = pair(
+            () => KEY,
+            () => ({ psk: KEY, identity: 'inner' }),
+          );
           pump(c2, s2, c2.start());
           const w = c2.write([Buffer.from('inner data')]);
           assert.ok(w.encrypted);
@@ -635,6 +695,7 @@ describe('PSK', () => {
     it('a thrown non-Error becomes an Error carrying its text', () => {
       const [server, client] = pair(
         () => {
+          // eslint-disable-next-line @typescript-eslint/only-throw-error -- what a JS callback may throw
           throw 'just a string';
         },
         () => ({ psk: KEY, identity: 'id' }),

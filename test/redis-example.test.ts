@@ -91,8 +91,14 @@ function visit(lib: 'node' | 'ours', port: number, options: tls.ConnectionOption
     c.on('error', reject);
     c.on('close', () => {
       const m = /^reused=(true|false)$/m.exec(text);
-      if (m === null) return reject(new Error(`unexpected answer ${JSON.stringify(text)}`));
-      if ((m[1] === 'true') !== reused) return reject(new Error(`server says ${text.trim()}, client says ${reused}`));
+      if (m === null) {
+        reject(new Error(`unexpected answer ${JSON.stringify(text)}`));
+        return;
+      }
+      if ((m[1] === 'true') !== reused) {
+        reject(new Error(`server says ${text.trim()}, client says ${reused}`));
+        return;
+      }
       resolve({ reused, session, ticket });
     });
   });
@@ -124,7 +130,9 @@ describe('examples/redis-session-store (a real redis-server)', function () {
   let portB: number;
 
   const redisCli = (...args: string[]): string =>
-    execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(redisPort), ...args]).toString().trim();
+    execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(redisPort), ...args])
+      .toString()
+      .trim();
 
   const startServer = async (): Promise<[Proc, number]> => {
     const p = run(process.execPath, [path.join(dir, 'server.js')], {
@@ -145,7 +153,16 @@ describe('examples/redis-session-store (a real redis-server)', function () {
     needPeer(this, 'redis-cli');
     redisPort = await freePort();
     redisUrl = `redis://127.0.0.1:${redisPort}`;
-    redis = run('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+    redis = run('redis-server', [
+      '--port',
+      String(redisPort),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ]);
     await redis.waitFor(/Ready to accept connections/);
     [a, portA] = await startServer();
     [b, portB] = await startServer();
@@ -192,8 +209,14 @@ describe('examples/redis-session-store (a real redis-server)', function () {
   it('rotation: the previous key is still accepted (and its tickets renewed), the one before is not', async () => {
     const waitForKeys = async (names: string[]): Promise<void> => {
       const started = Date.now();
-      while (JSON.stringify(lastKeyNames(a)) !== JSON.stringify(names) || JSON.stringify(lastKeyNames(b)) !== JSON.stringify(names)) {
-        if (Date.now() - started > 5000) throw new Error(`servers did not pick up ${names.join(' ')}: A ${lastKeyNames(a).join(' ')}, B ${lastKeyNames(b).join(' ')}`);
+      while (
+        JSON.stringify(lastKeyNames(a)) !== JSON.stringify(names) ||
+        JSON.stringify(lastKeyNames(b)) !== JSON.stringify(names)
+      ) {
+        if (Date.now() - started > 5000)
+          throw new Error(
+            `servers did not pick up ${names.join(' ')}: A ${lastKeyNames(a).join(' ')}, B ${lastKeyNames(b).join(' ')}`,
+          );
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     };

@@ -92,7 +92,9 @@ interface ServerSide {
 }
 
 /** Our server; resolves with its first connection, set up to record what it gets. */
-async function serve(options: tls.TlsServerOptions): Promise<{ server: tls.Server; port: number; next: Promise<ServerSide> }> {
+async function serve(
+  options: tls.TlsServerOptions,
+): Promise<{ server: tls.Server; port: number; next: Promise<ServerSide> }> {
   const server = tls.createServer(options);
   const next = new Promise<ServerSide>((resolve) => {
     server.once('secureConnection', (socket: tls.TLSSocket) => {
@@ -121,7 +123,7 @@ describe('renegotiation', () => {
     await Promise.all([...clients].map((p) => stopProcess(p)));
   });
 
-  it('the defaults are node:tls\'s (3 within 600 s)', () => {
+  it("the defaults are node:tls's (3 within 600 s)", () => {
     assert.equal(tls.CLIENT_RENEG_LIMIT, 3);
     assert.equal(tls.CLIENT_RENEG_WINDOW, 600);
     assert.equal(tls.CLIENT_RENEG_LIMIT, nodeTls.CLIENT_RENEG_LIMIT);
@@ -278,10 +280,16 @@ describe('renegotiation', () => {
       assert.equal(errors[0]?.code, errors[1]?.code);
     });
 
-    it('validates its arguments like node:tls, and returns undefined once destroyed', async () => {
+    it('validates its arguments like node:tls, and returns undefined once destroyed', () => {
       const ours = new tls.TLSSocket(null);
       const theirs = new nodeTls.TLSSocket(null as unknown as import('node:net').Socket);
-      const cases: Array<[unknown, unknown]> = [[undefined, undefined], [null, () => {}], [5, () => {}], [{}, 5], ['x', () => {}]];
+      const cases: Array<[unknown, unknown]> = [
+        [undefined, undefined],
+        [null, () => {}],
+        [5, () => {}],
+        [{}, 5],
+        ['x', () => {}],
+      ];
       for (const [options, cb] of cases) {
         const a = (() => {
           try {
@@ -304,14 +312,26 @@ describe('renegotiation', () => {
       }
       ours.destroy();
       theirs.destroy();
-      assert.equal(ours.renegotiate({}, () => assert.fail('no callback once destroyed')), undefined);
-      assert.equal(theirs.renegotiate({}, () => {}), undefined);
+      assert.equal(
+        ours.renegotiate({}, () => assert.fail('no callback once destroyed')),
+        undefined,
+      );
+      assert.equal(
+        theirs.renegotiate({}, () => {}),
+        undefined,
+      );
     });
 
     it('a server asks a node:tls client for its certificate afterwards (requestCert), and sees it', async () => {
       const { server, port, next } = await serve({ ...rsa, ca: fixture('ca.pem'), maxVersion: 'TLSv1.2' });
       try {
-        const c = nodeTls.connect({ port, host: '127.0.0.1', ca: fixture('ca.pem'), servername: 'localhost', ...clientCert });
+        const c = nodeTls.connect({
+          port,
+          host: '127.0.0.1',
+          ca: fixture('ca.pem'),
+          servername: 'localhost',
+          ...clientCert,
+        });
         c.on('error', () => {});
         const side = await next;
         assert.equal(side.socket.authorized, false);
@@ -341,7 +361,9 @@ describe('renegotiation', () => {
         const c = nodeTls.connect({ port, host: '127.0.0.1', ca: fixture('ca.pem'), servername: 'localhost' });
         c.on('error', () => {});
         const side = await next;
-        const err = await new Promise<Error | null>((resolve) => side.socket.renegotiate({ requestCert: true, rejectUnauthorized: false }, resolve));
+        const err = await new Promise<Error | null>((resolve) =>
+          side.socket.renegotiate({ requestCert: true, rejectUnauthorized: false }, resolve),
+        );
         assert.equal(err, null);
         assert.equal(side.socket.authorized, false);
         assert.equal(side.socket.authorizationError, 'UNABLE_TO_GET_ISSUER_CERT');
@@ -358,7 +380,9 @@ describe('renegotiation', () => {
         const c = nodeTls.connect({ port, host: '127.0.0.1', ca: fixture('ca.pem'), servername: 'localhost' });
         c.on('error', () => {});
         const side = await next;
-        const err = (await new Promise<Error | null>((resolve) => side.socket.renegotiate({ requestCert: true, rejectUnauthorized: true }, resolve))) as NodeJS.ErrnoException | null;
+        const err = (await new Promise<Error | null>((resolve) =>
+          side.socket.renegotiate({ requestCert: true, rejectUnauthorized: true }, resolve),
+        )) as NodeJS.ErrnoException | null;
         assert.ok(err);
         assert.match(err.code ?? '', /^ERR_SSL_/);
         assert.equal(await side.closed, err);
@@ -368,8 +392,22 @@ describe('renegotiation', () => {
     });
 
     it('our client renegotiates with openssl s_server typing r and R; each time: secure, and data both ways', async () => {
-      const s = await startOpenSSLServer(['-tls1_2', '-cert', fixturePath('server-rsa.pem'), '-key', fixturePath('server-rsa-key.pem'), '-CAfile', fixturePath('ca.pem')]);
-      const c = tls.connect({ port: s.port, host: '127.0.0.1', ca: fixture('ca.pem'), servername: 'localhost', ...clientCert });
+      const s = await startOpenSSLServer([
+        '-tls1_2',
+        '-cert',
+        fixturePath('server-rsa.pem'),
+        '-key',
+        fixturePath('server-rsa-key.pem'),
+        '-CAfile',
+        fixturePath('ca.pem'),
+      ]);
+      const c = tls.connect({
+        port: s.port,
+        host: '127.0.0.1',
+        ca: fixture('ca.pem'),
+        servername: 'localhost',
+        ...clientCert,
+      });
       await once(c, 'secureConnect');
       let got = '';
       c.on('data', (d: Buffer) => (got += d.toString()));
@@ -390,8 +428,14 @@ describe('renegotiation', () => {
       await s.stop();
     });
 
-    it('our client with disableRenegotiation() refuses the server\'s renegotiation (ERR_TLS_RENEGOTIATION_DISABLED)', async () => {
-      const s = await startOpenSSLServer(['-tls1_2', '-cert', fixturePath('server-rsa.pem'), '-key', fixturePath('server-rsa-key.pem')]);
+    it("our client with disableRenegotiation() refuses the server's renegotiation (ERR_TLS_RENEGOTIATION_DISABLED)", async () => {
+      const s = await startOpenSSLServer([
+        '-tls1_2',
+        '-cert',
+        fixturePath('server-rsa.pem'),
+        '-key',
+        fixturePath('server-rsa-key.pem'),
+      ]);
       const c = tls.connect({ port: s.port, host: '127.0.0.1', rejectUnauthorized: false });
       await once(c, 'secureConnect');
       c.disableRenegotiation();
@@ -416,7 +460,17 @@ describe('renegotiation', () => {
         const done: number[] = [];
         for (let i = 0; i < 3; i++) {
           await new Promise<void>((resolve, reject) => {
-            assert.equal(c.renegotiate({}, (err) => (err ? reject(err) : (done.push(i), resolve()))), true);
+            assert.equal(
+              c.renegotiate({}, (err) => {
+                if (err) {
+                  reject(err);
+                  return;
+                }
+                done.push(i);
+                resolve();
+              }),
+              true,
+            );
             for (let j = 0; j < 50; j++) {
               const m = `${i}.${j};`;
               sent += m;
@@ -498,8 +552,14 @@ describe('renegotiation', () => {
       await poll(() => outstanding === 0);
       assert.deepEqual(failures, []);
       assert.ok(renegotiations >= 10, `only ${renegotiations} renegotiations`);
-      assert.equal(createHash('sha256').update(gotServer).digest('hex'), createHash('sha256').update(fromClient).digest('hex'));
-      assert.equal(createHash('sha256').update(gotClient).digest('hex'), createHash('sha256').update(fromServer).digest('hex'));
+      assert.equal(
+        createHash('sha256').update(gotServer).digest('hex'),
+        createHash('sha256').update(fromClient).digest('hex'),
+      );
+      assert.equal(
+        createHash('sha256').update(gotClient).digest('hex'),
+        createHash('sha256').update(fromServer).digest('hex'),
+      );
       c.destroy();
     } finally {
       await close(server);

@@ -39,7 +39,10 @@ function nodes(options: unknown): Outcome {
 }
 
 /** Both throw, node with `code`, and ours with node's code. Returns both errors. */
-function sameFailure(options: unknown, code: string | string[] | undefined): { mine: Error & { code?: string }; theirs: Error & { code?: string } } {
+function sameFailure(
+  options: unknown,
+  code: string | string[] | undefined,
+): { mine: Error & { code?: string }; theirs: Error & { code?: string } } {
   const codes = Array.isArray(code) ? code : [code];
   const theirs = nodes(options);
   assert.ok(!theirs.ok, 'node:tls accepted it');
@@ -110,7 +113,8 @@ describe('createSecureContext', () => {
     });
 
     it('takes no options, undefined or null', () => {
-      for (const options of [undefined, null]) assert.ok(createSecureContext(options as undefined) instanceof SecureContext);
+      for (const options of [undefined, null])
+        assert.ok(createSecureContext(options as undefined) instanceof SecureContext);
       assert.ok(createSecureContext() instanceof SecureContext);
     });
 
@@ -128,12 +132,18 @@ describe('createSecureContext', () => {
 
     it('strings, Uint8Array and DataView work like Buffers', () => {
       const k = new Uint8Array(key);
-      const ctx = createSecureContext({ key: new DataView(k.buffer, k.byteOffset, k.byteLength), cert: cert.toString() });
+      const ctx = createSecureContext({
+        key: new DataView(k.buffer, k.byteOffset, k.byteLength),
+        cert: cert.toString(),
+      });
       assert.deepEqual(ctx.context.getCertificateDer(), der('server-rsa.pem'));
     });
 
     it('a PEM chain: the first certificate is ours, the rest its chain', () => {
-      const ctx = createSecureContext({ key: fixture('server-inter-key.pem'), cert: fixture('server-inter-chain.pem') });
+      const ctx = createSecureContext({
+        key: fixture('server-inter-key.pem'),
+        cert: fixture('server-inter-chain.pem'),
+      });
       assert.deepEqual(ctx.context.getCertificateDer(), der('server-inter.pem'));
     });
 
@@ -188,7 +198,7 @@ describe('createSecureContext', () => {
       assert.deepEqual(ctx.context.getCertificateDer(), der('client.pem'));
     });
 
-    it('pfx CA certificates are trusted: the store becomes the context\'s own', () => {
+    it("pfx CA certificates are trusted: the store becomes the context's own", () => {
       const calls = recordCalls(() => createSecureContext({ pfx: fixture('server.pfx'), passphrase: 'sample' }));
       assert.deepEqual(callsOf(calls, 'addRootCerts'), [[]]);
       assert.equal(callsOf(calls, 'loadPKCS12').length, 1);
@@ -256,11 +266,16 @@ describe('createSecureContext', () => {
       const calls = recordCalls(() => createSecureContext({ ciphers: 'TLS_AES_128_GCM_SHA256' }));
       assert.deepEqual(callsOf(calls, 'setCipherSuites'), [['TLS_AES_128_GCM_SHA256']]);
       assert.deepEqual(callsOf(calls, 'setProtoVersions').at(-1), [V['TLSv1.3'], V['TLSv1.3']]);
-      assert.deepEqual(nodeTls.createSecureContext({ ciphers: 'TLS_AES_128_GCM_SHA256' }).context.getMinProto(), V['TLSv1.3']);
+      assert.deepEqual(
+        nodeTls.createSecureContext({ ciphers: 'TLS_AES_128_GCM_SHA256' }).context.getMinProto(),
+        V['TLSv1.3'],
+      );
     });
 
     it('ciphersuites overrides the TLS_ entries; empty means no TLS 1.3', () => {
-      let calls = recordCalls(() => createSecureContext({ ciphers: 'TLS_AES_128_GCM_SHA256:HIGH', ciphersuites: 'TLS_CHACHA20_POLY1305_SHA256' }));
+      let calls = recordCalls(() =>
+        createSecureContext({ ciphers: 'TLS_AES_128_GCM_SHA256:HIGH', ciphersuites: 'TLS_CHACHA20_POLY1305_SHA256' }),
+      );
       assert.deepEqual(callsOf(calls, 'setCipherSuites'), [['TLS_CHACHA20_POLY1305_SHA256']]);
       assert.deepEqual(callsOf(calls, 'setCiphers'), [['HIGH']]);
       calls = recordCalls(() => createSecureContext({ ciphersuites: '' }));
@@ -293,7 +308,11 @@ describe('createSecureContext', () => {
         const calls = recordCalls(() => createSecureContext({ secureProtocol: method }));
         assert.deepEqual(callsOf(calls, 'setProtoVersions')[0], versions, method);
         const theirs = nodeTls.createSecureContext({ secureProtocol: method }).context;
-        assert.deepEqual([theirs.getMinProto(), theirs.getMaxProto()], versions.map((v) => v || 0), method);
+        assert.deepEqual(
+          [theirs.getMinProto(), theirs.getMaxProto()],
+          versions.map((v) => v || 0),
+          method,
+        );
       }
     });
 
@@ -376,7 +395,7 @@ describe('createSecureContext', () => {
     });
   });
 
-  describe('malformed options fail with node:tls\'s code', () => {
+  describe("malformed options fail with node:tls's code", () => {
     const enc = fixture('server-rsa-key-enc.pem');
     const cases: Array<[string, () => unknown, string | string[] | undefined]> = [
       ['truncated certificate', () => ({ cert: cert.subarray(0, 200) }), 'ERR_OSSL_PEM_BAD_END_LINE'],
@@ -386,7 +405,11 @@ describe('createSecureContext', () => {
       ['garbage key', () => ({ key: Buffer.from('garbage'), cert }), 'ERR_OSSL_UNSUPPORTED'],
       ['empty key in an array', () => ({ key: [''] }), 'ERR_OSSL_UNSUPPORTED'],
       ['key not matching cert', () => ({ cert, key: fixture('client-key.pem') }), 'ERR_OSSL_X509_KEY_VALUES_MISMATCH'],
-      ['wrong passphrase', () => ({ key: enc, cert, passphrase: 'wrong' }), ['ERR_OSSL_BAD_DECRYPT', 'ERR_OSSL_UNSUPPORTED']],
+      [
+        'wrong passphrase',
+        () => ({ key: enc, cert, passphrase: 'wrong' }),
+        ['ERR_OSSL_BAD_DECRYPT', 'ERR_OSSL_UNSUPPORTED'],
+      ],
       // Decrypting with no passphrase fails in one of two ways, depending on the
       // key file's random salt (the wrong key's padding check passes about 1 time
       // in 256, and the garbage then fails to decode): node:tls varies alike.
@@ -401,7 +424,11 @@ describe('createSecureContext', () => {
       ['512-bit DH', () => ({ dhparam: fixture('dh512.pem') }), 'ERR_INVALID_ARG_VALUE'],
       ['unknown secureProtocol', () => ({ secureProtocol: 'NOPE_method' }), 'ERR_TLS_INVALID_PROTOCOL_METHOD'],
       ['empty secureProtocol', () => ({ secureProtocol: '' }), 'ERR_TLS_INVALID_PROTOCOL_METHOD'],
-      ['TLSv1_3_method (node has none)', () => ({ secureProtocol: 'TLSv1_3_method' }), 'ERR_TLS_INVALID_PROTOCOL_METHOD'],
+      [
+        'TLSv1_3_method (node has none)',
+        () => ({ secureProtocol: 'TLSv1_3_method' }),
+        'ERR_TLS_INVALID_PROTOCOL_METHOD',
+      ],
       ['SSLv3_method', () => ({ secureProtocol: 'SSLv3_method' }), 'ERR_TLS_INVALID_PROTOCOL_METHOD'],
       ['SSLv3_server_method', () => ({ secureProtocol: 'SSLv3_server_method' }), 'ERR_TLS_INVALID_PROTOCOL_METHOD'],
       ['SSLv2_method', () => ({ secureProtocol: 'SSLv2_method' }), 'ERR_TLS_INVALID_PROTOCOL_METHOD'],
@@ -411,7 +438,11 @@ describe('createSecureContext', () => {
       ['garbage pfx', () => ({ pfx: Buffer.from('garbage') }), undefined],
       ['empty pfx', () => ({ pfx: Buffer.alloc(0) }), undefined],
       ['pfx of the wrong type', () => ({ pfx: 5 }), 'ERR_CRYPTO_OPERATION_FAILED'],
-      ['pfx passphrase of the wrong type', () => ({ pfx: fixture('server.pfx'), passphrase: 5 }), 'ERR_INVALID_ARG_TYPE'],
+      [
+        'pfx passphrase of the wrong type',
+        () => ({ pfx: fixture('server.pfx'), passphrase: 5 }),
+        'ERR_INVALID_ARG_TYPE',
+      ],
     ];
     for (const [title, options, code] of cases) {
       it(title, () => {
@@ -422,7 +453,7 @@ describe('createSecureContext', () => {
     }
   });
 
-  describe('wrong types and values: node\'s code and exact message', () => {
+  describe("wrong types and values: node's code and exact message", () => {
     const cases: Array<[string, unknown, string]> = [
       ['options a number', 5, 'ERR_INVALID_ARG_TYPE'],
       ['options a string', 'x', 'ERR_INVALID_ARG_TYPE'],
@@ -438,6 +469,7 @@ describe('createSecureContext', () => {
       ['cert a symbol', { cert: Symbol('s') }, 'ERR_INVALID_ARG_TYPE'],
       ['cert a function', { cert: function foo() {} }, 'ERR_INVALID_ARG_TYPE'],
       ['cert a bigint', { cert: 10n }, 'ERR_INVALID_ARG_TYPE'],
+      // eslint-disable-next-line @typescript-eslint/no-extraneous-class
       ['cert a class instance', { cert: new (class Foo {})() }, 'ERR_INVALID_ARG_TYPE'],
       ['cert a null-prototype object', { cert: Object.create(null) }, 'ERR_INVALID_ARG_TYPE'],
       ['ca a number', { ca: 5 }, 'ERR_INVALID_ARG_TYPE'],
@@ -470,9 +502,21 @@ describe('createSecureContext', () => {
       ['minVersion empty', { minVersion: '' }, 'ERR_TLS_INVALID_PROTOCOL_VERSION'],
       ['minVersion a number', { minVersion: 5 }, 'ERR_TLS_INVALID_PROTOCOL_VERSION'],
       ['maxVersion unknown', { maxVersion: 'SSLv3' }, 'ERR_TLS_INVALID_PROTOCOL_VERSION'],
-      ['secureProtocol with minVersion', { secureProtocol: 'TLS_method', minVersion: 'TLSv1.2' }, 'ERR_TLS_PROTOCOL_VERSION_CONFLICT'],
-      ['secureProtocol with maxVersion', { secureProtocol: 'TLSv1_2_method', maxVersion: 'TLSv1.3' }, 'ERR_TLS_PROTOCOL_VERSION_CONFLICT'],
-      ['secureProtocol a number with minVersion', { secureProtocol: 5, minVersion: 'TLSv1.2' }, 'ERR_TLS_PROTOCOL_VERSION_CONFLICT'],
+      [
+        'secureProtocol with minVersion',
+        { secureProtocol: 'TLS_method', minVersion: 'TLSv1.2' },
+        'ERR_TLS_PROTOCOL_VERSION_CONFLICT',
+      ],
+      [
+        'secureProtocol with maxVersion',
+        { secureProtocol: 'TLSv1_2_method', maxVersion: 'TLSv1.3' },
+        'ERR_TLS_PROTOCOL_VERSION_CONFLICT',
+      ],
+      [
+        'secureProtocol a number with minVersion',
+        { secureProtocol: 5, minVersion: 'TLSv1.2' },
+        'ERR_TLS_PROTOCOL_VERSION_CONFLICT',
+      ],
       ['privateKeyIdentifier without an engine', { privateKeyIdentifier: 'x' }, 'ERR_INVALID_ARG_VALUE'],
       ['privateKeyIdentifier a number', { privateKeyIdentifier: 5, privateKeyEngine: 'x' }, 'ERR_INVALID_ARG_TYPE'],
       ['privateKeyEngine a number', { privateKeyIdentifier: 'x', privateKeyEngine: 5 }, 'ERR_INVALID_ARG_TYPE'],
@@ -482,7 +526,7 @@ describe('createSecureContext', () => {
   });
 
   describe('where openssl-tls differs from node:tls on purpose', () => {
-    it('engine options are checked as node:tls checks them, then refused with node\'s words for an OpenSSL without engines', () => {
+    it("engine options are checked as node:tls checks them, then refused with node's words for an OpenSSL without engines", () => {
       for (const options of [
         { privateKeyIdentifier: 'id', privateKeyEngine: 'pkcs11' },
         { clientCertEngine: 'pkcs11' },
@@ -497,7 +541,7 @@ describe('createSecureContext', () => {
       assert.ok(nodes({ privateKeyEngine: 'pkcs11' }).ok);
     });
 
-    it('a session id context over 32 bytes is OpenSSL\'s coded error (node throws one without a code)', () => {
+    it("a session id context over 32 bytes is OpenSSL's coded error (node throws one without a code)", () => {
       const r = ours({ sessionIdContext: 'x'.repeat(33) });
       assert.ok(!r.ok);
       assert.equal(r.error.code, 'ERR_SSL_SSL_SESSION_ID_CONTEXT_TOO_LONG');
@@ -507,14 +551,17 @@ describe('createSecureContext', () => {
 
 describe('getCiphers', () => {
   it('is what the system openssl offers, lower case, unique, sorted', () => {
-    const tls13 = 'TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:TLS_AES_128_CCM_8_SHA256:TLS_AES_128_CCM_SHA256';
+    const tls13 =
+      'TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:TLS_AES_128_CCM_8_SHA256:TLS_AES_128_CCM_SHA256';
     const out = execFileSync('openssl', ['ciphers', '-ciphersuites', tls13], { encoding: 'utf8' }).trim();
     const expected = [...new Set(out.split(':').map((c) => c.toLowerCase()))].sort();
     const got = getCiphers();
     assert.deepEqual(got, expected);
     assert.ok(got.includes('tls_aes_128_gcm_sha256'));
     assert.ok(got.includes('ecdhe-rsa-aes128-gcm-sha256'));
-    const all = new Set(execFileSync('openssl', ['ciphers', 'ALL'], { encoding: 'utf8' }).trim().toLowerCase().split(':'));
+    const all = new Set(
+      execFileSync('openssl', ['ciphers', 'ALL'], { encoding: 'utf8' }).trim().toLowerCase().split(':'),
+    );
     for (const name of got) assert.ok(all.has(name) || name.startsWith('tls_'), name);
   });
 
@@ -532,7 +579,8 @@ describe('rootCertificates', () => {
     const opensslDir = /"(.*)"/.exec(dirOut)?.[1] ?? '/usr/lib/ssl';
     const file = process.env.SSL_CERT_FILE ?? path.join(opensslDir, 'cert.pem');
     const dirs = (process.env.SSL_CERT_DIR ?? path.join(opensslDir, 'certs')).split(':').filter(Boolean);
-    const pemBlocks = (text: string): string[] => text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    const pemBlocks = (text: string): string[] =>
+      text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
     const seen = new Set<string>();
     const add = (p: string): void => {
       let text: string;
@@ -545,7 +593,7 @@ describe('rootCertificates', () => {
     };
     add(file);
     for (const dir of dirs) {
-      let names: string[] = [];
+      let names: string[];
       try {
         names = fs.readdirSync(dir);
       } catch {

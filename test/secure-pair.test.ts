@@ -12,7 +12,11 @@ import { close, listen } from './helpers/net';
 import { once, usePeerCleanup } from './helpers/peers';
 
 const serverContext = (): tls.SecureContext =>
-  tls.createSecureContext({ key: fixture('server-rsa-key.pem'), cert: fixture('server-rsa.pem'), ca: fixture('ca.pem') });
+  tls.createSecureContext({
+    key: fixture('server-rsa-key.pem'),
+    cert: fixture('server-rsa.pem'),
+    ca: fixture('ca.pem'),
+  });
 const clientContext = (): tls.SecureContext => tls.createSecureContext({ ca: fixture('ca.pem') });
 
 /** Pipes the encrypted sides of two pairs into each other. */
@@ -70,7 +74,10 @@ describe('createSecurePair (legacy API)', () => {
 
     // Ending one side ends the other (close_notify through both pairs).
     const ended = new Promise((r) => server.cleartext.once('end', r));
-    const closed = Promise.all([new Promise((r) => client.cleartext.once('close', r)), new Promise((r) => server.cleartext.once('close', r))]);
+    const closed = Promise.all([
+      new Promise((r) => client.cleartext.once('close', r)),
+      new Promise((r) => server.cleartext.once('close', r)),
+    ]);
     server.cleartext.resume();
     client.cleartext.end();
     await ended;
@@ -121,10 +128,13 @@ describe('createSecurePair (legacy API)', () => {
   });
 
   it('a client pair over a net.Socket talks to node:tls; bytesWritten is what the socket sent', async () => {
-    const server = nodeTls.createServer({ key: fixture('server-rsa-key.pem'), cert: fixture('server-rsa.pem') }, (s) => {
-      s.on('data', (d: Buffer) => s.end(`echo:${d.toString()}`));
-      s.on('error', () => {});
-    });
+    const server = nodeTls.createServer(
+      { key: fixture('server-rsa-key.pem'), cert: fixture('server-rsa.pem') },
+      (s) => {
+        s.on('data', (d: Buffer) => s.end(`echo:${d.toString()}`));
+        s.on('error', () => {});
+      },
+    );
     const port = await listen(server);
     try {
       const socket = net.connect(port, '127.0.0.1');
@@ -153,14 +163,23 @@ describe('createSecurePair (legacy API)', () => {
       socket.pipe(pair.encrypted);
       pair.encrypted.pipe(socket);
       pair.on('secure', () => {
-        pair.cleartext.end(`hello ${String(pair.cleartext.getPeerCertificate().subject?.CN)} ${pair.cleartext.authorized}`);
+        pair.cleartext.end(
+          `hello ${String(pair.cleartext.getPeerCertificate().subject?.CN)} ${pair.cleartext.authorized}`,
+        );
       });
       pair.on('error', () => {});
       socket.on('error', () => {});
     });
     const port = await listen(server);
     try {
-      const c = nodeTls.connect({ port, host: '127.0.0.1', ca: fixture('ca.pem'), servername: 'localhost', key: fixture('client-key.pem'), cert: fixture('client.pem') });
+      const c = nodeTls.connect({
+        port,
+        host: '127.0.0.1',
+        ca: fixture('ca.pem'),
+        servername: 'localhost',
+        key: fixture('client-key.pem'),
+        cert: fixture('client.pem'),
+      });
       let got = '';
       c.on('data', (d: Buffer) => (got += d.toString()));
       await new Promise((r) => c.once('close', r));
@@ -174,12 +193,19 @@ describe('createSecurePair (legacy API)', () => {
   it('a failed handshake: the error goes to the pair when it listens (the old API), else to cleartext', async () => {
     // Versions that cannot meet.
     const strictServer = (): tls.SecureContext =>
-      tls.createSecureContext({ key: fixture('server-rsa-key.pem'), cert: fixture('server-rsa.pem'), minVersion: 'TLSv1.3' });
+      tls.createSecureContext({
+        key: fixture('server-rsa-key.pem'),
+        cert: fixture('server-rsa.pem'),
+        minVersion: 'TLSv1.3',
+      });
     const oldClient = (): tls.SecureContext => tls.createSecureContext({ maxVersion: 'TLSv1.2' });
 
     const server = tls.createSecurePair(strictServer(), true);
     const client = tls.createSecurePair(oldClient(), false);
-    const pairErrors = Promise.all([once<[NodeJS.ErrnoException]>(server, 'error'), once<[NodeJS.ErrnoException]>(client, 'error')]);
+    const pairErrors = Promise.all([
+      once<[NodeJS.ErrnoException]>(server, 'error'),
+      once<[NodeJS.ErrnoException]>(client, 'error'),
+    ]);
     connectPairs(client, server);
     const [[serverError], [clientError]] = await pairErrors;
     assert.match(serverError.code ?? '', /^ERR_SSL_/);
@@ -188,7 +214,10 @@ describe('createSecurePair (legacy API)', () => {
     const server2 = tls.createSecurePair(strictServer(), true);
     const client2 = tls.createSecurePair(oldClient(), false);
     let pairHeard = false;
-    const cleartextErrors = Promise.all([once<[Error]>(server2.cleartext, 'error'), once<[Error]>(client2.cleartext, 'error')]);
+    const cleartextErrors = Promise.all([
+      once<[Error]>(server2.cleartext, 'error'),
+      once<[Error]>(client2.cleartext, 'error'),
+    ]);
     server2.on('secure', () => (pairHeard = true));
     connectPairs(client2, server2);
     const [[e1], [e2]] = await cleartextErrors;

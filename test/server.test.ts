@@ -43,7 +43,10 @@ describe('Server', () => {
       assert.ok(tlsErrors[0]?.[1] instanceof tls.TLSSocket);
       assert.equal(typeof (tlsErrors[1]?.[0] as unknown as { library: string }).library, 'string');
       assert.equal((tlsErrors[1]?.[0] as unknown as { reason: string }).reason, 'http request');
-      assert.deepEqual(clientErrors.map((e) => e.code), tlsErrors.map(([e]) => e.code));
+      assert.deepEqual(
+        clientErrors.map((e) => e.code),
+        tlsErrors.map(([e]) => e.code),
+      );
       assert.equal(await goodClient(port), 'served');
     } finally {
       await close(server);
@@ -101,7 +104,9 @@ describe('Server', () => {
       const b = tls.connect({ port, host: 'localhost', ca: fixture('ca.pem') });
       const [err] = await waitFor<[NodeJS.ErrnoException]>(b, 'error');
       assert.equal(err.code, 'ECONNRESET');
-      const count = await new Promise<number>((resolve, reject) => server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
+      const count = await new Promise<number>((resolve, reject) =>
+        server.getConnections((e, n) => (e ? reject(e) : resolve(n))),
+      );
       assert.equal(count, 1);
       a.destroy();
     } finally {
@@ -213,13 +218,29 @@ describe('connect() call forms and options', () => {
   });
 
   it('minDHSize rejects a server whose DH key is too small', async () => {
-    const dh = nodeTls.createServer({ ...rsa, dhparam: fixture('dh2048.pem'), ciphers: 'DHE-RSA-AES128-GCM-SHA256', maxVersion: 'TLSv1.2' }, (s) => s.end());
+    const dh = nodeTls.createServer(
+      { ...rsa, dhparam: fixture('dh2048.pem'), ciphers: 'DHE-RSA-AES128-GCM-SHA256', maxVersion: 'TLSv1.2' },
+      (s) => s.end(),
+    );
     const dhPort = await listen(dh);
     try {
-      const c = tls.connect({ port: dhPort, host: 'localhost', ca: fixture('ca.pem'), ciphers: 'DHE-RSA-AES128-GCM-SHA256', maxVersion: 'TLSv1.2', minDHSize: 4096 });
+      const c = tls.connect({
+        port: dhPort,
+        host: 'localhost',
+        ca: fixture('ca.pem'),
+        ciphers: 'DHE-RSA-AES128-GCM-SHA256',
+        maxVersion: 'TLSv1.2',
+        minDHSize: 4096,
+      });
       const [err] = await waitFor<[NodeJS.ErrnoException]>(c, 'error');
       assert.equal(err.code, 'ERR_TLS_DH_PARAM_SIZE');
-      const ok = tls.connect({ port: dhPort, host: 'localhost', ca: fixture('ca.pem'), ciphers: 'DHE-RSA-AES128-GCM-SHA256', maxVersion: 'TLSv1.2' });
+      const ok = tls.connect({
+        port: dhPort,
+        host: 'localhost',
+        ca: fixture('ca.pem'),
+        ciphers: 'DHE-RSA-AES128-GCM-SHA256',
+        maxVersion: 'TLSv1.2',
+      });
       await waitFor(ok, 'secureConnect');
       assert.deepEqual(ok.getEphemeralKeyInfo(), { type: 'DH', size: 2048 });
       ok.destroy();

@@ -36,7 +36,14 @@ function visit(port: number, options: nodeTls.ConnectionOptions = {}): Promise<V
   return new Promise((resolve) => {
     const start = Date.now();
     const c = nodeTls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, ...options });
-    const v: Visit = { reused: false, session: undefined, error: undefined, secureAt: -1, secureTime: -1, sessionTimes: [] };
+    const v: Visit = {
+      reused: false,
+      session: undefined,
+      error: undefined,
+      secureAt: -1,
+      secureTime: -1,
+      sessionTimes: [],
+    };
     c.on('secureConnect', () => {
       v.secureTime = Date.now();
       v.secureAt = v.secureTime - start;
@@ -63,10 +70,15 @@ interface Harness {
 }
 
 async function harness(options: tls.TlsServerOptions = {}): Promise<Harness> {
-  const h = { log: [] as string[], socketErrors: [] as NodeJS.ErrnoException[], clientErrors: [] as NodeJS.ErrnoException[], reused: [] as boolean[] };
+  const h = {
+    log: [] as string[],
+    socketErrors: [] as NodeJS.ErrnoException[],
+    clientErrors: [] as NodeJS.ErrnoException[],
+    reused: [] as boolean[],
+  };
   const server = tls.createServer({ ...rsa, ...options }, (s) => {
     h.log.push('secureConnection');
-    h.reused.push(s.isSessionReused() === true);
+    h.reused.push(Boolean(s.isSessionReused()));
     s.on('error', (e: NodeJS.ErrnoException) => h.socketErrors.push(e));
     s.end('x');
   });
@@ -79,7 +91,13 @@ async function harness(options: tls.TlsServerOptions = {}): Promise<Harness> {
  * A session store behind newSession/resumeSession; newSession answers after
  * `delay` ms, and the time of each answer goes to `answered`.
  */
-function attachStore(server: tls.Server, log: string[], delay = 0, resumeDelay = 0, answered: number[] = []): Map<string, Buffer> {
+function attachStore(
+  server: tls.Server,
+  log: string[],
+  delay = 0,
+  resumeDelay = 0,
+  answered: number[] = [],
+): Map<string, Buffer> {
   const store = new Map<string, Buffer>();
   const later = (fn: () => void, ms = delay): void => {
     if (ms > 0) setTimeout(fn, ms);
@@ -125,7 +143,7 @@ describe('session callbacks: newSession', () => {
     attachStore(h.server, h.log, 200, 0, answered);
     try {
       const v = await visit(h.port);
-    // TLS 1.3 always sends a (legacy) session id: resumeSession is asked, as in node:tls.
+      // TLS 1.3 always sends a (legacy) session id: resumeSession is asked, as in node:tls.
       assert.deepEqual(h.log, [
         'resumeSession',
         'secureConnection',
@@ -261,7 +279,9 @@ describe('session callbacks: newSession', () => {
 describe('session callbacks: resumeSession', () => {
   usePeerCleanup();
 
-  async function withSession(options: tls.TlsServerOptions = ids): Promise<{ h: Harness; session: Buffer; store: Map<string, Buffer> }> {
+  async function withSession(
+    options: tls.TlsServerOptions = ids,
+  ): Promise<{ h: Harness; session: Buffer; store: Map<string, Buffer> }> {
     const h = await harness(options);
     const store = new Map<string, Buffer>();
     h.server.on('newSession', (id: Buffer, data: Buffer, cb: () => void) => {
@@ -316,7 +336,10 @@ describe('session callbacks: resumeSession', () => {
       const v = await visit(h.port, { ...ids, session });
       assert.ok(v.error !== undefined);
       assert.equal(v.secureAt, -1);
-      assert.deepEqual(h.clientErrors.map((e) => e.code), ['STORE_DOWN']);
+      assert.deepEqual(
+        h.clientErrors.map((e) => e.code),
+        ['STORE_DOWN'],
+      );
       fail = false;
       assert.equal((await visit(h.port, { ...ids, session })).reused, true);
     } finally {
@@ -344,10 +367,16 @@ describe('session callbacks: resumeSession', () => {
     try {
       // (The client may well have finished its side: a resumed server speaks first.)
       await visit(h.port, { ...ids, session });
-      assert.deepEqual(h.clientErrors.map((e) => e.code), ['ERR_MULTIPLE_CALLBACK']);
+      assert.deepEqual(
+        h.clientErrors.map((e) => e.code),
+        ['ERR_MULTIPLE_CALLBACK'],
+      );
       late = true;
       await visit(h.port, { ...ids, session });
-      assert.deepEqual(h.socketErrors.map((e) => e.code), ['ERR_MULTIPLE_CALLBACK']);
+      assert.deepEqual(
+        h.socketErrors.map((e) => e.code),
+        ['ERR_MULTIPLE_CALLBACK'],
+      );
       assert.equal(lateReused, true);
     } finally {
       await h.close();

@@ -124,7 +124,7 @@ function visit(lib: 'ours' | 'node', port: number, options: tls.ConnectionOption
     });
     c.on('secureConnect', () => {
       v.events.push('secureConnect');
-      v.reused = c.isSessionReused() === true;
+      v.reused = Boolean(c.isSessionReused());
       v.protocol = c.getProtocol() ?? null;
     });
     c.on('end', () => {
@@ -184,24 +184,31 @@ describe('session resumption', () => {
       });
 
       // s_client -reconnect does not wait for TLS 1.3 tickets (not even from s_server).
-      if (mode.protocol === 'TLSv1.2') it('openssl s_client -reconnect resumes on our server', async () => {
-        const s = await startServer('ours', mode.server);
-        try {
-          const r = await runOpenSSLClient(s.port, [...mode.sClient, '-reconnect'], '', { waitFor: 'x' });
-          const reusedLines = r.stdout.match(new RegExp(`^Reused, ${mode.protocol}`, 'gm')) ?? [];
-          assert.ok(reusedLines.length >= 1, r.stdout);
-          assert.equal(s.reused[0], false);
-          assert.equal(s.reused.filter((x) => x).length, reusedLines.length);
-        } finally {
-          await s.close();
-        }
-      });
+      if (mode.protocol === 'TLSv1.2')
+        it('openssl s_client -reconnect resumes on our server', async () => {
+          const s = await startServer('ours', mode.server);
+          try {
+            const r = await runOpenSSLClient(s.port, [...mode.sClient, '-reconnect'], '', { waitFor: 'x' });
+            const reusedLines = r.stdout.match(new RegExp(`^Reused, ${mode.protocol}`, 'gm')) ?? [];
+            assert.ok(reusedLines.length >= 1, r.stdout);
+            assert.equal(s.reused[0], false);
+            assert.equal(s.reused.filter((x) => x).length, reusedLines.length);
+          } finally {
+            await s.close();
+          }
+        });
 
       it('our client resumes on openssl s_server', async () => {
         const server = await startOpenSSLServer([...certArgs('server-rsa'), ...mode.sServer]);
         const once = (session?: Buffer): Promise<{ reused: boolean; session: Buffer | undefined }> =>
           new Promise((resolve, reject) => {
-            const c = tls.connect({ ...mode.client, port: server.port, host: '127.0.0.1', rejectUnauthorized: false, session });
+            const c = tls.connect({
+              ...mode.client,
+              port: server.port,
+              host: '127.0.0.1',
+              rejectUnauthorized: false,
+              session,
+            });
             let got: Buffer | undefined;
             let reused = false;
             // s_server sends nothing: close once there is a session to keep (TLS 1.3: after a ticket).
@@ -210,7 +217,7 @@ describe('session resumption', () => {
               c.end();
             });
             c.on('secureConnect', () => {
-              reused = c.isSessionReused() === true;
+              reused = Boolean(c.isSessionReused());
               if (mode.protocol === 'TLSv1.2' || reused) c.end();
             });
             c.on('error', reject);
@@ -282,7 +289,9 @@ describe('session: the client API', () => {
           nodeCode = (e as NodeJS.ErrnoException).code;
         }
         assert.equal(nodeCode, 'ERR_INVALID_ARG_TYPE');
-        assert.throws(() => tls.connect({ port: s.port, host: '127.0.0.1', session: bad as unknown as Buffer }), { code: nodeCode });
+        assert.throws(() => tls.connect({ port: s.port, host: '127.0.0.1', session: bad as unknown as Buffer }), {
+          code: nodeCode,
+        });
       }
       const garbage = await visit('ours', s.port, { session: Buffer.from('not a session') });
       assert.equal(garbage.reused, false);
@@ -378,7 +387,7 @@ describe('session: server options', () => {
     }
   });
 
-  it('servers sharing ticketKeys resume each other\'s tickets; others do not', async () => {
+  it("servers sharing ticketKeys resume each other's tickets; others do not", async () => {
     const keys = crypto.randomBytes(48);
     const a = await startServer('ours', { ticketKeys: keys });
     const b = await startServer('ours', { ticketKeys: keys });
@@ -417,9 +426,15 @@ describe('session: server options', () => {
       assert.throws(() => server.setTicketKeys(Buffer.alloc(47)), { code: 'ERR_INTERNAL_ASSERTION' });
       assert.throws(() => server.setTicketKeys(Buffer.alloc(96)), { code: 'ERR_INTERNAL_ASSERTION' });
       assert.throws(() => server.setTicketKeys('x'.repeat(48) as unknown as Buffer), { code: 'ERR_INVALID_ARG_TYPE' });
-      assert.throws(() => nodeTls.createServer({ ...rsa, ticketKeys: Buffer.alloc(47) }), { code: 'ERR_INVALID_ARG_VALUE' });
-      assert.throws(() => tls.createServer({ ...rsa, ticketKeys: Buffer.alloc(47) }), { code: 'ERR_INVALID_ARG_VALUE' });
-      assert.throws(() => tls.createSecureContext({ ticketKeys: 'x'.repeat(48) as unknown as Buffer }), { code: 'ERR_INVALID_ARG_TYPE' });
+      assert.throws(() => nodeTls.createServer({ ...rsa, ticketKeys: Buffer.alloc(47) }), {
+        code: 'ERR_INVALID_ARG_VALUE',
+      });
+      assert.throws(() => tls.createServer({ ...rsa, ticketKeys: Buffer.alloc(47) }), {
+        code: 'ERR_INVALID_ARG_VALUE',
+      });
+      assert.throws(() => tls.createSecureContext({ ticketKeys: 'x'.repeat(48) as unknown as Buffer }), {
+        code: 'ERR_INVALID_ARG_TYPE',
+      });
       server.setTicketKeys(new Uint8Array(48));
       assert.deepEqual(server.getTicketKeys(), Buffer.alloc(48));
     } finally {
@@ -474,7 +489,9 @@ describe('session: server options', () => {
       const client = { maxVersion: 'TLSv1.2' as const, key: fixture('client-key.pem'), cert: fixture('client.pem') };
       const first = await visit('node', port, client);
       assert.equal((await visit('node', port, { ...client, session: first.session })).reused, true);
-      const text = execFileSync('openssl', ['sess_id', '-inform', 'DER', '-noout', '-text'], { input: sessions[0] }).toString();
+      const text = execFileSync('openssl', ['sess_id', '-inform', 'DER', '-noout', '-text'], {
+        input: sessions[0],
+      }).toString();
       const ctx = /Session-ID-ctx: ([0-9A-F]+)/.exec(text)?.[1];
       assert.equal(ctx, Buffer.from(expected).toString('hex').toUpperCase());
     } finally {
@@ -496,7 +513,7 @@ describe('session: server options', () => {
     }
   });
 
-  it('setSecureContext() keeps the ticketKeys option given before (as node:tls), else makes new keys', async () => {
+  it('setSecureContext() keeps the ticketKeys option given before (as node:tls), else makes new keys', () => {
     const keys = crypto.randomBytes(48);
     for (const impl of [tls, nodeTls] as unknown as Array<typeof nodeTls>) {
       const server = impl.createServer({ ...rsa, ticketKeys: keys });

@@ -11,5 +11,16 @@ execFileSync('bash', [path.join(__dirname, 'fixtures', 'make-certs.sh')], { stdi
 // And the fuzz targets' seed corpora (test/fuzz-regressions.test.ts replays them), made with
 // the plain addon in a plain node: not the sanitized one a test:asan run preloads.
 const env = { ...process.env };
-for (const name of ['LD_PRELOAD', 'OPENSSL_TLS_ADDON', 'OPENSSL_TLS_NO_DEEPBIND', 'ASAN_OPTIONS', 'LSAN_OPTIONS', 'NODE_OPTIONS']) delete env[name];
-execFileSync('bash', [path.join(__dirname, '..', 'scripts', 'fuzz-seeds.sh')], { stdio: ['ignore', 'ignore', 'inherit'], env });
+for (const name of [
+  'LD_PRELOAD',
+  'OPENSSL_TLS_ADDON',
+  'OPENSSL_TLS_NO_DEEPBIND',
+  'ASAN_OPTIONS',
+  'LSAN_OPTIONS',
+  'NODE_OPTIONS',
+])
+  delete env[name];
+execFileSync('bash', [path.join(__dirname, '..', 'scripts', 'fuzz-seeds.sh')], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+  env,
+});

@@ -68,16 +68,21 @@ describe('SNI', () => {
   it('SNICallback may answer later; openssl s_client -servername sees the chosen certificate', async () => {
     const seen: string[] = [];
     const ecCtx = tls.createSecureContext(ec);
-    const server = tls.createServer({
-      ...rsa,
-      SNICallback: (name, cb) => {
-        seen.push(name);
-        setTimeout(() => cb(null, name === 'ec.test' ? ecCtx : null), 50);
+    const server = tls.createServer(
+      {
+        ...rsa,
+        SNICallback: (name, cb) => {
+          seen.push(name);
+          setTimeout(() => cb(null, name === 'ec.test' ? ecCtx : null), 50);
+        },
       },
-    }, (s) => s.end('hi\n'));
+      (s) => s.end('hi\n'),
+    );
     const port = await listen(server);
     try {
-      const r = await runOpenSSLClient(port, ['-servername', 'ec.test', '-CAfile', fixturePath('ca.pem')], '', { waitFor: 'hi' });
+      const r = await runOpenSSLClient(port, ['-servername', 'ec.test', '-CAfile', fixturePath('ca.pem')], '', {
+        waitFor: 'hi',
+      });
       assert.match(r.stdout, /Server public key is 256 bit/);
       assert.deepEqual(await presented(port, 'rsa.test'), { type: 'rsa', cn: 'localhost' });
       assert.deepEqual(seen, ['ec.test', 'rsa.test']);
@@ -88,7 +93,16 @@ describe('SNI', () => {
 
   it('SNICallback is not called when the client sends no name', async () => {
     let called = false;
-    const server = tls.createServer({ ...rsa, SNICallback: (_n, cb) => { called = true; cb(null); } }, (s) => s.end());
+    const server = tls.createServer(
+      {
+        ...rsa,
+        SNICallback: (_n, cb) => {
+          called = true;
+          cb(null);
+        },
+      },
+      (s) => s.end(),
+    );
     const port = await listen(server);
     try {
       const c = nodeTls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
@@ -121,7 +135,9 @@ describe('SNI', () => {
   }
 
   it('an SNICallback error fails that socket with the error', async () => {
-    const err = await clientErrorFor((_n, cb) => setTimeout(() => cb(Object.assign(new Error('no such host'), { code: 'MY_SNI' })), 10));
+    const err = await clientErrorFor((_n, cb) =>
+      setTimeout(() => cb(Object.assign(new Error('no such host'), { code: 'MY_SNI' })), 10),
+    );
     assert.equal(err.code, 'MY_SNI');
   });
 
@@ -149,13 +165,16 @@ describe('SNI', () => {
   it('answering after the client went away does nothing harmful', async () => {
     let answer: (() => void) | undefined;
     const ecCtx = tls.createSecureContext(ec);
-    const server = tls.createServer({
-      ...rsa,
-      SNICallback: (name, cb) => {
-        if (name === 'gone.test') answer = () => cb(null, ecCtx);
-        else cb(null, ecCtx);
+    const server = tls.createServer(
+      {
+        ...rsa,
+        SNICallback: (name, cb) => {
+          if (name === 'gone.test') answer = () => cb(null, ecCtx);
+          else cb(null, ecCtx);
+        },
       },
-    }, (s) => s.end());
+      (s) => s.end(),
+    );
     server.on('tlsClientError', () => {});
     const port = await listen(server);
     try {

@@ -52,7 +52,13 @@ describe('TLSSocket streams', () => {
     });
     const port = await listen(server);
     try {
-      const c = nodeTls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca: fixture('ca.pem'), allowHalfOpen: true } as nodeTls.ConnectionOptions);
+      const c = nodeTls.connect({
+        port,
+        host: '127.0.0.1',
+        servername: 'localhost',
+        ca: fixture('ca.pem'),
+        allowHalfOpen: true,
+      } as nodeTls.ConnectionOptions);
       await waitFor(c, 'secureConnect');
       const clientGot = collect(c);
       // Read slowly at first so the server has to wait for us.
@@ -151,7 +157,13 @@ describe('TLSSocket streams', () => {
     });
     const port = await listen(server);
     try {
-      const c = nodeTls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca: fixture('ca.pem'), allowHalfOpen: true } as nodeTls.ConnectionOptions);
+      const c = nodeTls.connect({
+        port,
+        host: '127.0.0.1',
+        servername: 'localhost',
+        ca: fixture('ca.pem'),
+        allowHalfOpen: true,
+      } as nodeTls.ConnectionOptions);
       await waitFor(c, 'secureConnect');
       const reply = collect(c);
       c.end('question');
@@ -199,7 +211,10 @@ describe('TLSSocket streams', () => {
       await waitFor(raw, 'close');
       await new Promise((r) => setTimeout(r, 100));
       assert.ok(errors.length >= 1);
-      assert.ok(errors.every((code) => code === 'ECONNRESET'), errors.join());
+      assert.ok(
+        errors.every((code) => code === 'ECONNRESET'),
+        errors.join(),
+      );
       const ok = nodeTls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca: fixture('ca.pem') });
       assert.equal((await collect(ok)).toString(), 'ok');
     } finally {

@@ -12,8 +12,7 @@ const rsa = { key: fixture('server-rsa-key.pem'), cert: fixture('server-rsa.pem'
 
 /** Two Duplex streams wired back to back in memory (what one writes, the other reads). */
 function duplexPair(): [Duplex, Duplex] {
-  let a: Duplex;
-  let b: Duplex;
+  const ends: Duplex[] = [];
   const make = (peer: () => Duplex) =>
     new Duplex({
       read() {},
@@ -26,8 +25,9 @@ function duplexPair(): [Duplex, Duplex] {
         cb();
       },
     });
-  a = make(() => b);
-  b = make(() => a);
+  const a = make(() => ends[1] as Duplex);
+  const b = make(() => a);
+  ends.push(a, b);
   return [a, b];
 }
 

@@ -28,7 +28,9 @@ function compile(source: string): string[] {
   host.fileExists = (name) => name === file || fileExists.call(host, name);
   host.readFile = (name) => (name === file ? source : readFile.call(host, name));
   host.getSourceFile = (name, language, onError, create) =>
-    name === file ? ts.createSourceFile(name, source, language) : getSourceFile.call(host, name, language, onError, create);
+    name === file
+      ? ts.createSourceFile(name, source, language)
+      : getSourceFile.call(host, name, language, onError, create);
   const program = ts.createProgram([file], options, host);
   return ts
     .getPreEmitDiagnostics(program)

@@ -203,15 +203,18 @@ describe('certificate verification', () => {
   });
 
   it('verifies a chain sent by the server (leaf + intermediate)', async () => {
-    await withNodeServer({ key: fixture('server-inter-key.pem'), cert: fixture('server-inter-chain.pem') }, async (port) => {
-      const c = tls.connect({ port, host: 'localhost', ca: fixture('ca.pem') });
-      await waitFor(c, 'secureConnect');
-      assert.equal(c.authorized, true);
-      const cert = c.getPeerCertificate(true);
-      assert.ok('issuerCertificate' in cert && cert.issuerCertificate);
-      assert.equal(cert.issuerCertificate.subject.CN, 'openssl-tls Test Intermediate CA');
-      c.destroy();
-    });
+    await withNodeServer(
+      { key: fixture('server-inter-key.pem'), cert: fixture('server-inter-chain.pem') },
+      async (port) => {
+        const c = tls.connect({ port, host: 'localhost', ca: fixture('ca.pem') });
+        await waitFor(c, 'secureConnect');
+        assert.equal(c.authorized, true);
+        const cert = c.getPeerCertificate(true);
+        assert.ok('issuerCertificate' in cert && cert.issuerCertificate);
+        assert.equal(cert.issuerCertificate.subject.CN, 'openssl-tls Test Intermediate CA');
+        c.destroy();
+      },
+    );
   });
 });
 
@@ -224,7 +227,14 @@ describe('client certificates', () => {
     });
     const port = await listen(server);
     try {
-      const c = nodeTls.connect({ port, host: '127.0.0.1', ca: fixture('ca.pem'), key: fixture('client-key.pem'), cert: fixture('client.pem'), servername: 'localhost' });
+      const c = nodeTls.connect({
+        port,
+        host: '127.0.0.1',
+        ca: fixture('ca.pem'),
+        key: fixture('client-key.pem'),
+        cert: fixture('client.pem'),
+        servername: 'localhost',
+      });
       const chunks: Buffer[] = [];
       c.on('data', (d: Buffer) => chunks.push(d));
       await waitFor(c, 'end');
@@ -241,7 +251,13 @@ describe('client certificates', () => {
       server.on('tlsClientError', (e: NodeJS.ErrnoException) => errors.push(e));
       const port = await listen(server);
       try {
-        const c = nodeTls.connect({ port, host: '127.0.0.1', ca: fixture('ca.pem'), servername: 'localhost', maxVersion: version });
+        const c = nodeTls.connect({
+          port,
+          host: '127.0.0.1',
+          ca: fixture('ca.pem'),
+          servername: 'localhost',
+          maxVersion: version,
+        });
         c.on('data', () => {});
         const [clientErr] = await waitFor<[NodeJS.ErrnoException]>(c, 'error');
         assert.ok(clientErr.code);
@@ -274,7 +290,13 @@ describe('client certificates', () => {
     const server = nodeTls.createServer({ ...serverOptions }, (s) => s.end(String(s.authorized)));
     const port = await listen(server);
     try {
-      const c = tls.connect({ port, host: 'localhost', ca: fixture('ca.pem'), key: fixture('client-ec-key.pem'), cert: fixture('client-ec.pem') });
+      const c = tls.connect({
+        port,
+        host: 'localhost',
+        ca: fixture('ca.pem'),
+        key: fixture('client-ec-key.pem'),
+        cert: fixture('client-ec.pem'),
+      });
       const chunks: Buffer[] = [];
       c.on('data', (d: Buffer) => chunks.push(d));
       await waitFor(c, 'end');

@@ -169,11 +169,17 @@ describe('x509: certificate objects', () => {
       assert.equal(Object.getPrototypeOf(c.issuer), null);
       assert.equal(Object.getPrototypeOf(c.infoAccess), null);
       assert.equal(c.subject.CN, 'localhost');
-      assert.equal(c.subjectaltname, 'DNS:localhost, DNS:*.test.local, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1');
-      assert.deepEqual({ ...c.infoAccess }, {
-        'OCSP - URI': ['http://127.0.0.1:8888/'],
-        'CA Issuers - URI': ['http://127.0.0.1:8888/ca.pem'],
-      });
+      assert.equal(
+        c.subjectaltname,
+        'DNS:localhost, DNS:*.test.local, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1',
+      );
+      assert.deepEqual(
+        { ...c.infoAccess },
+        {
+          'OCSP - URI': ['http://127.0.0.1:8888/'],
+          'CA Issuers - URI': ['http://127.0.0.1:8888/ca.pem'],
+        },
+      );
       assert.equal(c.ca, false);
       assert.equal(c.bits, 2048);
       assert.equal(c.exponent, '0x10001');
@@ -201,7 +207,10 @@ describe('x509: certificate objects', () => {
       const subject = name(
         [[OID.c, tlv(0x13, bytes('US'))]],
         [[OID.ou, utf8('One')]],
-        [[OID.ou, utf8('Two')], [OID.cn, utf8('multi-valued')]],
+        [
+          [OID.ou, utf8('Two')],
+          [OID.cn, utf8('multi-valued')],
+        ],
         [[OID.ou, utf8('Three')]],
         [['1.2.3.4', utf8('custom')]],
         [[OID.o, tlv(0x1e, Buffer.from('\u0000B\u0000M\u0000P\u0000\u00fc', 'latin1'))]], // BMPString
@@ -249,7 +258,10 @@ describe('x509: certificate objects', () => {
     it('IP addresses, registered IDs, other names, directory names', () => {
       const dir = name(
         [[OID.cn, utf8('q"b\\c\n\u0001\u007f\u00fc #x')]],
-        [[OID.ou, utf8('x')], [OID.o, utf8('A+B')]],
+        [
+          [OID.ou, utf8('x')],
+          [OID.o, utf8('A+B')],
+        ],
         [['1.2.3.4', utf8('cu')]],
         [[OID.o, utf8(' lead')]],
       );
@@ -305,7 +317,15 @@ describe('x509: certificate objects', () => {
               ['1.2.3.4', gn.ip(1, 2, 3, 4, 5)],
               ['1.3.6.1.5.5.7.48.5', gn.other(OID.upn, utf8('upn'))],
               [OID.caIssuers, gn.dns('dns.example')],
-              [OID.caIssuers, gn.dir(name([[OID.cn, utf8('Dir')], [OID.o, utf8('My, Org')]]))],
+              [
+                OID.caIssuers,
+                gn.dir(
+                  name([
+                    [OID.cn, utf8('Dir')],
+                    [OID.o, utf8('My, Org')],
+                  ]),
+                ),
+              ],
               [OID.caIssuers, gn.rid('1.2.3')],
               [OID.caIssuers, gn.email('a@b')],
             ),
@@ -317,7 +337,9 @@ describe('x509: certificate objects', () => {
     it('is an empty object for an empty extension, null for one that cannot be read', () => {
       assertSameAsNode(makeCert({ extensions: [aia()] }));
       assertSameAsNode(makeCert({ extensions: [[OID.aia, Buffer.from('3003820201', 'hex')]] }));
-      const unreadable = binding.certificateToObject(makeCert({ extensions: [[OID.aia, Buffer.from('3003820101', 'hex')]] }));
+      const unreadable = binding.certificateToObject(
+        makeCert({ extensions: [[OID.aia, Buffer.from('3003820101', 'hex')]] }),
+      );
       assert.equal(unreadable.infoAccess, null);
     });
   });
@@ -332,7 +354,10 @@ describe('x509: certificate objects', () => {
       ['brainpoolP256r1', () => crypto.generateKeyPairSync('ec', { namedCurve: 'brainpoolP256r1' }).publicKey],
       ['Ed25519 (no key fields)', () => crypto.generateKeyPairSync('ed25519').publicKey],
       ['RSA-PSS (no key fields)', () => crypto.generateKeyPairSync('rsa-pss', { modulusLength: 1024 }).publicKey],
-      ['DSA (no key fields)', () => crypto.generateKeyPairSync('dsa', { modulusLength: 1024, divisorLength: 160 }).publicKey],
+      [
+        'DSA (no key fields)',
+        () => crypto.generateKeyPairSync('dsa', { modulusLength: 1024, divisorLength: 160 }).publicKey,
+      ],
     ];
     function rsa(modulusLength: number, publicExponent: number): crypto.KeyObject {
       return crypto.generateKeyPairSync('rsa', { modulusLength, publicExponent }).publicKey;
@@ -343,7 +368,10 @@ describe('x509: certificate objects', () => {
 
     it('a compressed EC point comes out uncompressed', () => {
       const point = crypto.ECDH.convertKey(ecPoint(ecKey), 'prime256v1', undefined, undefined, 'compressed') as Buffer;
-      const compressed = seq(seq(oid('1.2.840.10045.2.1'), oid('1.2.840.10045.3.1.7')), tlv(0x03, Buffer.from([0]), point));
+      const compressed = seq(
+        seq(oid('1.2.840.10045.2.1'), oid('1.2.840.10045.3.1.7')),
+        tlv(0x03, Buffer.from([0]), point),
+      );
       assertSameAsNode(makeCert({ spki: compressed }));
       const c = binding.certificateToObject(makeCert({ spki: compressed }));
       assert.deepEqual(c.pubkey, ecPoint(ecKey));
@@ -356,7 +384,13 @@ describe('x509: certificate objects', () => {
 
   describe('other fields', () => {
     it('serial numbers: zero, negative, high bit, long', () => {
-      for (const serial of [[0], [0xfb], [0x00, 0x80], [0x07, 0x89, 0xbe], Array.from({ length: 20 }, (_, i) => i + 1)]) {
+      for (const serial of [
+        [0],
+        [0xfb],
+        [0x00, 0x80],
+        [0x07, 0x89, 0xbe],
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      ]) {
         assertSameAsNode(makeCert({ serial }));
       }
     });
@@ -419,7 +453,11 @@ interface Listening {
 }
 
 /** Starts a server with `lib`; each accepted socket reports getPeerCertificate(detailed). */
-async function listen(lib: TlsModule, options: nodeTls.TlsOptions, detailed: boolean): Promise<Listening & { peer: Promise<unknown> }> {
+async function listen(
+  lib: TlsModule,
+  options: nodeTls.TlsOptions,
+  detailed: boolean,
+): Promise<Listening & { peer: Promise<unknown> }> {
   let report: (peer: unknown) => void = () => {};
   const peer = new Promise<unknown>((resolve) => (report = resolve));
   const server = lib.createServer(options, (socket) => {
@@ -504,7 +542,11 @@ describe('x509: peer certificate chains, as Node links them', () => {
   }
 
   const serverCases: Array<[string, nodeTls.ConnectionOptions, string[]]> = [
-    ['a client certificate signed by the root', { key: fixture('client-key.pem'), cert: fixture('client.pem') }, ['test client', root, '(self)']],
+    [
+      'a client certificate signed by the root',
+      { key: fixture('client-key.pem'), cert: fixture('client.pem') },
+      ['test client', root, '(self)'],
+    ],
     [
       'a client certificate with an intermediate',
       { key: fixture('server-inter-key.pem'), cert: fixture('server-inter-chain.pem') },

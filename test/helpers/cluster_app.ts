@@ -30,9 +30,14 @@ if (cluster.isPrimary) {
 } else {
   const n = process.env.APP_WORKER ?? '?';
   const own = process.env.APP_MODE === 'override' && n === '2' ? { ticketKeys: randomBytes(48) } : {};
-  const server = tls.createServer({ key: fixture('server-rsa-key.pem'), cert: fixture('server-rsa.pem'), ...own }, (socket) => {
-    socket.end(`worker ${n} reused=${String(socket.isSessionReused())} keys=${server.getTicketKeys().toString('hex')}\n`);
-  });
+  const server = tls.createServer(
+    { key: fixture('server-rsa-key.pem'), cert: fixture('server-rsa.pem'), ...own },
+    (socket) => {
+      socket.end(
+        `worker ${n} reused=${String(socket.isSessionReused())} keys=${server.getTicketKeys().toString('hex')}\n`,
+      );
+    },
+  );
   server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, () => {
     console.log(`LISTENING ${n} ${(server.address() as AddressInfo).port}`);
   });

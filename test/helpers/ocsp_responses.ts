@@ -15,11 +15,15 @@ function indexDate(date: Date): string {
 /** A CA database line for a certificate the test CA signed without `openssl ca`. */
 function indexLine(certFile: string, status: 'V' | 'R'): string {
   const x = new X509Certificate(fs.readFileSync(certFile));
-  const subject = execFileSync('openssl', ['x509', '-in', certFile, '-noout', '-subject', '-nameopt', 'compat'], { encoding: 'utf8' })
+  const subject = execFileSync('openssl', ['x509', '-in', certFile, '-noout', '-subject', '-nameopt', 'compat'], {
+    encoding: 'utf8',
+  })
     .trim()
     .replace(/^subject=/, '');
   const revokedAt = status === 'R' ? indexDate(new Date(Date.now() - 86_400_000)) : '';
-  return [status, indexDate(new Date(x.validTo)), revokedAt, x.serialNumber.toUpperCase(), 'unknown', subject].join('\t');
+  return [status, indexDate(new Date(x.validTo)), revokedAt, x.serialNumber.toUpperCase(), 'unknown', subject].join(
+    '\t',
+  );
 }
 
 /**
@@ -31,11 +35,30 @@ export function ocspResponder(dir: string, certs: Record<string, 'V' | 'R'>): (c
   fs.writeFileSync(path.join(dir, 'index.txt'), `${lines.join('\n')}\n`);
   return (certName) => {
     const out = path.join(dir, `${certName}.ocsp.der`);
-    execFileSync('openssl', [
-      'ocsp', '-index', path.join(dir, 'index.txt'), '-rsigner', fixturePath('ca.pem'), '-rkey', fixturePath('ca-key.pem'),
-      '-CA', fixturePath('ca.pem'), '-issuer', fixturePath('ca.pem'), '-cert', fixturePath(`${certName}.pem`),
-      '-respout', out, '-ndays', '1', '-no_nonce',
-    ], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'ocsp',
+        '-index',
+        path.join(dir, 'index.txt'),
+        '-rsigner',
+        fixturePath('ca.pem'),
+        '-rkey',
+        fixturePath('ca-key.pem'),
+        '-CA',
+        fixturePath('ca.pem'),
+        '-issuer',
+        fixturePath('ca.pem'),
+        '-cert',
+        fixturePath(`${certName}.pem`),
+        '-respout',
+        out,
+        '-ndays',
+        '1',
+        '-no_nonce',
+      ],
+      { stdio: 'pipe' },
+    );
     return fs.readFileSync(out);
   };
 }

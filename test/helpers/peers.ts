@@ -95,7 +95,7 @@ export function once<T extends unknown[] = unknown[]>(
     };
     const onError = (error: unknown): void => {
       finish();
-      reject(error);
+      reject(error instanceof Error ? error : new Error(String(error)));
     };
     const timer = setTimeout(() => {
       finish();

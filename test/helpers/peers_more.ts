@@ -43,7 +43,9 @@ function spawnTracked(cmd: string, args: string[]): ChildProcessWithoutNullStrea
 }
 
 function timeoutError(what: string, ms: number, detail: string): Error {
-  return Object.assign(new Error(`timed out after ${ms} ms waiting for ${what}${detail}`), { code: 'ERR_TEST_TIMEOUT' });
+  return Object.assign(new Error(`timed out after ${ms} ms waiting for ${what}${detail}`), {
+    code: 'ERR_TEST_TIMEOUT',
+  });
 }
 
 /** Polls `test` every 5 ms until it is true; rejects after `timeoutMs` with what() in the message. */
@@ -237,8 +239,17 @@ export interface PythonClientResult {
 }
 
 /** py_tls_peer.py client: sends `data`, reads as many bytes back, reports version and cipher. */
-export async function runPythonClient(port: number, data: Buffer, args: string[], timeoutMs = 8_000): Promise<PythonClientResult> {
-  const result = await run(python(), [pythonPeer, 'client', '--port', String(port), '--data', data.toString('hex'), ...args], { timeoutMs });
+export async function runPythonClient(
+  port: number,
+  data: Buffer,
+  args: string[],
+  timeoutMs = 8_000,
+): Promise<PythonClientResult> {
+  const result = await run(
+    python(),
+    [pythonPeer, 'client', '--port', String(port), '--data', data.toString('hex'), ...args],
+    { timeoutMs },
+  );
   const line = result.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(line) as PythonClientResult;
