@@ -34,6 +34,7 @@
       'native/binding/connection_offload.cc',
       'native/binding/connection_psk.cc',
       'native/binding/connection_reneg.cc',
+      'native/binding/connection_identity.cc',
       'native/binding/connection_session.cc',
       'native/binding/connection_trace.cc',
       'native/binding/env_teardown.cc',

@@ -60,6 +60,9 @@ export interface NativeStatusBits {
   HANDSHAKE_TIMEOUT: number;
   /** This call's encrypted output waits in libuv's write queue (WRITES_DONE follows). */
   WRITE_QUEUED: number;
+  /** This result's encrypted output waits until JS has seen it (flushOutput()): new sessions,
+   *  a client's finished handshake, a server refusing its client's certificate. */
+  OUTPUT_HELD: number;
   /** Cleartext written earlier is still queued inside (OpenSSL could not take it yet). */
   WRITE_PENDING: number;
 }
@@ -69,6 +72,8 @@ export interface CycleResult {
   status: number;
   /** Decrypted application data, if any. */
   cleartext?: Buffer;
+  /** With more than one record in `cleartext`: where each ends but the last (node:tls emits a chunk per record). */
+  recordEnds?: number[];
   /** Bytes to hand to the transport, if any. */
   encrypted?: Buffer;
   /** Set when status has ERROR. */
@@ -260,6 +265,14 @@ export interface NativeConnection {
   exportKeyingMaterial(length: number, label: string, context?: Buffer): Buffer;
   setMaxSendFragment(size: number): boolean;
   getServername(): string | null;
+  /** Client: the SNI name to send (before the handshake starts). */
+  setServername(name: string): void;
+  /** Client: a serialized session to resume (bytes that are no session are ignored, as in node:tls). */
+  setSession(session: Buffer): void;
+  /** Server: answer with this context's certificate, key and chain (a client's call does nothing). */
+  setKeyCert(context: NativeSecureContext): void;
+  /** The certificates the peer sent, its own first (DER); [] when it sent none. */
+  getPeerCertificateChainDer(): Buffer[];
   getSession(): Buffer | undefined;
   isSessionReused(): boolean;
   /** Client: the ticket of the current session, if it has one. */
@@ -382,6 +395,8 @@ export interface NativeBinding {
    * "no match or unsure" (IP hosts, CN fallback, unusual names): ask checkServerIdentity.
    */
   certificateNamesHost(der: Buffer, host: string): boolean;
+  /** The ticket a serialized session (i2d_SSL_SESSION) carries; undefined when none (or not a session). */
+  sessionTicket(session: Buffer): Buffer | undefined;
   /** Optional features of the system OpenSSL. */
   features: { npn: boolean; sslTrace: boolean; ocsp: boolean };
   /** Entries that were on this thread's OpenSSL error queue (and empties it); always 0 between calls. */

@@ -323,6 +323,10 @@ export function ocspResponseNotBuffer(): NodeError {
   return codedError(TypeError, 'ERR_INVALID_ARG_TYPE', 'OCSP response must be a buffer');
 }
 
+export function tlsSniFromServer(): NodeError {
+  return nodeError(Error, 'ERR_TLS_SNI_FROM_SERVER', 'Cannot issue SNI from a TLS server-side socket');
+}
+
 export function tlsInvalidState(message: string): NodeError {
   return nodeError(Error, 'ERR_TLS_INVALID_STATE', message);
 }

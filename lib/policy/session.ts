@@ -48,9 +48,15 @@ export function clientSessionOption(session: unknown): Buffer | undefined {
  * Client: sessions become 'session' events. As in node:tls they are reported
  * only once a 'session' listener exists (`enable` turns the native reports on),
  * and they wait for the handshake to be verified: a TLS 1.2 session comes with
- * the last handshake message, after 'secureConnect'; TLS 1.3 tickets later.
+ * the last handshake message, after 'secureConnect'; TLS 1.3 tickets later. A
+ * client made directly is never verified, so node:tls never tells it: the
+ * driver makes no report for it.
  */
-export function clientSessionReport(socket: SessionSocket, enable: () => void): SessionReport {
+export function clientSessionReport(
+  socket: SessionSocket,
+  enable: () => void,
+  reporting: ReportingSession,
+): SessionReport {
   const onListener = (event: string | symbol): void => {
     if (event !== 'session') return;
     socket.removeListener('newListener', onListener);
@@ -59,12 +65,26 @@ export function clientSessionReport(socket: SessionSocket, enable: () => void): 
   socket.on('newListener', onListener);
   return (sessions) => () => {
     if (socket.destroyed) return;
+    // One event per session (TLS 1.3 sends two tickets in one flight); inside each,
+    // getSession() and getTLSTicket() answer for that one, as node:tls's do.
     const emit = (): void => {
-      for (const s of sessions) socket.emit('session', s.data);
+      for (const s of sessions) {
+        reporting.session = s.data;
+        try {
+          socket.emit('session', s.data);
+        } finally {
+          reporting.session = null;
+        }
+      }
     };
     if (socket._secureEstablished) emit();
-    else socket.once('secureConnect', emit);
+    else socket.once('secure', emit);
   };
+}
+
+/** The session a client's 'session' event is being emitted for (null between events). */
+export interface ReportingSession {
+  session: Buffer | null;
 }
 
 /**

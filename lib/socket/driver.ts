@@ -13,7 +13,7 @@ import { handshakeSteps, type HandshakeSteps } from '../policy/handshake_steps';
 import { guardedCallback, runSteps, type Guard } from '../policy/pause';
 import { pskConnectionOptions } from '../policy/psk';
 import { Renegotiation, type RenegotiationHost } from '../policy/renegotiation';
-import { clientSessionReport, type SessionReport } from '../policy/session';
+import { clientSessionReport, type ReportingSession, type SessionReport } from '../policy/session';
 import { enableTrace, reportKeylogOnListener } from '../policy/trace';
 import { verifyClient, verifyServer, type CertPolicy, type Verdict } from '../policy/verify';
 import { JsTransport } from './js_transport';
@@ -130,7 +130,7 @@ export class Driver<H extends DriverHost> {
     if (config.isServer && setup !== null) host.on('error', this.#onEarlyError);
     const sink = this.#sink();
     if (link !== undefined) {
-      this.#transport = new NativeTransport(link, sink, config.isServer);
+      this.#transport = new NativeTransport(link, sink);
     } else {
       // PSK callbacks run JS inside OpenSSL: those handshakes stay on the main thread.
       // (On the native transport the link runs the steps on the pool itself, until JS adopts it.)
@@ -140,13 +140,17 @@ export class Driver<H extends DriverHost> {
     }
     // A listener added while a handshake step is on the pool switches its report on once it is back.
     reportKeylogOnListener(host, () => this.#transport.whenIdle(() => this.#conn?.setReportKeylog(true)));
-    if (!config.isServer) {
+    if (!config.isServer && config.verify) {
       const enable = (): void => this.#transport.whenIdle(() => this.#conn?.setReportSessions(true));
-      this.#sessionReport = clientSessionReport(host, enable);
-    } else if (setup?.sessionReport !== undefined) {
-      this.#sessionReport = setup.sessionReport(() => this.holdOutput());
-    }
+      this.#sessionReport = clientSessionReport(host, enable, this.reporting);
+    } else if (config.isServer)
+      if (setup?.sessionReport !== undefined) {
+        this.#sessionReport = setup.sessionReport(() => this.holdOutput());
+      }
   }
+
+  /** The session a 'session' event is being emitted for (getSession() answers it then). */
+  readonly reporting: ReportingSession = { session: null };
 
   get conn(): NativeConnection | null {
     return this.#conn;
@@ -305,7 +309,7 @@ export class Driver<H extends DriverHost> {
     if (r.cleartext !== undefined && !this.#peerEnded) {
       this.#idle.touch();
       if (this.#config.onread !== undefined) this.#onread(this.#config.onread, r.cleartext);
-      else if (!host.push(r.cleartext)) this.#pauseReading();
+      else if (!this.#pushRecords(r.cleartext, r.recordEnds)) this.#pauseReading();
     }
     if ((r.status & S.PEER_CLOSED) !== 0) this.#endReadable();
     if ((r.status & S.ERROR) !== 0) {
@@ -420,6 +424,22 @@ export class Driver<H extends DriverHost> {
         this.#onHandshakeDone();
       }
     };
+  }
+
+  /**
+   * Each record's cleartext as its own chunk, as node:tls emits them (a peer's
+   * setMaxSendFragment shows through); several records came in one native call.
+   * False when the stream wants no more.
+   */
+  #pushRecords(cleartext: Buffer, ends: number[] | undefined): boolean {
+    if (ends === undefined) return this.#host.push(cleartext);
+    let wanted = true;
+    let start = 0;
+    for (const end of ends) {
+      wanted = this.#host.push(cleartext.subarray(start, end)) && wanted;
+      start = end;
+    }
+    return this.#host.push(cleartext.subarray(start)) && wanted;
   }
 
   /** net.Socket's onread: the cleartext copied into the user's buffer, a piece at a time. */

@@ -21,7 +21,6 @@ export class NativeTransport implements Transport {
   readonly connecting = false;
   readonly #conn: NativeConnection;
   readonly #sink: TransportSink;
-  readonly #isServer: boolean;
   #closed = false;
   // Write callbacks waiting for WRITES_DONE; _final's waiting for SHUTDOWN_DONE.
   #writeCallbacks: WriteCallback[] = [];
@@ -31,10 +30,9 @@ export class NativeTransport implements Transport {
   /** [read, written] once closed (the link is gone then). */
   #finalBytes: [number, number] = [0, 0];
 
-  constructor(conn: NativeConnection, sink: TransportSink, isServer: boolean) {
+  constructor(conn: NativeConnection, sink: TransportSink) {
     this.#conn = conn;
     this.#sink = sink;
-    this.#isServer = isServer;
     conn.onresult = (r) => this.onResult(r);
   }
 
@@ -53,7 +51,7 @@ export class NativeTransport implements Transport {
       return null;
     }
     js.detach();
-    const transport = new NativeTransport(conn, sink, false);
+    const transport = new NativeTransport(conn, sink);
     stream.destroy();
     return transport;
   }
@@ -119,9 +117,10 @@ export class NativeTransport implements Transport {
   }
 
   seen(r: CycleResult): void {
-    // The link holds the output of a result with sessions (newSession may hold it longer)
-    // and of a client's finished handshake (checked first) until JS has seen it.
-    if (r.sessions !== undefined || (!this.#isServer && (r.status & S.HANDSHAKE_DONE) !== 0)) this.#conn.flushOutput();
+    // The link holds a result's output until JS has seen it (OUTPUT_HELD): new sessions
+    // (newSession may hold them longer), a client's finished handshake (the server is
+    // checked first), a server's refusal of its client (destroyed before it goes).
+    if ((r.status & S.OUTPUT_HELD) !== 0) this.#conn.flushOutput();
   }
 
   holdOutput(): () => void {

@@ -8,13 +8,16 @@ import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { X509Certificate } from 'node:crypto';
 import type { CycleResult, NativeCertificate, NativeConnection } from '../../typings/native';
-import { invalidArgType, socketClosed, tlsInvalidState } from '../internal/errors';
+import { binding } from '../internal/binding';
+import { invalidArgType, socketClosed, tlsInvalidState, tlsSniFromServer } from '../internal/errors';
 import { validateBuffer, validateInt32, validateString, validateUint32 } from '../internal/validators';
 import { enableTrace } from '../policy/trace';
 import type { ServerPskOptions, ClientPskOptions } from '../policy/psk';
+import { createSecureContext, SecureContext, type SecureContextOptions } from '../context/secure_context';
 import { Driver } from './driver';
 import { IdleTimer } from './idle_timer';
 import { JsTransport } from './js_transport';
+import { linkedPeerChain } from './peer_chain';
 import { socketConfig, type SocketConfig, type SocketOptions } from './options';
 import type { Transport, WriteCallback } from './transport';
 
@@ -226,8 +229,8 @@ export class TLSSocket extends net.Socket {
   }
 
   getPeerX509Certificate(): X509Certificate | undefined {
-    const der = this.#conn()?.getPeerCertificateDer();
-    return der ? new X509Certificate(der) : undefined;
+    const conn = this.#conn();
+    return conn === null ? undefined : linkedPeerChain(conn.getPeerCertificateChainDer());
   }
 
   getX509Certificate(): X509Certificate | undefined {
@@ -260,12 +263,16 @@ export class TLSSocket extends net.Socket {
 
   getSession(): Buffer | undefined | null {
     const conn = this.#conn();
-    return conn === null ? null : conn.getSession();
+    if (conn === null) return null;
+    // Inside a 'session' event: the session it is for (OpenSSL's current one may be newer).
+    return this.#driver.reporting.session ?? conn.getSession();
   }
 
   getTLSTicket(): Buffer | undefined | null {
     const conn = this.#conn();
-    return conn === null ? null : conn.getTLSTicket();
+    if (conn === null) return null;
+    const reporting = this.#driver.reporting.session;
+    return reporting !== null ? binding.sessionTicket(reporting) : conn.getTLSTicket();
   }
 
   isSessionReused(): boolean | null {
@@ -304,6 +311,32 @@ export class TLSSocket extends net.Socket {
   /** From now on a renegotiation the peer starts fails this socket (ERR_TLS_RENEGOTIATION_DISABLED). */
   disableRenegotiation(): void {
     this.#driver.renegotiation.disable();
+  }
+
+  /** Client: the server name (SNI) to send; before the handshake starts (connect() sets it from `servername`). */
+  setServername(name: string): void {
+    validateString(name, 'name');
+    if (this._tlsOptions.isServer === true) throw tlsSniFromServer();
+    this.#requireConn().setServername(name);
+  }
+
+  /** Client: a session to resume (a latin1 string is taken as its bytes, as in node:tls). */
+  setSession(session: Buffer | string): void {
+    this.#requireConn().setSession(typeof session === 'string' ? Buffer.from(session, 'latin1') : session);
+  }
+
+  /** Server: answer with this context's (or these options') certificate, key and chain, e.g. from an ALPNCallback. */
+  setKeyCert(context: SecureContext | SecureContextOptions): void {
+    const conn = this.#conn();
+    if (conn === null) return;
+    const secureContext = context instanceof SecureContext ? context : createSecureContext(context);
+    conn.setKeyCert(secureContext.context);
+  }
+
+  #requireConn(): NativeConnection {
+    const conn = this.#conn();
+    if (conn === null) throw socketClosed();
+    return conn;
   }
 
   /** False when OpenSSL refuses the size (it takes 512 to 16384), as node:tls answers. */

@@ -75,6 +75,25 @@ Napi::Value CertificateNamesHostJs(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, CertificateSurelyNamesHost(der.Data(), der.Length(), host));
 }
 
+// sessionTicket(der): the ticket a serialized session carries (undefined: none).
+// A client's 'session' handler asks getTLSTicket() of the session it is given.
+Napi::Value SessionTicketJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  if (!info[0].IsBuffer()) {
+    throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "The \"session\" argument must be an instance of Buffer");
+  }
+  auto der = info[0].As<Napi::Buffer<unsigned char>>();
+  const unsigned char* p = der.Data();
+  SslSessionPtr session(d2i_SSL_SESSION(nullptr, &p, SaturatedCast<long>(der.Length())));
+  if (!session || SSL_SESSION_has_ticket(session.get()) != 1) return env.Undefined();
+  const unsigned char* ticket = nullptr;
+  size_t len = 0;
+  SSL_SESSION_get0_ticket(session.get(), &ticket, &len);
+  if (ticket == nullptr || len == 0) return env.Undefined();
+  return Napi::Buffer<unsigned char>::Copy(env, ticket, len);
+}
+
 // How many errors sat on this thread's OpenSSL error queue; empties it. Tests
 // call it after every kind of call: the answer must always be 0.
 Napi::Value ErrorQueueLength(const Napi::CallbackInfo& info) {
@@ -111,6 +130,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"SHUTDOWN_DONE", kShutdownDone},
       {"HANDSHAKE_TIMEOUT", kHandshakeTimeout},
       {"WRITE_QUEUED", kWriteQueued},
+      {"OUTPUT_HELD", kOutputHeld},
   };
   for (const auto& [name, bit] : kStatusBits) status.Set(name, Napi::Number::New(env, bit));
   exports.Set("status", status);
@@ -164,6 +184,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getRootCertificates", Napi::Function::New(env, GetRootCertificates, "getRootCertificates"));
   exports.Set("certificateToObject", Napi::Function::New(env, CertificateToObjectJs, "certificateToObject"));
   exports.Set("certificateNamesHost", Napi::Function::New(env, CertificateNamesHostJs, "certificateNamesHost"));
+  exports.Set("sessionTicket", Napi::Function::New(env, SessionTicketJs, "sessionTicket"));
   exports.Set("errorQueueLength", Napi::Function::New(env, ErrorQueueLength, "errorQueueLength"));
   exports.Set("poolHandshakeSteps", Napi::Function::New(env, PoolHandshakeStepsJs, "poolHandshakeSteps"));
   return exports;

@@ -96,6 +96,11 @@ Napi::Function Connection::Init(Napi::Env env) {
           InstanceMethod<&Connection::Entry<&Connection::ExportKeyingMaterial, Needs::kEngine>>("exportKeyingMaterial"),
           InstanceMethod<&Connection::Entry<&Connection::SetMaxSendFragment, Needs::kEngine>>("setMaxSendFragment"),
           InstanceMethod<&Connection::Entry<&Connection::GetServername, Needs::kEngine>>("getServername"),
+          InstanceMethod<&Connection::Entry<&Connection::SetServername, Needs::kEngine>>("setServername"),
+          InstanceMethod<&Connection::Entry<&Connection::SetSession, Needs::kEngine>>("setSession"),
+          InstanceMethod<&Connection::Entry<&Connection::SetKeyCert, Needs::kEngine>>("setKeyCert"),
+          InstanceMethod<&Connection::Entry<&Connection::GetPeerCertificateChainDer, Needs::kEngine>>(
+              "getPeerCertificateChainDer"),
           InstanceMethod<&Connection::Entry<&Connection::GetSession, Needs::kEngine>>("getSession"),
           InstanceMethod<&Connection::Entry<&Connection::IsSessionReused, Needs::kEngine>>("isSessionReused"),
           InstanceMethod<&Connection::Entry<&Connection::Renegotiate, Needs::kDrive>>("renegotiate"),
@@ -194,7 +199,14 @@ Napi::Value Connection::Finish(Napi::Env env, Cycle* cycle) {
 
   Napi::Object result = Napi::Object::New(env);
   result.Set("status", Napi::Number::New(env, cycle->status));
-  if (cycle->cleartext > 0) result.Set("cleartext", CleartextBuffer(env, cycle->cleartext));
+  if (cycle->cleartext > 0) {
+    result.Set("cleartext", CleartextBuffer(env, cycle->cleartext));
+    if (!cycle->record_ends.empty()) {
+      result.Set("recordEnds", ToJsArray(env, cycle->record_ends, [env](size_t end) {
+                   return Napi::Number::New(env, static_cast<double>(end));
+                 }));
+    }
+  }
   const size_t encrypted = engine != nullptr && link_ == nullptr ? engine->PendingOutput() : 0;
   if (encrypted > 0) {
     // Read out (one copy): BIO_reset would also wipe the whole buffer every call.

@@ -85,6 +85,11 @@ class Connection : public Napi::ObjectWrap<Connection>,
   Napi::Value GetServername(const Napi::CallbackInfo& info);
   Napi::Value GetSession(const Napi::CallbackInfo& info);
   Napi::Value IsSessionReused(const Napi::CallbackInfo& info);
+  // Identity set or read later (native/binding/connection_identity.cc).
+  void SetServername(const Napi::CallbackInfo& info);
+  void SetSession(const Napi::CallbackInfo& info);
+  void SetKeyCert(const Napi::CallbackInfo& info);
+  Napi::Value GetPeerCertificateChainDer(const Napi::CallbackInfo& info);
   // Sessions (native/binding/connection_session.cc).
   Napi::Value GetTLSTicket(const Napi::CallbackInfo& info);
   void SetReportSessions(const Napi::CallbackInfo& info);

@@ -84,6 +84,7 @@ void Connection::FlushToLink(Cycle* cycle) {
   if (TcpLink::JsFirst(*engine, *cycle) && !js_hold_) {
     js_hold_ = true;
     link_->Hold();
+    cycle->status |= kOutputHeld;
   }
   link_->Flush();
   if (link_->output_held()) {

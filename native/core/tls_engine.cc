@@ -169,6 +169,13 @@ bool TlsEngine::Feed(const unsigned char* data, size_t len, Cycle* cycle) {
   return !progress_.failed;
 }
 
+bool TlsEngine::RefusesPeer() const {
+  if (!switches_.is_server || !ssl_) return false;
+  const SSL* ssl = ssl_.get();
+  if ((SSL_get_verify_mode(ssl) & SSL_VERIFY_FAIL_IF_NO_PEER_CERT) == 0) return false;
+  return SSL_get_verify_result(ssl) != X509_V_OK;
+}
+
 bool TlsEngine::NeedsHandshakeStep() const {
   // A PskHandler runs the driver's code, which stays on the driver's thread.
   return switches_.is_server && psk_.handler == nullptr && !progress_.failed && !progress_.handshake_done && !waiting();
@@ -245,6 +252,8 @@ void TlsEngine::Advance(Cycle* cycle) {
     size_t n = 0;
     int r = SSL_read_ex(ssl, buf.data() + cycle->cleartext, buf.size() - cycle->cleartext, &n);
     if (r == 1) {
+      // One SSL_read_ex is at most one record: a boundary before each but the first.
+      if (cycle->cleartext > 0) cycle->record_ends.push_back(cycle->cleartext);
       cycle->cleartext += n;
       continue;
     }

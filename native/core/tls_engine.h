@@ -67,6 +67,9 @@ struct EngineOutputs {
 struct Cycle {
   uint32_t status = 0;
   size_t cleartext = 0;  // bytes of ReadBuffer() in use
+  // Where each record's cleartext ends but the last's, when there is more than one
+  // (node:tls hands JS each record as its own chunk; one record needs no list).
+  std::vector<size_t> record_ends;
   // The failure, when status has kError: OpenSSL's first error (0 when it
   // queued none) and the message to use then. Taken off the error queue of the
   // thread that failed, so it survives a step on the thread pool.
@@ -139,6 +142,9 @@ class TlsEngine {
   SSL* ssl() const { return ssl_.get(); }
   bool is_server() const { return switches_.is_server; }
   bool handshake_done() const { return progress_.handshake_done; }
+  // Server: the client's certificate fails verification where the client must have a
+  // good one (requestCert with rejectUnauthorized): the driver refuses the client.
+  bool RefusesPeer() const;
   bool failed() const { return progress_.failed; }
 
   // --- Driving (one call per chunk, write batch or answer) -----------------

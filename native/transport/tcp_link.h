@@ -30,6 +30,7 @@ enum LinkStatus : uint32_t {
   kShutdownDone = 1u << 11,      // our FIN went out (after close_notify)
   kHandshakeTimeout = 1u << 12,  // the handshake did not finish in time
   kWriteQueued = 1u << 13,       // this call's output waits in libuv's queue
+  kOutputHeld = 1u << 14,        // this result's output waits for JS (flushOutput())
 };
 
 class TcpLink;
@@ -80,7 +81,11 @@ class TcpLink : private EngineStep::Owner {
   // may hold them back), and a client's completed handshake (JS checks the server
   // before the client's Finished goes out).
   static bool JsFirst(const TlsEngine& engine, const Cycle& cycle) {
-    return !cycle.outputs.sessions.empty() || (!engine.is_server() && (cycle.status & kHandshakeDone) != 0);
+    if (!cycle.outputs.sessions.empty()) return true;
+    if ((cycle.status & kHandshakeDone) == 0) return false;
+    // A client checks the server before its Finished goes; a server refusing the
+    // client's certificate sends nothing more (as node:tls destroys it first).
+    return !engine.is_server() || engine.RefusesPeer();
   }
   // Sends what the engine produced (unless held); a failed write is reported to the owner.
   void Flush();
