@@ -72,6 +72,38 @@ export function normalizeConnectArgs(args: unknown[]): [ConnectionOptions, Secur
   return [options, cb];
 }
 
+let ipServernameWarned = false;
+let allowUnauthorizedWarned = false;
+
+/** node:tls's DEP0123, once per process. */
+function warnIpServername(): void {
+  if (ipServernameWarned) return;
+  ipServernameWarned = true;
+  process.emitWarning(
+    'Setting the TLS ServerName to an IP address is not permitted by RFC 6066. This will be ignored in a future version.',
+    'DeprecationWarning',
+    'DEP0123',
+  );
+}
+
+/** NODE_TLS_REJECT_UNAUTHORIZED=0, with node's warning, once per process. */
+function allowUnauthorized(): boolean {
+  const allow = process.env.NODE_TLS_REJECT_UNAUTHORIZED === '0';
+  if (allow && !allowUnauthorizedWarned) {
+    allowUnauthorizedWarned = true;
+    process.emitWarning(
+      "Setting the NODE_TLS_REJECT_UNAUTHORIZED environment variable to '0' makes TLS connections and HTTPS requests insecure by disabling certificate verification.",
+    );
+  }
+  return allow;
+}
+
+/** The host a given socket connected to, as net.Socket keeps it. */
+function socketHost(socket: unknown): string | undefined {
+  const host = (socket as { _host?: unknown } | null | undefined)?._host;
+  return typeof host === 'string' ? host : undefined;
+}
+
 // node:tls's call forms, one overload each as in its documentation.
 /* eslint-disable @typescript-eslint/unified-signatures */
 export function connect(options: ConnectionOptions, secureConnectListener?: SecureConnectListener): TLSSocket;
@@ -106,17 +138,21 @@ export function connect(...args: unknown[]): TLSSocket {
   const host = options.host ?? 'localhost';
   const servername = options.servername ?? (net.isIP(host) === 0 ? host : undefined);
   // Every option is checked (bad protocol lists, enableTrace, context options) before a connection is made.
+  if (options.servername && net.isIP(options.servername) !== 0) warnIpServername();
+  // node:tls: NODE_TLS_REJECT_UNAUTHORIZED=0 makes not rejecting the default (an option given, even undefined, wins).
+  const rejectUnauthorized =
+    'rejectUnauthorized' in options ? options.rejectUnauthorized !== false : !allowUnauthorized();
   const tlsOptions = {
     ...options,
     isServer: false,
     servername,
-    rejectUnauthorized: options.rejectUnauthorized !== false,
+    rejectUnauthorized,
     allowHalfOpen: options.allowHalfOpen === true,
     minDHSize,
   };
   const config: SocketConfig<TLSSocket> = socketConfig<TLSSocket>(tlsOptions, {
-    // node:tls: an empty servername checks the host.
-    hostname: options.servername || host,
+    // node:tls: an empty servername checks the host (or the given socket's).
+    hostname: options.servername || options.host || socketHost(options.socket) || 'localhost',
     checkServerIdentity: check,
     options: tlsOptions,
     takeOver: native ? (options.path ? 'pipe' : 'tcp') : null,

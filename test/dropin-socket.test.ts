@@ -417,4 +417,19 @@ describe('drop-in: socket behaviours compared with node:tls', () => {
       { same: true, ticketInSession: true },
     ]);
   });
+
+  it('connect({ highWaterMark }) sets both sides of the stream, as node:tls passes it on', async () => {
+    const [theirs, mine] = await both(async (tls) => {
+      const server = tls.createServer(rsa, (s) => s.resume());
+      const port = await listen(server);
+      const c = tls.connect({ ...clientOptions, port, highWaterMark: 1024 } as nodeTls.ConnectionOptions);
+      await waitFor(c, 'secureConnect');
+      const marks = [c.writableHighWaterMark, c.readableHighWaterMark];
+      c.destroy();
+      await close(server);
+      return marks;
+    });
+    assert.deepEqual(mine, theirs);
+    assert.deepEqual(mine, [1024, 1024]);
+  });
 });

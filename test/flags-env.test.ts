@@ -136,6 +136,47 @@ describe('environment and node flags, as node:tls honours them', function () {
     }
   });
 
+  it("NODE_TLS_REJECT_UNAUTHORIZED=0: connect() does not reject by default, with node's warning", async () => {
+    const [mine, theirs] = await both('verify', [], { NODE_TLS_REJECT_UNAUTHORIZED: '0' });
+    assert.deepEqual(mine.lines, theirs.lines, mine.stderr);
+    assert.deepEqual(
+      mine.lines.map((l) => [l.ok, l.authorized]),
+      [[true, false]],
+    );
+    for (const r of [mine, theirs]) {
+      assert.match(
+        r.stderr,
+        /Setting the NODE_TLS_REJECT_UNAUTHORIZED environment variable to '0' makes TLS connections/,
+      );
+    }
+  });
+
+  it("NODE_DEBUG=tls prints node:tls's debug lines, for the same events", async () => {
+    const [mine, theirs] = await both('debug', [], { NODE_DEBUG: 'tls' });
+    // The events, in a set: their order across the two sockets of one process is the loop's.
+    // A TLS 1.3 ticket may or may not arrive before the client ends, on either.
+    const events = (r: Run): string[] =>
+      [
+        ...new Set(
+          r.stderr
+            .split('\n')
+            .filter((l) => /^TLS \d+: /.test(l))
+            .map((l) => l.replace(/^TLS \d+: /, '')),
+        ),
+      ]
+        .filter((l) => l !== 'client emit session')
+        .sort();
+    assert.deepEqual(events(mine), events(theirs));
+    assert.ok(events(mine).includes('server emit secureConnection'), mine.stderr);
+  });
+
+  it('an IP address as servername: DEP0123, as node:tls warns', async () => {
+    const [mine, theirs] = await both('ip-servername');
+    assert.deepEqual(mine.lines, theirs.lines, mine.stderr);
+    for (const r of [mine, theirs])
+      assert.match(r.stderr, /\[DEP0123\] DeprecationWarning: Setting the TLS ServerName to an IP address/);
+  });
+
   for (const flags of [
     ['--tls-max-v1.2'],
     ['--tls-min-v1.3'],

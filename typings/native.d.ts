@@ -315,6 +315,8 @@ export interface NativeConnection {
   setKeepAlive(on: boolean, delaySeconds: number): number;
   ref(): void;
   unref(): void;
+  /** When the socket was accepted or taken over: ms on the monotonic clock process.hrtime reads (undefined without one). */
+  startedAt(): number | undefined;
   /** [encrypted bytes read, encrypted bytes written] on the socket. */
   bytes(): [number, number];
 }

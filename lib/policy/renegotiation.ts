@@ -14,6 +14,7 @@
 // TLS 1.3 has no renegotiation (its key updates and tickets are not reported).
 import { defaults } from '../context/defaults';
 import { renegotiationDisabled, sessionAttack, socketClosed } from '../internal/errors';
+import { debug } from '../internal/observe';
 import { validateFunction, validateObject } from '../internal/validators';
 import type { CycleResult, NativeConnection } from '../../typings/native';
 import type { CertPolicy, Verdict } from './verify';
@@ -64,6 +65,7 @@ export class Renegotiation {
     if (callback !== undefined) validateFunction(callback, 'callback');
     const cb = callback as Callback | undefined;
     const host = this.#host;
+    debug('%s renegotiate()', host.isServer ? 'server' : 'client', 'destroyed?', host.destroyed);
     const conn = host.conn();
     if (host.destroyed || conn === null) return undefined;
 

@@ -11,6 +11,7 @@
 // with conn.resume({ session }).
 import type { EventEmitter } from 'node:events';
 import { codedError } from '../internal/errors';
+import { debug } from '../internal/observe';
 import { isArrayBufferView } from '../internal/validators';
 import type { ClientHelloStep, Guard } from './pause';
 
@@ -69,6 +70,7 @@ export function clientSessionReport(
     // getSession() and getTLSTicket() answer for that one, as node:tls's do.
     const emit = (): void => {
       for (const s of sessions) {
+        debug('client emit session');
         reporting.session = s.data;
         try {
           socket.emit('session', s.data);
@@ -95,7 +97,14 @@ export interface ReportingSession {
  */
 export function newSessionReport(server: EventEmitter, holdOutput: () => () => void): SessionReport {
   return (sessions) => {
-    const releases = sessions.map(() => holdOutput());
+    const releases = sessions.map(() => {
+      debug('onnewsession');
+      const release = holdOutput();
+      return () => {
+        debug('onnewsession done');
+        release();
+      };
+    });
     return () => {
       sessions.forEach((session, i) => {
         const release = releases[i];

@@ -9,6 +9,7 @@ import { deprecate } from 'node:util';
 import { binding } from '../internal/binding';
 import { adoptingBase, callableClass } from '../internal/callable';
 import { invalidArgType, invalidSecureContext, tlsTicketKeysLength } from '../internal/errors';
+import { channels, debug } from '../internal/observe';
 import { forcedBooleanOption, nativeTransportOption } from '../internal/switches';
 import { validateBuffer, validateFunction } from '../internal/validators';
 import {
@@ -278,11 +279,15 @@ class TlsServer extends NetServer {
 
   /** A connection's TLSSocket: its options from the template, its setup from the listeners there are now. */
   #newSocket(raw: net.Socket | null, link?: NativeConnection): TLSSocket {
+    debug('net.Server.on(connection): new TLSSocket');
     const { options, config } = this.#socketTemplate();
-    return new TLSSocket(raw, options, {
+    const socket = new TLSSocket(raw, options, {
       config: Object.freeze({ ...config, setup: this.#socketSetup(), verify: true }),
       link,
     });
+    // net publishes the raw sockets it accepts; the native listener makes none.
+    if (link !== undefined && channels.serverSocket.hasSubscribers) channels.serverSocket.publish({ socket });
+    return socket;
   }
 
   #socketTemplate(): { options: TLSSocketOptions; config: SocketConfig<TLSSocket> } {

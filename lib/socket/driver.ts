@@ -18,8 +18,11 @@ import { enableTrace, reportKeylogOnListener } from '../policy/trace';
 import { verifyClient, verifyServer, type CertPolicy, type Verdict } from '../policy/verify';
 import { JsTransport } from './js_transport';
 import { NativeTransport } from './native_transport';
-import type { OnRead, SocketConfig } from './options';
+import type { SocketConfig } from './options';
 import type { Transport, TransportSink, WriteCallback } from './transport';
+import { debug } from '../internal/observe';
+import { Reader } from './reader';
+import { SocketTracing } from './tracing';
 import { Writer } from './writer';
 
 const S = binding.status;
@@ -54,6 +57,8 @@ export class Driver<H extends DriverHost> {
   #transport: Transport;
   readonly #steps: HandshakeSteps;
   readonly #reneg: Renegotiation;
+  readonly #reader: Reader;
+  readonly #tracing: SocketTracing;
   readonly #certPolicy: CertPolicy;
   #sessionReport: SessionReport | null = null;
   readonly #writer = new Writer({
@@ -64,7 +69,6 @@ export class Driver<H extends DriverHost> {
   // Output held for newSession callbacks; a TLS 1.2 server's 'secure' waits for them.
   #holds = 0;
   #securePending = false;
-  #readingPaused = false;
   #unrefd = false;
   #peerEnded = false;
   #errorEmitted = false;
@@ -119,13 +123,12 @@ export class Driver<H extends DriverHost> {
         requestOCSP: config.requestOCSP,
       });
     this.#conn = conn;
+    this.#tracing = new SocketTracing(host, config.isServer, link?.startedAt());
+    // A server's connection on the native transport reads from the start.
+    if (link !== undefined && config.isServer) this.#tracing.initRead(0);
     this.#reneg = new Renegotiation(this.#renegotiationHost());
     if (config.enableTrace) enableTrace(conn);
-    // onread: nothing is pushed, so the stream never asks to read again; its 'resume' does.
-    if (config.onread !== undefined) {
-      host.on('pause', () => this.#pauseReading());
-      host.on('resume', () => this.read());
-    }
+    this.#reader = new Reader(host, () => this.#transport, config.onread);
     // node:tls: until 'secureConnection' a server socket's errors go to its server ('tlsClientError').
     if (config.isServer && setup !== null) host.on('error', this.#onEarlyError);
     const sink = this.#sink();
@@ -216,6 +219,7 @@ export class Driver<H extends DriverHost> {
     const hooks = this.#config.setup?.hooks;
     if (this.#released || this.#errorEmitted || hooks === undefined) return;
     this.#errorEmitted = true;
+    this.#tracing.error(error, true);
     hooks.onTLSError(error, this.#host);
   };
 
@@ -231,6 +235,9 @@ export class Driver<H extends DriverHost> {
   /** The transport can carry bytes: a client that connected may move to the native transport, then starts. */
   #open(connected: boolean): void {
     this.#transportOpen = true;
+    // node:tls prints how much the socket it was given held already (none given: false).
+    const given = this.#config.client === null || (this.#config.client.options as { socket?: unknown }).socket;
+    this.#tracing.initRead(given ? (this.#transport.stream?.readableLength ?? 0) : false);
     const host = this.#host;
     if (connected) {
       const takeOver = this.#config.client?.takeOver ?? null;
@@ -240,7 +247,7 @@ export class Driver<H extends DriverHost> {
         if (native !== null) {
           this.#transport = native;
           if (this.#unrefd) native.unref();
-          if (this.#readingPaused) native.pauseReading();
+          if (this.#reader.paused) native.pauseReading();
         }
       }
       host.emit('connect');
@@ -254,6 +261,7 @@ export class Driver<H extends DriverHost> {
     if (this.#config.isServer || this.#started || !this.#transportOpen) return;
     if (this.#host.destroyed || this.#conn === null) return;
     this.#started = true;
+    this.#tracing.start(this.#transport.connecting, this.#config.requestOCSP);
     this.handle(this.#conn.start());
   }
 
@@ -262,6 +270,7 @@ export class Driver<H extends DriverHost> {
     const host = this.#host;
     const isServer = this.#config.isServer;
     const done = (r.status & S.HANDSHAKE_DONE) !== 0;
+    if (done && this.#conn !== null) this.#tracing.handshakeDone(this.#conn);
     // A client checks the server before its last flight goes out: one it rejects
     // never gets the Finished (as with node:tls, the server sees the connection drop).
     if (!isServer && done && !host._secureEstablished && this.#config.verify && !this.#verifyServer()) return;
@@ -287,6 +296,7 @@ export class Driver<H extends DriverHost> {
     if (r.keylog !== undefined) {
       // Before 'secure'/'secureConnect', as node:tls emits them (from inside the handshake).
       for (const line of r.keylog) {
+        debug('onkeylog');
         host.emit('keylog', line);
         this.#config.setup?.hooks.onKeylog(line, host);
       }
@@ -294,6 +304,7 @@ export class Driver<H extends DriverHost> {
     }
     if (r.ocspResponse !== undefined) {
       // Client with requestOCSP: before 'secureConnect', as in node:tls.
+      debug('client onocspresponse');
       host.emit('OCSPResponse', r.ocspResponse);
       if (host.destroyed) return;
     }
@@ -308,8 +319,7 @@ export class Driver<H extends DriverHost> {
     if (host.destroyed) return;
     if (r.cleartext !== undefined && !this.#peerEnded) {
       this.#idle.touch();
-      if (this.#config.onread !== undefined) this.#onread(this.#config.onread, r.cleartext);
-      else if (!this.#pushRecords(r.cleartext, r.recordEnds)) this.#pauseReading();
+      this.#reader.deliver(r.cleartext, r.recordEnds);
     }
     if ((r.status & S.PEER_CLOSED) !== 0) this.#endReadable();
     if ((r.status & S.ERROR) !== 0) {
@@ -326,8 +336,13 @@ export class Driver<H extends DriverHost> {
       if (err) this.fail(err);
       else this.#transport.resume(answer);
     };
-    if (pause.kind === 'clientHello') runSteps(this.#steps.clientHello, pause, done);
-    else runSteps(this.#steps.certificate, pause, done);
+    if (pause.kind === 'clientHello') {
+      debug('server onclienthello', 'sessionid.len', pause.sessionId.length, 'ticket?', pause.tlsTicket);
+      runSteps(this.#steps.clientHello, pause, done);
+    } else {
+      debug('server oncertcb emit OCSPRequest');
+      runSteps(this.#steps.certificate, pause, done);
+    }
   }
 
   #onHandshakeDone(): void {
@@ -337,16 +352,19 @@ export class Driver<H extends DriverHost> {
     if (conn === null) return;
     host.alpnProtocol = conn.getALPNProtocol();
     host.npnProtocol = conn.getNPNProtocol();
+    // node:tls: the name the client asked for (a server), or sent (a client).
+    if (this.#config.isServer || host.servername === null) host.servername = conn.getServername() ?? false;
+    this.#tracing.secured(conn);
     // end() before the handshake: after the events, as node:tls does it.
     let final: WriteCallback | null;
     if (this.#config.isServer) {
-      host.servername = conn.getServername() ?? false;
       this.#idle.clear();
       host.emit('secure');
       final = this.#writer.release();
       if (host.destroyed) return;
       this.#released = true;
       host.removeListener('error', this.#onEarlyError);
+      this.#tracing.secureConnection();
       this.#config.setup?.hooks.onSecure(host);
     } else {
       // connect()'s client checked the server (#verifyServer) before its last flight went out.
@@ -397,6 +415,7 @@ export class Driver<H extends DriverHost> {
       this.#host.destroy(verdict.reject);
       return false;
     }
+    this.#tracing.clientChecked(verdict.authorized, this.#certPolicy.rejectUnauthorized, verdict.authorizationError);
     return !this.#host.destroyed;
   }
 
@@ -426,37 +445,6 @@ export class Driver<H extends DriverHost> {
     };
   }
 
-  /**
-   * Each record's cleartext as its own chunk, as node:tls emits them (a peer's
-   * setMaxSendFragment shows through); several records came in one native call.
-   * False when the stream wants no more.
-   */
-  #pushRecords(cleartext: Buffer, ends: number[] | undefined): boolean {
-    if (ends === undefined) return this.#host.push(cleartext);
-    let wanted = true;
-    let start = 0;
-    for (const end of ends) {
-      wanted = this.#host.push(cleartext.subarray(start, end)) && wanted;
-      start = end;
-    }
-    return this.#host.push(cleartext.subarray(start)) && wanted;
-  }
-
-  /** net.Socket's onread: the cleartext copied into the user's buffer, a piece at a time. */
-  #onread(onread: OnRead, cleartext: Buffer): void {
-    const next = (): Uint8Array => (typeof onread.buffer === 'function' ? onread.buffer() : onread.buffer);
-    for (let offset = 0; offset < cleartext.length;) {
-      const buffer = next();
-      const n = cleartext.copy(buffer, 0, offset);
-      offset += n;
-      // As net.Socket: false pauses the socket (socket.resume() goes on).
-      if (onread.callback.call(this.#host, n, buffer) === false) this.#host.pause();
-      if (n === 0) break;
-    }
-    // node:tls asks for one buffer more, for the read that finds nothing left.
-    if (typeof onread.buffer === 'function') next();
-  }
-
   // ---- writes (writer.ts) ----
 
   writev(chunks: Buffer[], cb: WriteCallback): void {
@@ -476,16 +464,9 @@ export class Driver<H extends DriverHost> {
 
   // ---- reading ----
 
-  #pauseReading(): void {
-    if (this.#readingPaused) return;
-    this.#readingPaused = true;
-    this.#transport.pauseReading();
-  }
-
+  /** The stream's _read(): reading starts again (reader.ts). */
   read(): void {
-    if (!this.#readingPaused) return;
-    this.#readingPaused = false;
-    this.#transport.resumeReading();
+    this.#reader.resume();
   }
 
   ref(): void {
@@ -519,7 +500,7 @@ export class Driver<H extends DriverHost> {
   #onTransportEnd(): void {
     if (this.#peerEnded) return;
     if (!this.#host._secureEstablished) {
-      this.fail(this.#hangUp());
+      this.fail(this.#hangUp(), true);
       return;
     }
     // A FIN without close_notify ends the readable side, as in node:tls.
@@ -540,7 +521,7 @@ export class Driver<H extends DriverHost> {
 
   #onTransportClose(): void {
     if (!this.#host._secureEstablished) {
-      this.fail(this.#hangUp());
+      this.fail(this.#hangUp(), true);
       return;
     }
     this.#endReadable();
@@ -548,18 +529,21 @@ export class Driver<H extends DriverHost> {
   }
 
   /** An error on this socket: before the handshake a server socket reports it to its server. */
-  fail(error: Error): void {
+  /** `closedEarly`: the peer went before the handshake was done (node:tls prints no debug line for it). */
+  fail(error: Error, closedEarly = false): void {
     const host = this.#host;
     if (host.destroyed) return;
     const hooks = this.#config.setup?.hooks;
     if (this.#config.isServer && !host._secureEstablished && hooks !== undefined) {
       if (!this.#errorEmitted) {
         this.#errorEmitted = true;
+        this.#tracing.error(error, true, closedEarly);
         hooks.onTLSError(error, host);
       }
       host.destroy();
       return;
     }
+    this.#tracing.error(error, false);
     host.destroy(error);
   }
 
@@ -581,6 +565,7 @@ export class Driver<H extends DriverHost> {
    * then every write still waiting fails with ERR_SOCKET_CLOSED.
    */
   destroy(error: Error | null, done: () => void): void {
+    this.#tracing.destroyed(error);
     const waiting = this.#writer.destroy();
     waiting.push(...this.#transport.destroy());
     this.#conn?.destroy();
@@ -593,7 +578,11 @@ export class Driver<H extends DriverHost> {
       this.#errorEmitted = true;
       const hangUp = connReset('socket hang up');
       const host = this.#host;
-      process.nextTick(() => hooks.onTLSError(hangUp, host));
+      const tracing = this.#tracing;
+      process.nextTick(() => {
+        tracing.error(hangUp, true, true);
+        hooks.onTLSError(hangUp, host);
+      });
     }
     done();
     for (const cb of waiting) cb(socketClosed());

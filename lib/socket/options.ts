@@ -31,6 +31,8 @@ export interface SocketOptions<S> extends SecureContextOptions, PskOptions<S>, P
   minDHSize?: number;
   /** Server: pick a context for the name the client asks for, possibly later. */
   SNICallback?: SNICallback;
+  /** The stream's high-water mark, both sides (node:tls passes it to net.Socket). */
+  highWaterMark?: number;
   /** net.Socket's: cleartext copied into `buffer` and handed to `callback` instead of 'data'. */
   onread?: OnRead;
 }

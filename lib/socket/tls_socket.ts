@@ -68,7 +68,11 @@ export class TLSSocket extends net.Socket {
     if (socket != null && !isStream(socket)) throw invalidArgType('socket', ['net.Socket', 'stream.Duplex'], socket);
     const config = init?.config ?? socketConfig<TLSSocket>(options);
     const stream = init?.link !== undefined ? null : (socket ?? null);
-    super({ allowHalfOpen: config.allowHalfOpen ?? (stream as net.Socket | null)?.allowHalfOpen ?? false });
+    super({
+      allowHalfOpen: config.allowHalfOpen ?? (stream as net.Socket | null)?.allowHalfOpen ?? false,
+      // node:tls hands its socket this option (connect() passes it on); net.Socket's types lack it.
+      highWaterMark: options.highWaterMark,
+    } as net.SocketConstructorOpts);
     this._tlsOptions = options;
     this.#idle = new IdleTimer(() => this.emit('timeout'));
     this.#driver = new Driver<TLSSocket>(this, config, stream, init?.link, this.#idle);

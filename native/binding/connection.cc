@@ -123,6 +123,7 @@ Napi::Function Connection::Init(Napi::Env env) {
           InstanceMethod<&Connection::Entry<&Connection::LinkRef, Needs::kOwnState>>("ref"),
           InstanceMethod<&Connection::Entry<&Connection::LinkUnref, Needs::kOwnState>>("unref"),
           InstanceMethod<&Connection::Entry<&Connection::LinkBytes, Needs::kOwnState>>("bytes"),
+          InstanceMethod<&Connection::Entry<&Connection::LinkStartedAt, Needs::kOwnState>>("startedAt"),
       });
   GetAddonData(env).connection = Napi::Persistent(ctor);
   return ctor;

@@ -156,6 +156,7 @@ class Connection : public Napi::ObjectWrap<Connection>,
   void LinkRef(const Napi::CallbackInfo& info);
   void LinkUnref(const Napi::CallbackInfo& info);
   Napi::Value LinkBytes(const Napi::CallbackInfo& info);
+  Napi::Value LinkStartedAt(const Napi::CallbackInfo& info);
   // After an entry point: the engine's output to the link (JS transport: into the result).
   void FlushToLink(Cycle* cycle);
 

@@ -147,6 +147,13 @@ void Connection::LinkUnref(const Napi::CallbackInfo& /*info*/) {
   if (link_ != nullptr) link_->Unref();
 }
 
+Napi::Value Connection::LinkStartedAt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  // libuv's loop time (ms, the monotonic clock process.hrtime reads) when the link was made.
+  if (link_ == nullptr) return env.Undefined();
+  return Napi::Number::New(env, static_cast<double>(link_->started_at()));
+}
+
 Napi::Value Connection::LinkBytes(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Array pair = Napi::Array::New(env, 2);

@@ -57,6 +57,14 @@ switch (scenario) {
     });
     pair({ rejectUnauthorized: false });
     break;
+  case 'debug':
+    // NODE_DEBUG=tls: the lines come on stderr.
+    pair({ ca: fixture('ca.pem') });
+    break;
+  case 'ip-servername':
+    // An IP as servername: node's DEP0123 warning (on stderr), the connection still works.
+    pair({ rejectUnauthorized: false, servername: '127.0.0.1' });
+    break;
   case 'server-only':
     tls.createServer({});
     print({ ok: true });

@@ -1,0 +1,86 @@
+// A socket's reading side: cleartext to the stream, a chunk per record as
+// node:tls emits them, or into the caller's buffer (net.Socket's onread); and
+// reading stopped while the stream wants no more, started again at _read().
+import type { OnRead } from './options';
+import type { Transport } from './transport';
+
+/** What the reader needs of its socket. */
+export interface ReaderHost {
+  push(chunk: Buffer | null): boolean;
+  pause(): unknown;
+  on(event: 'pause' | 'resume', listener: () => void): unknown;
+}
+
+export class Reader {
+  readonly #host: ReaderHost;
+  readonly #transport: () => Transport;
+  readonly #onread: OnRead | undefined;
+  #paused = false;
+
+  constructor(host: ReaderHost, transport: () => Transport, onread: OnRead | undefined) {
+    this.#host = host;
+    this.#transport = transport;
+    this.#onread = onread;
+    // onread: nothing is pushed, so the stream never asks to read again; its 'pause'
+    // and 'resume' stop and start reading, as net.Socket's do.
+    if (onread !== undefined) {
+      host.on('pause', () => this.pause());
+      host.on('resume', () => this.resume());
+    }
+  }
+
+  /** Reading is stopped (the stream's buffer is full, or onread's callback said so). */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** Decrypted cleartext; `ends` where each record's ends but the last's, with several. */
+  deliver(cleartext: Buffer, ends: number[] | undefined): void {
+    if (this.#onread !== undefined) this.#copyOut(this.#onread, cleartext);
+    else if (!this.#pushRecords(cleartext, ends)) this.pause();
+  }
+
+  /**
+   * Each record's cleartext as its own chunk, as node:tls emits them (a peer's
+   * setMaxSendFragment shows through); several records came in one native call.
+   * False when the stream wants no more.
+   */
+  #pushRecords(cleartext: Buffer, ends: number[] | undefined): boolean {
+    if (ends === undefined) return this.#host.push(cleartext);
+    let wanted = true;
+    let start = 0;
+    for (const end of ends) {
+      wanted = this.#host.push(cleartext.subarray(start, end)) && wanted;
+      start = end;
+    }
+    return this.#host.push(cleartext.subarray(start)) && wanted;
+  }
+
+  /** net.Socket's onread: the cleartext copied into the user's buffer, a piece at a time. */
+  #copyOut(onread: OnRead, cleartext: Buffer): void {
+    const next = (): Uint8Array => (typeof onread.buffer === 'function' ? onread.buffer() : onread.buffer);
+    for (let offset = 0; offset < cleartext.length;) {
+      const buffer = next();
+      const n = cleartext.copy(buffer, 0, offset);
+      offset += n;
+      // As net.Socket: false pauses the socket (socket.resume() goes on).
+      if (onread.callback.call(this.#host, n, buffer) === false) this.#host.pause();
+      if (n === 0) break;
+    }
+    // node:tls asks for one buffer more, for the read that finds nothing left.
+    if (typeof onread.buffer === 'function') next();
+  }
+
+  pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    this.#transport().pauseReading();
+  }
+
+  /** The stream's _read(): reading starts again. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#transport().resumeReading();
+  }
+}
