@@ -6,12 +6,14 @@ import { connect } from './connect';
 import { defaults } from './context/defaults';
 import { createSecureContext, getCiphers, rootCertificates, SecureContext } from './context/secure_context';
 import { createServer, Server } from './server/server';
+import { systemDefaults } from './context/system_policy';
 import { TLSSocket } from './socket/tls_socket';
 import { createSecurePair as makeSecurePair } from './secure_pair';
 import type * as nodeTlsTypes from 'node:tls';
 
 export type { ConnectionOptions } from './connect';
 export type { SecureContextOptions } from './context/secure_context';
+export type { DefaultSource, EffectiveDefault, SystemDefaults } from './context/system_policy';
 export type { TlsServerOptions } from './server/server';
 export type { TLSSocketOptions } from './socket/tls_socket';
 // node:tls's certificate types; TLSSocket's node:tls signatures (lib/types.ts).
@@ -38,6 +40,8 @@ installClusterPrimary();
 /** The OpenSSL this module runs on (the system's), and where its files are. */
 export const versions = { openssl: binding.versions.openssl };
 export const opensslDir: string = binding.opensslDir;
+/** Beyond node:tls: the system OpenSSL's TLS policy (openssl.cnf) and where each default comes from. */
+export { systemDefaults };
 /** The addon file that was loaded. */
 export const addon: string = addonPath;
 

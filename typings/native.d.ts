@@ -405,4 +405,26 @@ export interface NativeBinding {
   errorQueueLength(): number;
   /** Handshake steps run on libuv's thread pool so far in this process (offloadHandshake). */
   poolHandshakeSteps(): number;
+  /** The system configuration's TLS defaults (openssl.cnf's ssl_conf system_default section). */
+  systemDefaults(): NativeSystemDefaults;
+  /** The TLS 1.2 (and older) cipher names an OpenSSL cipher string selects; throws OpenSSL's error. */
+  cipherNames(ciphers: string): string[];
+}
+
+/** native/core/system_config.h: what openssl.cnf sets for every SSL_CTX. */
+export interface NativeSystemDefaults {
+  /** The file OpenSSL reads (OPENSSL_CONF, or OPENSSLDIR/openssl.cnf). */
+  configFile: string;
+  /** The section ssl_conf names system_default; null: none. */
+  section: string | null;
+  /** Its SSL_CONF commands in file order, [name, value]. */
+  commands: Array<[string, string]>;
+  /** A fresh SSL_CTX's bounds (TLS1_x_VERSION; 0: none), security level and options. */
+  minVersion: number;
+  maxVersion: number;
+  securityLevel: number;
+  options: bigint;
+  /** A fresh SSL_CTX's TLS 1.2 ciphers and TLS 1.3 suites, in order. */
+  ciphers: string[];
+  ciphersuites: string[];
 }

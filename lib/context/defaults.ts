@@ -18,11 +18,23 @@ function initial(value: string | undefined, fallback: string): string {
   return typeof value === 'string' && value !== '' ? value : fallback;
 }
 
+/**
+ * node's built-in defaults, without command-line switches: a DEFAULT_* that
+ * still has this value was not chosen by the program, so the system OpenSSL's
+ * policy may be stricter than it (lib/context/system_policy.ts).
+ */
+export const NODE_DEFAULTS = Object.freeze({
+  DEFAULT_CIPHERS: NODE20_DEFAULT_CIPHERS,
+  DEFAULT_ECDH_CURVE: 'auto',
+  DEFAULT_MIN_VERSION: 'TLSv1.2',
+  DEFAULT_MAX_VERSION: 'TLSv1.3',
+});
+
 export const defaults = {
-  DEFAULT_CIPHERS: initial(nodeTls.DEFAULT_CIPHERS, NODE20_DEFAULT_CIPHERS),
-  DEFAULT_ECDH_CURVE: initial(nodeTls.DEFAULT_ECDH_CURVE, 'auto'),
-  DEFAULT_MIN_VERSION: initial(nodeTls.DEFAULT_MIN_VERSION, 'TLSv1.2'),
-  DEFAULT_MAX_VERSION: initial(nodeTls.DEFAULT_MAX_VERSION, 'TLSv1.3'),
+  DEFAULT_CIPHERS: initial(nodeTls.DEFAULT_CIPHERS, NODE_DEFAULTS.DEFAULT_CIPHERS),
+  DEFAULT_ECDH_CURVE: initial(nodeTls.DEFAULT_ECDH_CURVE, NODE_DEFAULTS.DEFAULT_ECDH_CURVE),
+  DEFAULT_MIN_VERSION: initial(nodeTls.DEFAULT_MIN_VERSION, NODE_DEFAULTS.DEFAULT_MIN_VERSION),
+  DEFAULT_MAX_VERSION: initial(nodeTls.DEFAULT_MAX_VERSION, NODE_DEFAULTS.DEFAULT_MAX_VERSION),
   /** Client-initiated renegotiations allowed within CLIENT_RENEG_WINDOW seconds. */
   CLIENT_RENEG_LIMIT: 3,
   CLIENT_RENEG_WINDOW: 600,

@@ -5,6 +5,7 @@
 import { binding } from '../internal/binding';
 import { callableClass } from '../internal/callable';
 import { defaults } from './defaults';
+import { defaultCipherString, defaultMaxVersion, defaultMinVersion } from './system_policy';
 import {
   codedError,
   cryptoOperationFailed,
@@ -130,7 +131,11 @@ class TlsSecureContext {
     }
     let min = toVersion('minimum', minVersion, defaults.DEFAULT_MIN_VERSION);
     let max = toVersion('maximum', maxVersion, defaults.DEFAULT_MAX_VERSION);
-    if (typeof secureProtocol === 'string') [min, max] = methodVersions(secureProtocol, min);
+    // Bounds not given: the stricter of node's defaults and the system's
+    // openssl.cnf (lib/context/system_policy.ts).
+    if (minVersion == null) min = defaultMinVersion(maxVersion != null ? max : undefined).value;
+    if (maxVersion == null) max = defaultMaxVersion(minVersion != null ? min : undefined).value;
+    if (typeof secureProtocol === 'string') [min, max] = methodVersions(secureProtocol, Math.min(min, TLS1_2));
 
     const context = new binding.SecureContext();
     context.setProtoVersions(min, max);
@@ -218,7 +223,8 @@ export function configureSecureContext(
   // the rest the TLS 1.2 list; a list with no TLS_ entries keeps OpenSSL's
   // default TLS 1.3 suites, and one with only TLS_ entries means TLS 1.3 only.
   if (ciphers != null) validateString(ciphers, `${name}.ciphers`);
-  const entries = ((ciphers as string | undefined) || defaults.DEFAULT_CIPHERS).split(':');
+  // No ciphers given: node's defaults, cut to what the system's openssl.cnf allows.
+  const entries = ((ciphers as string | undefined) || defaultCipherString()).split(':');
   let cipherList = entries.filter((c) => c.length > 0 && !c.startsWith('TLS_')).join(':');
   let cipherSuites = entries.filter((c) => c.length > 0 && c.startsWith('TLS_')).join(':');
   const explicitSuites = ciphersuites != null;

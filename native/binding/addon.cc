@@ -15,6 +15,7 @@
 #include "binding/connection.h"
 #include "binding/env_teardown.h"
 #include "binding/errors.h"
+#include "binding/openssl_info.h"
 #include "binding/secure_context.h"
 #include "binding/tcp_listener.h"
 #include "binding/x509.h"
@@ -187,6 +188,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sessionTicket", Napi::Function::New(env, SessionTicketJs, "sessionTicket"));
   exports.Set("errorQueueLength", Napi::Function::New(env, ErrorQueueLength, "errorQueueLength"));
   exports.Set("poolHandshakeSteps", Napi::Function::New(env, PoolHandshakeStepsJs, "poolHandshakeSteps"));
+  exports.Set("systemDefaults", Napi::Function::New(env, SystemDefaultsJs, "systemDefaults"));
+  exports.Set("cipherNames", Napi::Function::New(env, CipherNamesJs, "cipherNames"));
   return exports;
 }
 

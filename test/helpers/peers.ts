@@ -197,6 +197,8 @@ export function certArgs(name: string): string[] {
 export interface PeerOptions {
   /** Bound on starting (server) or on the whole run (client). Default 10 s. */
   timeoutMs?: number;
+  /** The peer's environment (default: this process's), e.g. an OPENSSL_CONF of its own. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface OpenSSLServer {
@@ -227,7 +229,7 @@ export async function startOpenSSLServer(args: string[], opts: PeerOptions = {})
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   // A caller may name its own '-accept' (a fixed port some program expects).
   const acceptArgs = args.includes('-accept') ? [] : ['-accept', '127.0.0.1:0'];
-  const proc = spawn('openssl', ['s_server', ...acceptArgs, ...args], { stdio: 'pipe' });
+  const proc = spawn('openssl', ['s_server', ...acceptArgs, ...args], { stdio: 'pipe', env: opts.env });
   track(proc);
   let output = '';
   proc.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('latin1')));
@@ -289,7 +291,10 @@ export function runOpenSSLClient(
   opts: OpenSSLClientOptions = {},
 ): Promise<OpenSSLClientResult> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const proc = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, ...args], { stdio: 'pipe' });
+  const proc = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, ...args], {
+    stdio: 'pipe',
+    env: opts.env,
+  });
   track(proc);
   let stdout = '';
   let stderr = '';

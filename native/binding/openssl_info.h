@@ -1,0 +1,14 @@
+// Module-level functions about the system OpenSSL itself: its configuration's
+// TLS defaults (openssl.cnf), cipher strings expanded, the providers loaded.
+#pragma once
+
+#include <napi.h>
+
+namespace otls {
+
+// systemDefaults(): native/core/system_config.h as a JS object.
+Napi::Value SystemDefaultsJs(const Napi::CallbackInfo& info);
+// cipherNames(string): the TLS 1.2 names it selects, or throws OpenSSL's error.
+Napi::Value CipherNamesJs(const Napi::CallbackInfo& info);
+
+}  // namespace otls
