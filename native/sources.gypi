@@ -14,6 +14,7 @@
       'native/core/host_check.cc',
       'native/core/read_buffer.cc',
       'native/core/root_store.cc',
+      'native/core/ssl_conf.cc',
       'native/core/system_config.cc',
       'native/core/ticket_keys.cc',
       'native/core/tls_engine.cc',

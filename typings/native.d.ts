@@ -161,6 +161,9 @@ export interface NativeSecureContext {
   buildChains(): void;
   /** Our own certificate, DER, or null when none is set. */
   getCertificateDer(): Buffer | null;
+  /** SSL_CONF commands ([name, value], openssl.cnf names) in order; a refused one throws
+   *  OpenSSL's error with `command` and `value` set. */
+  applyConfig(commands: Array<[string, string]>): void;
   /** Release the SSL_CTX now (also done by the finalizer). */
   close(): void;
   /**

@@ -82,6 +82,8 @@ function feed(hash: Hash, value: unknown, depth: number): boolean {
 function cacheKey(options: SecureContextOptions & Record<string, unknown>): string | null {
   // An NPN client installs its select callback on the context (every client of it would offer NPN).
   if (options.dhparam != null || options.NPNProtocols != null) return null;
+  // Beyond node's options: not keyed on, so never shared.
+  if (options.opensslConfig != null) return null;
   const hash = createHash('sha256');
   for (const name of CONTEXT_OPTIONS) {
     hash.update(`${name}=`);

@@ -23,6 +23,7 @@ import {
   validateObject,
   validateString,
 } from '../internal/validators';
+import { applyOpenSSLConfig, type OpenSSLConfig } from './openssl_config';
 import { ticketKeyRing } from './ticket_keys';
 import { addCACertificates, addDefaultRoots } from './trust';
 import type { NativeError, NativeSecureContext } from '../../typings/native';
@@ -72,6 +73,12 @@ export interface SecureContextOptions {
   privateKeyIdentifier?: string;
   privateKeyEngine?: string;
   clientCertEngine?: string;
+  /**
+   * Beyond node:tls: OpenSSL's SSL_CONF commands by their openssl.cnf names
+   * ({ Groups: 'X25519', Options: '-SessionTicket', ... }), applied last, so they
+   * override the options above. A refused command throws OpenSSL's error naming it.
+   */
+  opensslConfig?: OpenSSLConfig;
 }
 
 const TLS1 = binding.protocolVersions['TLSv1'];
@@ -216,6 +223,7 @@ export function configureSecureContext(
     sessionTimeout,
     sigalgs,
     ticketKeys,
+    opensslConfig,
   } = options;
   const ecdhCurve = options.ecdhCurve === undefined ? defaults.DEFAULT_ECDH_CURVE : options.ecdhCurve;
 
@@ -363,6 +371,9 @@ export function configureSecureContext(
     validateInt32(sessionTimeout, `${name}.sessionTimeout`, 0);
     context.setSessionTimeout(sessionTimeout);
   }
+
+  // The escape hatch goes after node's options: its commands override them.
+  if (opensslConfig != null) applyOpenSSLConfig(context, opensslConfig, `${name}.opensslConfig`);
 
   // Last: the certificates and the trust store are complete now.
   context.buildChains();

@@ -12,6 +12,7 @@
 #include "core/context_loading.h"
 #include "core/narrow.h"
 #include "core/root_store.h"
+#include "core/ssl_conf.h"
 #include "core/ticket_keys.h"
 
 namespace otls {
@@ -118,6 +119,7 @@ Napi::Function SecureContext::Init(Napi::Env env) {
                       InstanceMethod<&SecureContext::GetTicketKeys>("getTicketKeys", kMethod),
                       InstanceMethod<&SecureContext::GetCertificateDer>("getCertificateDer", kMethod),
                       InstanceMethod<&SecureContext::BuildChains>("buildChains", kMethod),
+                      InstanceMethod<&SecureContext::ApplyConfig>("applyConfig", kMethod),
                       InstanceMethod<&SecureContext::Close>("close", kMethod),
                   });
   return ctor;
@@ -242,6 +244,38 @@ void SecureContext::BuildChains(const Napi::CallbackInfo& info) {
     SSL_CTX_build_cert_chain(ctx, SSL_BUILD_CHAIN_FLAG_IGNORE_ERROR | SSL_BUILD_CHAIN_FLAG_CLEAR_ERROR);
   }
   SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
+}
+
+// opensslConfig: [[command, value], ...]. A refused command throws OpenSSL's
+// error with `command` and `value` saying which (lib/ names it in the message).
+void SecureContext::ApplyConfig(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL_CTX* ctx = Require(env);
+  if (!info[0].IsArray()) {
+    throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "The \"commands\" argument must be an array");
+  }
+  auto list = info[0].As<Napi::Array>();
+  ConfCommands commands;
+  for (uint32_t i = 0; i < list.Length(); ++i) {
+    Napi::Value entry = list.Get(i);
+    Napi::Array pair = entry.IsArray() ? entry.As<Napi::Array>() : Napi::Array::New(env);
+    if (pair.Length() != 2 || !pair.Get(0u).IsString() || !pair.Get(1u).IsString()) {
+      throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "Each command must be a [name, value] pair of strings");
+    }
+    commands.emplace_back(pair.Get(0u).As<Napi::String>().Utf8Value(), pair.Get(1u).As<Napi::String>().Utf8Value());
+  }
+  size_t failed = 0;
+  if (ApplySslConf(ctx, commands, &failed)) return;
+  auto refused = [&]() {
+    Napi::Error error = ErrorFromQueue(env, "OpenSSL refused the configuration command");
+    if (failed < commands.size()) {
+      error.Value().Set("command", commands[failed].first);
+      error.Value().Set("value", commands[failed].second);
+    }
+    return error;
+  };
+  throw refused();
 }
 
 void SecureContext::AddCACert(const Napi::CallbackInfo& info) {

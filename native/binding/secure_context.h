@@ -47,6 +47,7 @@ class SecureContext : public Napi::ObjectWrap<SecureContext> {
   Napi::Value GetTicketKeys(const Napi::CallbackInfo& info);
   Napi::Value GetCertificateDer(const Napi::CallbackInfo& info);
   void BuildChains(const Napi::CallbackInfo& info);
+  void ApplyConfig(const Napi::CallbackInfo& info);
   void Close(const Napi::CallbackInfo& info);
 
   // The certificate store this context alone owns, made on first use: adding a

@@ -100,9 +100,10 @@ const char* TlsEngine::Init(SSL_CTX* ctx, const EngineOptions& options) {
   if (switches_.is_server) {
     SSL_set_accept_state(ssl);
     if (switches_.pause_on_certificate) SSL_set_cert_cb(ssl, CertificateCallback, nullptr);
-    int mode = SSL_VERIFY_NONE;
+    // A context's own VerifyMode (opensslConfig) stays; requestCert adds to it.
+    int mode = SSL_CTX_get_verify_mode(ctx);
     if (options.request_cert) {
-      mode = SSL_VERIFY_PEER;
+      mode |= SSL_VERIFY_PEER;
       if (options.reject_unauthorized) mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
     }
     SSL_set_verify(ssl, mode, AcceptAnyCertificate);
