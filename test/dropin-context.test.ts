@@ -134,6 +134,41 @@ describe('PFX bundles missing a part', () => {
     );
   });
 
+  it('without a key, but a certificate carrying the key bag OID: still "private key"', () => {
+    // The OID of a PKCS#12 shrouded key bag, in an extension of a certificate given alone
+    // (not encrypted): only the parsed bundle can tell that no key is in it.
+    const key = path.join(tmp, 'oid-key.pem');
+    const cert = path.join(tmp, 'oid.pem');
+    const oid = '1.2.840.113549.1.12.10.1.2';
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'].concat([
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-subj',
+        '/CN=oid',
+        '-addext',
+        `${oid}=ASN1:NULL`,
+      ]),
+      { stdio: 'ignore' },
+    );
+    const out = path.join(tmp, 'oid-nokey.pfx');
+    execFileSync(
+      'openssl',
+      ['pkcs12', '-export', '-nokeys', '-certpbe', 'NONE', '-in', cert, '-out', out, '-passout', 'pass:test'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const pfx = fs.readFileSync(out);
+    assert.equal(
+      same((tls) => tls.createSecureContext({ pfx, passphrase: 'test' })),
+      'Error ERR_CRYPTO_OPERATION_FAILED Unable to load private key from PFX data',
+    );
+  });
+
   it('a client with a key-less PFX fails at connect with that error', () => {
     const pfx = fs.readFileSync(path.join(tmp, 'nokey.pfx'));
     assert.match(

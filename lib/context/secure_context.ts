@@ -379,22 +379,6 @@ export function configureSecureContext(
   context.buildChains();
 }
 
-// The addon's words for a PFX that lacks its certificate or its key; node names which.
-const kPfxIncomplete = 'PFX has no certificate with a private key';
-// DER of the PKCS#12 keyBag and pkcs8ShroudedKeyBag OIDs (1.2.840.113549.1.12.10.1.1 and .2).
-const kKeyBagOids = [1, 2].map((n) => Buffer.from([6, 11, 42, 134, 72, 134, 247, 13, 1, 12, 10, 1, n]));
-
-/**
- * node's error for a PFX without a key ("Unable to load private key from PFX
- * data") or without a certificate. The addon does not say which is missing:
- * a key bag that can be seen (keys sit outside the encrypted part in the usual
- * layout) means the certificate is.
- */
-function pfxIncomplete(der: Buffer): Error {
-  const hasKey = kKeyBagOids.some((oid) => der.includes(oid));
-  return cryptoOperationFailed(`Unable to load ${hasKey ? 'certificate' : 'private key'} from PFX data`);
-}
-
 /** One PKCS#12 bundle, with node's errors: OpenSSL's reason as the message, no code. */
 function loadPfx(context: NativeSecureContext, raw: unknown, pass: unknown): void {
   let der: Buffer;
@@ -409,7 +393,6 @@ function loadPfx(context: NativeSecureContext, raw: unknown, pass: unknown): voi
   try {
     context.loadPKCS12(der, passBytes);
   } catch (error) {
-    if ((error as Partial<NativeError>).message === kPfxIncomplete) throw pfxIncomplete(der);
     if (!isOpenSSLError(error)) throw error;
     const shaped = new Error(error.reason);
     Object.defineProperty(shaped, 'opensslErrorStack', {

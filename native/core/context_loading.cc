@@ -138,7 +138,9 @@ LoadResult ReadPkcs12(const unsigned char* data, size_t len, const Passphrase* p
   out->cert.reset(raw_cert);
   out->extra.reset(raw_extra);
   if (ok != 1) return LoadResult::QueueError("Unable to load PFX certificate");
-  if (!out->cert || !out->key) return LoadResult::OperationFailed("PFX has no certificate with a private key");
+  // node:tls's words, the key first when both are missing.
+  if (!out->key) return LoadResult::OperationFailed("Unable to load private key from PFX data");
+  if (!out->cert) return LoadResult::OperationFailed("Unable to load certificate from PFX data");
   return LoadResult::Ok();
 }
 

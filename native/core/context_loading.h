@@ -75,7 +75,8 @@ struct Pkcs12Contents {
   bool HasExtra() const { return extra && sk_X509_num(extra.get()) > 0; }
 };
 // Parses DER PKCS#12 bytes with pass (null or not given: no password). Fails
-// when it cannot be read, or holds no certificate with a private key.
+// when it cannot be read, or lacks the private key or the certificate that
+// goes with it (ERR_CRYPTO_OPERATION_FAILED naming which, as node:tls does).
 LoadResult ReadPkcs12(const unsigned char* data, size_t len, const Passphrase* pass, Pkcs12Contents* out);
 // Sets the certificate, its chain (the other certificates, also trusted in
 // store and named to clients as acceptable CAs) and the key. store may be
