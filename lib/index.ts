@@ -7,6 +7,7 @@ import { defaults } from './context/defaults';
 import { createSecureContext, getCiphers, rootCertificates, SecureContext } from './context/secure_context';
 import { createServer, Server } from './server/server';
 import { systemDefaults } from './context/system_policy';
+import { setEngine } from './context/engines';
 import { TLSSocket } from './socket/tls_socket';
 import { createSecurePair as makeSecurePair } from './secure_pair';
 import type * as nodeTlsTypes from 'node:tls';
@@ -42,6 +43,8 @@ export const versions = { openssl: binding.versions.openssl };
 export const opensslDir: string = binding.opensslDir;
 /** Beyond node:tls: the system OpenSSL's TLS policy (openssl.cnf) and where each default comes from. */
 export { systemDefaults };
+/** node's crypto.setEngine, for the system OpenSSL this module runs on. */
+export { setEngine };
 /** The addon file that was loaded. */
 export const addon: string = addonPath;
 

@@ -10,6 +10,7 @@
       'native/core/byte_queue.cc',
       'native/core/context_callbacks.cc',
       'native/core/context_loading.cc',
+      'native/core/engine_keys.cc',
       'native/core/engine_step.cc',
       'native/core/host_check.cc',
       'native/core/read_buffer.cc',

@@ -188,6 +188,9 @@ describe('engine options, checked as node:tls checks them', () => {
     ['privateKeyEngine alone, a number (not used)', { privateKeyEngine: 0 }],
     ['clientCertEngine a number', { clientCertEngine: 0 }],
     ['clientCertEngine null', { clientCertEngine: null }],
+    // Engines load now (test/engine-keys.test.ts): a missing one is OpenSSL's error, as in node:tls.
+    ['privateKeyEngine that does not exist', { privateKeyIdentifier: 'id', privateKeyEngine: 'no-such-engine' }],
+    ['clientCertEngine that does not exist', { clientCertEngine: 'no-such-engine' }],
   ];
   for (const [title, options] of cases) it(title, () => void same((tls) => tls.createSecureContext(options)));
 });

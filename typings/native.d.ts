@@ -167,13 +167,16 @@ export interface NativeSecureContext {
   /** Release the SSL_CTX now (also done by the finalizer). */
   close(): void;
   /**
-   * Not in the addon yet (node's names): the private key `identifier` from the
-   * OpenSSL ENGINE `engine` (ENGINE_by_id, ENGINE_init, ENGINE_load_private_key),
-   * and the ENGINE that supplies client certificates (SSL_CTX_set_client_cert_engine).
-   * While absent, those options throw node's ERR_CRYPTO_CUSTOM_ENGINE_NOT_SUPPORTED.
+   * privateKeyEngine + privateKeyIdentifier: the private key `identifier` (a PKCS#11 URI
+   * for the pkcs11 engine) from the OpenSSL ENGINE `engine` (an id, or the path of its
+   * shared library), initialised and held by this context; `passphrase` answers the
+   * engine's PIN prompt (never the terminal). Throws OpenSSL's reasons, else node's
+   * ERR_CRYPTO_ENGINE_UNKNOWN / ERR_CRYPTO_OPERATION_FAILED ("Failure to initialize engine");
+   * ERR_CRYPTO_CUSTOM_ENGINE_NOT_SUPPORTED when the OpenSSL has no ENGINE support.
    */
-  setEngineKey?(identifier: string, engine: string): void;
-  setClientCertEngine?(engine: string): void;
+  setEngineKey(identifier: string, engine: string, passphrase?: string): void;
+  /** clientCertEngine (SSL_CTX_set_client_cert_engine); once per context (ERR_INVALID_STATE). */
+  setClientCertEngine(engine: string): void;
 }
 
 /** A client's PSK: at most 512 bytes of key, an identity of at most 256 bytes (UTF-8). */
@@ -403,7 +406,7 @@ export interface NativeBinding {
   /** The ticket a serialized session (i2d_SSL_SESSION) carries; undefined when none (or not a session). */
   sessionTicket(session: Buffer): Buffer | undefined;
   /** Optional features of the system OpenSSL. */
-  features: { npn: boolean; sslTrace: boolean; ocsp: boolean };
+  features: { npn: boolean; sslTrace: boolean; ocsp: boolean; engine: boolean };
   /** Entries that were on this thread's OpenSSL error queue (and empties it); always 0 between calls. */
   errorQueueLength(): number;
   /** Handshake steps run on libuv's thread pool so far in this process (offloadHandshake). */
@@ -412,6 +415,9 @@ export interface NativeBinding {
   systemDefaults(): NativeSystemDefaults;
   /** The TLS 1.2 (and older) cipher names an OpenSSL cipher string selects; throws OpenSSL's error. */
   cipherNames(ciphers: string): string[];
+  /** crypto.setEngine's native half: the engine (id or path) becomes the default for the
+   *  ENGINE_METHOD_* `flags`; false when OpenSSL refuses; throws as setEngineKey for a missing one. */
+  setEngine(id: string, flags: number): boolean;
 }
 
 /** native/core/system_config.h: what openssl.cnf sets for every SSL_CTX. */

@@ -69,9 +69,14 @@ export interface SecureContextOptions {
   sessionTimeout?: number;
   /** 48 bytes; or an array of 48-byte keys, the first issuing tickets, all accepted (rotation). */
   ticketKeys?: Buffer | NodeJS.ArrayBufferView | Array<Buffer | NodeJS.ArrayBufferView>;
-  /** Not supported: OpenSSL engines are deprecated. Giving one throws. */
+  /**
+   * A private key held by an OpenSSL ENGINE (node's names): the key's identifier
+   * (for the pkcs11 engine a PKCS#11 URI) and the engine's id or the path of its
+   * shared library. `passphrase` answers the engine's PIN prompt.
+   */
   privateKeyIdentifier?: string;
   privateKeyEngine?: string;
+  /** The ENGINE that supplies a client's certificate (SSL_CTX_set_client_cert_engine). */
   clientCertEngine?: string;
   /**
    * Beyond node:tls: OpenSSL's SSL_CONF commands by their openssl.cnf names
@@ -310,14 +315,17 @@ export function configureSecureContext(
     context.setSigalgs(sigalgs);
   }
 
-  // An ENGINE's key, checked as node:tls checks it; the addon has no ENGINE
-  // loading yet (NativeSecureContext.setEngineKey), which node reports so.
+  // An ENGINE's key, checked as node:tls checks it (native/core/engine_keys.*).
   if (privateKeyIdentifier != null) {
     if (privateKeyEngine == null) throw invalidArgValue(`${name}.privateKeyEngine`, privateKeyEngine);
     if (key) throw invalidArgValue(`${name}.privateKeyIdentifier`, privateKeyIdentifier);
     if (typeof privateKeyIdentifier === 'string' && typeof privateKeyEngine === 'string') {
-      if (context.setEngineKey === undefined) throw customEngineNotSupported();
-      context.setEngineKey(privateKeyIdentifier, privateKeyEngine);
+      if (!binding.features.engine) throw customEngineNotSupported();
+      context.setEngineKey(
+        privateKeyIdentifier,
+        privateKeyEngine,
+        typeof passphrase === 'string' ? passphrase : undefined,
+      );
     } else if (typeof privateKeyIdentifier !== 'string') {
       throw invalidArgType(`${name}.privateKeyIdentifier`, ['string', 'null', 'undefined'], privateKeyIdentifier);
     } else {
@@ -356,7 +364,7 @@ export function configureSecureContext(
   }
 
   if (typeof clientCertEngine === 'string') {
-    if (context.setClientCertEngine === undefined) throw customEngineNotSupported();
+    if (!binding.features.engine) throw customEngineNotSupported();
     context.setClientCertEngine(clientCertEngine);
   } else if (clientCertEngine != null) {
     throw invalidArgType(`${name}.clientCertEngine`, ['string', 'null', 'undefined'], clientCertEngine);

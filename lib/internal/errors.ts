@@ -227,6 +227,11 @@ export function customEngineNotSupported(): NodeError {
   return nodeError(Error, 'ERR_CRYPTO_CUSTOM_ENGINE_NOT_SUPPORTED', 'Custom engines not supported by this OpenSSL');
 }
 
+/** crypto.setEngine's error for an engine OpenSSL would not make the default. */
+export function engineUnknown(id: string): NodeError {
+  return nodeError(Error, 'ERR_CRYPTO_ENGINE_UNKNOWN', `Engine "${id}" was not found`);
+}
+
 export function tlsInvalidContext(name: string): NodeError {
   return nodeError(TypeError, 'ERR_TLS_INVALID_CONTEXT', `${name} must be a SecureContext`);
 }

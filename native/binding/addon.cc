@@ -19,6 +19,7 @@
 #include "binding/secure_context.h"
 #include "binding/tcp_listener.h"
 #include "binding/x509.h"
+#include "core/engine_keys.h"
 #include "core/host_check.h"
 #include "core/narrow.h"
 #include "core/ossl.h"
@@ -180,7 +181,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("SecureContext", SecureContext::Init(env));
   exports.Set("Connection", Connection::Init(env));
   exports.Set("TcpListener", TcpListener::Init(env));
-  exports.Set("features", ExtensionFeatures(env));
+  Napi::Object features = ExtensionFeatures(env);
+  features.Set("engine", EnginesSupported());
+  exports.Set("features", features);
   exports.Set("getCiphers", Napi::Function::New(env, GetCiphers, "getCiphers"));
   exports.Set("getRootCertificates", Napi::Function::New(env, GetRootCertificates, "getRootCertificates"));
   exports.Set("certificateToObject", Napi::Function::New(env, CertificateToObjectJs, "certificateToObject"));
@@ -190,6 +193,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("poolHandshakeSteps", Napi::Function::New(env, PoolHandshakeStepsJs, "poolHandshakeSteps"));
   exports.Set("systemDefaults", Napi::Function::New(env, SystemDefaultsJs, "systemDefaults"));
   exports.Set("cipherNames", Napi::Function::New(env, CipherNamesJs, "cipherNames"));
+  exports.Set("setEngine", Napi::Function::New(env, SetEngineJs, "setEngine"));
   return exports;
 }
 

@@ -108,6 +108,17 @@ Napi::Error ErrorFromQueue(Napi::Env env, const char* fallback) {
   return error;
 }
 
+Napi::Error ErrorStoreFromQueue(Napi::Env env, const char* fallback) {
+  std::vector<unsigned long> errors;
+  while (unsigned long e = ERR_get_error()) errors.push_back(e);
+  ERR_clear_error();
+  if (errors.empty()) return Napi::Error::New(env, fallback);
+  Napi::Error error = Napi::Error::New(env, ErrorString(errors.front()));
+  std::vector<unsigned long> rest(errors.rbegin(), errors.rend() - 1);
+  error.Value().Set("opensslErrorStack", ToJsArray(env, rest, ErrorString));
+  return error;
+}
+
 Napi::Error SocketErrorFromQueue(Napi::Env env, const char* fallback) {
   unsigned long first = ERR_get_error();
   ERR_clear_error();

@@ -25,6 +25,11 @@ Napi::Error SocketErrorFromQueue(Napi::Env env, const char* fallback);
 // Same, from an error code collected on another thread (0: `fallback`).
 Napi::Error SocketErrorFromCode(Napi::Env env, unsigned long first, const char* fallback);
 
+// The queue as node's CryptoErrorStore reports it (engine loading): the first
+// error's text as the message, the others latest first as opensslErrorStack,
+// and no code, library or reason. Leaves the queue empty.
+Napi::Error ErrorStoreFromQueue(Napi::Env env, const char* fallback);
+
 // Same, for throwing: throws the error made by ErrorFromQueue.
 [[noreturn]] void ThrowFromQueue(Napi::Env env, const char* fallback);
 

@@ -5,6 +5,8 @@
 
 #include "binding/errors.h"
 #include "binding/js_array.h"
+#include "binding/secure_context.h"
+#include "core/engine_keys.h"
 #include "core/ossl.h"
 #include "core/system_config.h"
 
@@ -38,6 +40,16 @@ Napi::Value CipherNamesJs(const Napi::CallbackInfo& info) {
   std::vector<std::string> names;
   if (!CipherNames(info[0].As<Napi::String>().Utf8Value(), &names)) ThrowFromQueue(env, "No cipher match");
   return ToJsArray(env, names);
+}
+
+Napi::Value SetEngineJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  if (!info[0].IsString() || !info[1].IsNumber()) {
+    throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "setEngine(id: string, flags: number)");
+  }
+  EngineHandle engine = OpenEngineOrThrow(env, info[0].As<Napi::String>().Utf8Value());
+  return Napi::Boolean::New(env, SetDefaultEngine(engine.get(), info[1].As<Napi::Number>().Uint32Value()));
 }
 
 }  // namespace otls

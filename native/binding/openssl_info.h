@@ -10,5 +10,8 @@ namespace otls {
 Napi::Value SystemDefaultsJs(const Napi::CallbackInfo& info);
 // cipherNames(string): the TLS 1.2 names it selects, or throws OpenSSL's error.
 Napi::Value CipherNamesJs(const Napi::CallbackInfo& info);
+// setEngine(id, flags): crypto.setEngine's native half; false when OpenSSL
+// refuses the engine as a default.
+Napi::Value SetEngineJs(const Napi::CallbackInfo& info);
 
 }  // namespace otls

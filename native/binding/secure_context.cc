@@ -91,6 +91,26 @@ void ThrowIfFailed(Napi::Env env, const LoadResult& result) {
 
 }  // namespace
 
+// The engine `id`, initialised, or node:tls's error: OpenSSL's reasons when it
+// gave some, else ERR_CRYPTO_ENGINE_UNKNOWN; a failed ENGINE_init is
+// ERR_CRYPTO_OPERATION_FAILED.
+EngineHandle OpenEngineOrThrow(Napi::Env env, const std::string& id) {
+  if (!EnginesSupported()) {
+    throw CodedError(env, "ERR_CRYPTO_CUSTOM_ENGINE_NOT_SUPPORTED", "Custom engines not supported by this OpenSSL");
+  }
+  EngineHandle engine;
+  switch (OpenEngine(id, &engine)) {
+    case EngineOpen::kOk:
+      return engine;
+    case EngineOpen::kInitFailed:
+      throw CodedError(env, "ERR_CRYPTO_OPERATION_FAILED", "Failure to initialize engine");
+    case EngineOpen::kNotFound:
+      break;
+  }
+  if (ERR_peek_error() != 0) throw ErrorStoreFromQueue(env, "");
+  throw CodedError(env, "ERR_CRYPTO_ENGINE_UNKNOWN", "Engine \"" + id + "\" was not found");
+}
+
 // ---------------------------------------------------------------------------
 
 Napi::Function SecureContext::Init(Napi::Env env) {
@@ -120,6 +140,8 @@ Napi::Function SecureContext::Init(Napi::Env env) {
                       InstanceMethod<&SecureContext::GetCertificateDer>("getCertificateDer", kMethod),
                       InstanceMethod<&SecureContext::BuildChains>("buildChains", kMethod),
                       InstanceMethod<&SecureContext::ApplyConfig>("applyConfig", kMethod),
+                      InstanceMethod<&SecureContext::SetEngineKey>("setEngineKey", kMethod),
+                      InstanceMethod<&SecureContext::SetClientCertEngine>("setClientCertEngine", kMethod),
                       InstanceMethod<&SecureContext::Close>("close", kMethod),
                   });
   return ctor;
@@ -276,6 +298,38 @@ void SecureContext::ApplyConfig(const Napi::CallbackInfo& info) {
     return error;
   };
   throw refused();
+}
+
+// privateKeyEngine + privateKeyIdentifier: the key `identifier` from the ENGINE
+// `engine` (an id, or a shared library's path), held by the engine: only a
+// reference to it enters the SSL_CTX. Failures are node:tls's.
+void SecureContext::SetEngineKey(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL_CTX* ctx = Require(env);
+  std::string identifier = StringArg(info, 0, "identifier");
+  std::string engine_id = StringArg(info, 1, "engine");
+  Passphrase pass;
+  PassphraseArg(info, 2, &pass);
+  EngineHandle engine = OpenEngineOrThrow(env, engine_id);
+  EvpPkeyPtr key = LoadEngineKey(engine.get(), identifier, &pass);
+  if (!key) ThrowFromQueue(env, "ENGINE_load_private_key");
+  if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1) ThrowFromQueue(env, "SSL_CTX_use_PrivateKey");
+  engines_.push_back(std::move(engine));
+}
+
+// clientCertEngine: the ENGINE that supplies this (client) context's certificate.
+void SecureContext::SetClientCertEngine(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL_CTX* ctx = Require(env);
+  std::string engine_id = StringArg(info, 0, "engine");
+  // OpenSSL would keep the first engine's reference for ever: once per context.
+  if (client_cert_engine_) throw CodedError(env, "ERR_INVALID_STATE", "The client certificate engine is already set");
+  EngineHandle engine = OpenEngineOrThrow(env, engine_id);
+  if (!UseClientCertEngine(ctx, engine.get())) ThrowFromQueue(env, "SSL_CTX_set_client_cert_engine");
+  client_cert_engine_ = true;
+  engines_.push_back(std::move(engine));
 }
 
 void SecureContext::AddCACert(const Napi::CallbackInfo& info) {
@@ -460,6 +514,8 @@ Napi::Value SecureContext::GetCertificateDer(const Napi::CallbackInfo& info) {
 void SecureContext::Close(const Napi::CallbackInfo& /*info*/) {
   ClearErrorOnReturn clear;
   ctx_.reset();
+  engines_.clear();
+  client_cert_engine_ = false;
   own_store_ = false;
   shared_roots_ = false;
 }

@@ -6,7 +6,10 @@
 
 #include <napi.h>
 
+#include <vector>
+
 #include "binding/type_tags.h"
+#include "core/engine_keys.h"
 #include "core/ossl.h"
 
 namespace otls {
@@ -48,6 +51,8 @@ class SecureContext : public Napi::ObjectWrap<SecureContext> {
   Napi::Value GetCertificateDer(const Napi::CallbackInfo& info);
   void BuildChains(const Napi::CallbackInfo& info);
   void ApplyConfig(const Napi::CallbackInfo& info);
+  void SetEngineKey(const Napi::CallbackInfo& info);
+  void SetClientCertEngine(const Napi::CallbackInfo& info);
   void Close(const Napi::CallbackInfo& info);
 
   // The certificate store this context alone owns, made on first use: adding a
@@ -55,10 +60,18 @@ class SecureContext : public Napi::ObjectWrap<SecureContext> {
   // addRootCerts() shares between contexts.
   X509_STORE* OwnStore(Napi::Env env);
 
+  // The engines whose keys or client certificates the SSL_CTX uses: declared
+  // first, so they are released after it.
+  std::vector<EngineHandle> engines_;
+  bool client_cert_engine_ = false;
   SslCtxPtr ctx_;
   bool own_store_ = false;     // the SSL_CTX's store is ours to change
   bool shared_roots_ = false;  // the SSL_CTX uses the shared system-root store
 };
+
+// The engine `id` (an id or a shared library's path), initialised, or a thrown
+// node:tls error (ERR_CRYPTO_ENGINE_UNKNOWN, OpenSSL's reasons, ...).
+EngineHandle OpenEngineOrThrow(Napi::Env env, const std::string& id);
 
 // Module-level helpers that need no context.
 Napi::Value GetCiphers(const Napi::CallbackInfo& info);

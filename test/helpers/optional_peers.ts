@@ -6,6 +6,7 @@
 // OPENSSL_TLS_PEER_SKIP_LOG=FILE: append "package<TAB>count" lines there instead of
 // printing the line; `tsx test/helpers/optional_peers.ts FILE` prints the line for all
 // the runs that file saw (scripts/test.sh: its two mocha runs).
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -17,6 +18,26 @@ export const PEER_PACKAGES: Readonly<Record<string, string>> = {
   'redis-cli': 'redis-tools',
   curl: 'curl',
   python3: 'python3',
+  // Keys that never leave their store (test/engine-keys.test.ts, test/provider-keys.test.ts).
+  'softhsm2-util': 'softhsm2',
+  'pkcs11-tool': 'opensc',
+  'engine:pkcs11': 'libengine-pkcs11-openssl',
+  swtpm: 'swtpm',
+  swtpm_setup: 'swtpm-tools',
+  tpm2_startup: 'tpm2-tools',
+  'provider:tpm2': 'tpm2-openssl',
+};
+
+/** The system OpenSSL's directory for `kind` ('-e' ENGINESDIR, '-m' MODULESDIR). */
+function opensslDir(flag: '-e' | '-m'): string {
+  const out = execFileSync('openssl', ['version', flag]).toString();
+  return /"([^"]*)"/.exec(out)?.[1] ?? '';
+}
+
+/** Peers that are OpenSSL modules rather than commands: the file that must exist. */
+const PEER_FILES: Readonly<Record<string, () => string>> = {
+  'engine:pkcs11': () => path.join(opensslDir('-e'), 'pkcs11.so'),
+  'provider:tpm2': () => path.join(opensslDir('-m'), 'tpm2.so'),
 };
 
 const STRICT_ENV = 'OPENSSL_TLS_STRICT_PEERS';
@@ -29,6 +50,11 @@ const found = new Map<string, boolean>();
 /** Whether `command` is an executable file in a directory of PATH (looked up once). */
 export function onPath(command: string): boolean {
   let known = found.get(command);
+  const file = PEER_FILES[command];
+  if (known === undefined && file !== undefined) {
+    known = fs.existsSync(file());
+    found.set(command, known);
+  }
   if (known === undefined) {
     known = (process.env['PATH'] ?? '').split(path.delimiter).some((dir) => {
       try {
