@@ -8,12 +8,14 @@ import { createSecureContext, getCiphers, rootCertificates, SecureContext } from
 import { createServer, Server } from './server/server';
 import { systemDefaults } from './context/system_policy';
 import { setEngine } from './context/engines';
+import { providers } from './context/providers';
 import { TLSSocket } from './socket/tls_socket';
 import { createSecurePair as makeSecurePair } from './secure_pair';
 import type * as nodeTlsTypes from 'node:tls';
 
 export type { ConnectionOptions } from './connect';
 export type { SecureContextOptions } from './context/secure_context';
+export type { ProviderInfo } from './context/providers';
 export type { DefaultSource, EffectiveDefault, SystemDefaults } from './context/system_policy';
 export type { TlsServerOptions } from './server/server';
 export type { TLSSocketOptions } from './socket/tls_socket';
@@ -45,6 +47,8 @@ export const opensslDir: string = binding.opensslDir;
 export { systemDefaults };
 /** node's crypto.setEngine, for the system OpenSSL this module runs on. */
 export { setEngine };
+/** Beyond node:tls: the OpenSSL providers loaded (openssl.cnf's); privateKeyUri reaches their keys. */
+export { providers };
 /** The addon file that was loaded. */
 export const addon: string = addonPath;
 

@@ -16,6 +16,7 @@
       'native/core/read_buffer.cc',
       'native/core/root_store.cc',
       'native/core/ssl_conf.cc',
+      'native/core/store_keys.cc',
       'native/core/system_config.cc',
       'native/core/ticket_keys.cc',
       'native/core/tls_engine.cc',

@@ -4,13 +4,12 @@
 // compares it with openssl s_server / s_client under the same file: what the
 // system openssl command refuses, ours refuses; an explicit option overrides.
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { envWith, runApp, serveApp, type AppServer } from './helpers/child_app';
 import { runOpenSSLClient, startOpenSSLServer, usePeerCleanup, type OpenSSLServer } from './helpers/peers';
-
-const app = path.join(__dirname, 'helpers', 'policy_app.ts');
 
 function conf(dir: string, name: string, commands: string[]): string {
   const file = path.join(dir, name);
@@ -18,58 +17,6 @@ function conf(dir: string, name: string, commands: string[]): string {
   lines.push('system_default = system_default_sect', '[system_default_sect]', ...commands);
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
-}
-
-function envWith(opensslConf: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, OPENSSL_CONF: opensslConf };
-  delete env['NODE_OPTIONS'];
-  return env;
-}
-
-/** Runs a one-shot scenario of policy_app.ts; its JSON lines. */
-function runApp(opensslConf: string, ...args: string[]): Array<Record<string, unknown>> {
-  const out = execFileSync(process.execPath, ['--require', require.resolve('tsx/cjs'), app, ...args], {
-    env: envWith(opensslConf),
-    timeout: 20_000,
-  }).toString();
-  return out
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
-interface AppServer {
-  port: number;
-  lines: Array<Record<string, unknown>>;
-  stop(): void;
-}
-
-/** Our server in a child process under opensslConf. */
-function serveApp(opensslConf: string, options: Record<string, unknown>): Promise<AppServer> {
-  const proc: ChildProcessWithoutNullStreams = spawn(
-    process.execPath,
-    ['--require', require.resolve('tsx/cjs'), app, 'serve', JSON.stringify(options)],
-    { env: envWith(opensslConf), stdio: 'pipe' },
-  );
-  const lines: Array<Record<string, unknown>> = [];
-  let buffered = '';
-  return new Promise((resolve, reject) => {
-    let stderr = '';
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    proc.on('exit', (code) => reject(new Error(`policy_app serve exited (${code}): ${stderr}`)));
-    proc.stdout.on('data', (d: Buffer) => {
-      buffered += d.toString();
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = JSON.parse(buffered.slice(0, nl)) as Record<string, unknown>;
-        buffered = buffered.slice(nl + 1);
-        lines.push(line);
-        if (typeof line['port'] === 'number') {
-          resolve({ port: line['port'], lines, stop: () => proc.kill() });
-        }
-      }
-    });
-  });
 }
 
 /** What `openssl s_client` negotiated, or null when the handshake failed. */
@@ -144,7 +91,7 @@ describe('system policy: openssl.cnf system_default under a temporary OPENSSL_CO
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   async function ourServer(opensslConf: string, options: Record<string, unknown> = {}): Promise<AppServer> {
-    const s = await serveApp(opensslConf, { key: `file:${key}`, cert: `file:${cert}`, ...options });
+    const s = await serveApp(opensslConf, { key: `read:${key}`, cert: `read:${cert}`, ...options });
     servers.push(s);
     return s;
   }
@@ -224,7 +171,7 @@ describe('system policy: openssl.cnf system_default under a temporary OPENSSL_CO
   });
 
   it('@SECLEVEL=3 refuses an RSA-2048 certificate at createSecureContext, as s_server refuses to start', async function () {
-    const [ours] = runApp(seclevel3, 'context', JSON.stringify({ key: `file:${rsaKey}`, cert: `file:${rsaCert}` }));
+    const [ours] = runApp(seclevel3, 'context', JSON.stringify({ key: `read:${rsaKey}`, cert: `read:${rsaCert}` }));
     assert.equal(ours?.['ok'], false);
     assert.equal(ours?.['code'], 'ERR_SSL_EE_KEY_TOO_SMALL');
     await assert.rejects(
@@ -232,10 +179,10 @@ describe('system policy: openssl.cnf system_default under a temporary OPENSSL_CO
       /ee key too small/,
     );
     // The level-3 P-256 certificate loads in both; an explicit @SECLEVEL overrides the system's.
-    assert.deepEqual(runApp(seclevel3, 'context', JSON.stringify({ key: `file:${key}`, cert: `file:${cert}` })), [
+    assert.deepEqual(runApp(seclevel3, 'context', JSON.stringify({ key: `read:${key}`, cert: `read:${cert}` })), [
       { ok: true },
     ]);
-    const lowered = { key: `file:${rsaKey}`, cert: `file:${rsaCert}`, ciphers: 'DEFAULT:@SECLEVEL=2' };
+    const lowered = { key: `read:${rsaKey}`, cert: `read:${rsaCert}`, ciphers: 'DEFAULT:@SECLEVEL=2' };
     assert.deepEqual(runApp(seclevel3, 'context', JSON.stringify(lowered)), [{ ok: true }]);
   });
 });

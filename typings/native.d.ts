@@ -175,6 +175,10 @@ export interface NativeSecureContext {
    * ERR_CRYPTO_CUSTOM_ENGINE_NOT_SUPPORTED when the OpenSSL has no ENGINE support.
    */
   setEngineKey(identifier: string, engine: string, passphrase?: string): void;
+  /** privateKeyUri: the first private key at `uri` through OSSL_STORE (pkcs11:, file:, a
+   *  provider's scheme), its PIN or passphrase prompt answered with `passphrase`. Throws
+   *  OpenSSL's reasons, or ERR_CRYPTO_OPERATION_FAILED when the store holds no private key. */
+  setKeyFromUri(uri: string, passphrase?: string): void;
   /** clientCertEngine (SSL_CTX_set_client_cert_engine); once per context (ERR_INVALID_STATE). */
   setClientCertEngine(engine: string): void;
 }
@@ -418,6 +422,8 @@ export interface NativeBinding {
   /** crypto.setEngine's native half: the engine (id or path) becomes the default for the
    *  ENGINE_METHOD_* `flags`; false when OpenSSL refuses; throws as setEngineKey for a missing one. */
   setEngine(id: string, flags: number): boolean;
+  /** The providers loaded in the default library context (openssl.cnf's, the default one). */
+  providers(): Array<{ name: string; version: string; buildinfo: string }>;
 }
 
 /** native/core/system_config.h: what openssl.cnf sets for every SSL_CTX. */

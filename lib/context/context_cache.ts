@@ -83,7 +83,7 @@ function cacheKey(options: SecureContextOptions & Record<string, unknown>): stri
   // An NPN client installs its select callback on the context (every client of it would offer NPN).
   if (options.dhparam != null || options.NPNProtocols != null) return null;
   // Beyond node's options: not keyed on, so never shared.
-  if (options.opensslConfig != null) return null;
+  if (options.opensslConfig != null || options.privateKeyUri != null) return null;
   const hash = createHash('sha256');
   for (const name of CONTEXT_OPTIONS) {
     hash.update(`${name}=`);

@@ -79,6 +79,13 @@ export interface SecureContextOptions {
   /** The ENGINE that supplies a client's certificate (SSL_CTX_set_client_cert_engine). */
   clientCertEngine?: string;
   /**
+   * Beyond node:tls: the private key at this URI, through OpenSSL 3's OSSL_STORE and
+   * the providers openssl.cnf loads ('pkcs11:...' with a PKCS#11 provider, a TPM key
+   * file or 'handle:0x81000001' with tpm2-openssl, 'file:/path/key.pem'). The key stays
+   * in its provider. `passphrase` answers its PIN or passphrase prompt. Instead of `key`.
+   */
+  privateKeyUri?: string;
+  /**
    * Beyond node:tls: OpenSSL's SSL_CONF commands by their openssl.cnf names
    * ({ Groups: 'X25519', Options: '-SessionTicket', ... }), applied last, so they
    * override the options above. A refused command throws OpenSSL's error naming it.
@@ -224,6 +231,7 @@ export function configureSecureContext(
     pfx,
     privateKeyEngine,
     privateKeyIdentifier,
+    privateKeyUri,
     sessionIdContext,
     sessionTimeout,
     sigalgs,
@@ -330,6 +338,19 @@ export function configureSecureContext(
       throw invalidArgType(`${name}.privateKeyIdentifier`, ['string', 'null', 'undefined'], privateKeyIdentifier);
     } else {
       throw invalidArgType(`${name}.privateKeyEngine`, ['string', 'null', 'undefined'], privateKeyEngine);
+    }
+  }
+
+  // A key held by a provider, by URI (native/core/store_keys.*).
+  if (privateKeyUri != null) {
+    validateString(privateKeyUri, `${name}.privateKeyUri`);
+    if (key || privateKeyIdentifier != null) throw invalidArgValue(`${name}.privateKeyUri`, privateKeyUri);
+    try {
+      context.setKeyFromUri(privateKeyUri, typeof passphrase === 'string' ? passphrase : undefined);
+    } catch (error) {
+      // OpenSSL's own words (its reasons stay in opensslErrorStack), naming the URI.
+      if (isOpenSSLError(error)) error.message += ` (${name}.privateKeyUri: '${privateKeyUri}')`;
+      throw error;
     }
   }
 

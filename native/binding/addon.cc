@@ -194,6 +194,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("systemDefaults", Napi::Function::New(env, SystemDefaultsJs, "systemDefaults"));
   exports.Set("cipherNames", Napi::Function::New(env, CipherNamesJs, "cipherNames"));
   exports.Set("setEngine", Napi::Function::New(env, SetEngineJs, "setEngine"));
+  exports.Set("providers", Napi::Function::New(env, ProvidersJs, "providers"));
   return exports;
 }
 

@@ -8,6 +8,7 @@
 #include "binding/secure_context.h"
 #include "core/engine_keys.h"
 #include "core/ossl.h"
+#include "core/store_keys.h"
 #include "core/system_config.h"
 
 namespace otls {
@@ -50,6 +51,18 @@ Napi::Value SetEngineJs(const Napi::CallbackInfo& info) {
   }
   EngineHandle engine = OpenEngineOrThrow(env, info[0].As<Napi::String>().Utf8Value());
   return Napi::Boolean::New(env, SetDefaultEngine(engine.get(), info[1].As<Napi::Number>().Uint32Value()));
+}
+
+Napi::Value ProvidersJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  return ToJsArray(env, LoadedProviders(), [env](const ProviderInfo& p) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", p.name);
+    o.Set("version", p.version);
+    o.Set("buildinfo", p.buildinfo);
+    return o;
+  });
 }
 
 }  // namespace otls

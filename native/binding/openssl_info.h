@@ -13,5 +13,7 @@ Napi::Value CipherNamesJs(const Napi::CallbackInfo& info);
 // setEngine(id, flags): crypto.setEngine's native half; false when OpenSSL
 // refuses the engine as a default.
 Napi::Value SetEngineJs(const Napi::CallbackInfo& info);
+// providers(): [{ name, version, buildinfo }] of the providers loaded.
+Napi::Value ProvidersJs(const Napi::CallbackInfo& info);
 
 }  // namespace otls

@@ -13,6 +13,7 @@
 #include "core/narrow.h"
 #include "core/root_store.h"
 #include "core/ssl_conf.h"
+#include "core/store_keys.h"
 #include "core/ticket_keys.h"
 
 namespace otls {
@@ -142,6 +143,7 @@ Napi::Function SecureContext::Init(Napi::Env env) {
                       InstanceMethod<&SecureContext::ApplyConfig>("applyConfig", kMethod),
                       InstanceMethod<&SecureContext::SetEngineKey>("setEngineKey", kMethod),
                       InstanceMethod<&SecureContext::SetClientCertEngine>("setClientCertEngine", kMethod),
+                      InstanceMethod<&SecureContext::SetKeyFromUri>("setKeyFromUri", kMethod),
                       InstanceMethod<&SecureContext::Close>("close", kMethod),
                   });
   return ctor;
@@ -330,6 +332,24 @@ void SecureContext::SetClientCertEngine(const Napi::CallbackInfo& info) {
   if (!UseClientCertEngine(ctx, engine.get())) ThrowFromQueue(env, "SSL_CTX_set_client_cert_engine");
   client_cert_engine_ = true;
   engines_.push_back(std::move(engine));
+}
+
+// privateKeyUri: the private key at a URI, through OSSL_STORE and whichever
+// provider handles it (loaded by openssl.cnf); a provider-held key stays in
+// its provider, the SSL_CTX only refers to it.
+void SecureContext::SetKeyFromUri(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  SSL_CTX* ctx = Require(env);
+  std::string uri = StringArg(info, 0, "uri");
+  Passphrase pass;
+  PassphraseArg(info, 1, &pass);
+  EvpPkeyPtr key = LoadStoreKey(uri, &pass);
+  if (!key) {
+    if (ERR_peek_error() != 0) ThrowFromQueue(env, "Failed to load the private key");
+    throw CodedError(env, "ERR_CRYPTO_OPERATION_FAILED", "No private key found at \"" + uri + "\"");
+  }
+  if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1) ThrowFromQueue(env, "Failed to set private key");
 }
 
 void SecureContext::AddCACert(const Napi::CallbackInfo& info) {

@@ -53,6 +53,7 @@ class SecureContext : public Napi::ObjectWrap<SecureContext> {
   void ApplyConfig(const Napi::CallbackInfo& info);
   void SetEngineKey(const Napi::CallbackInfo& info);
   void SetClientCertEngine(const Napi::CallbackInfo& info);
+  void SetKeyFromUri(const Napi::CallbackInfo& info);
   void Close(const Napi::CallbackInfo& info);
 
   // The certificate store this context alone owns, made on first use: adding a

@@ -1,11 +1,11 @@
-// A child process for test/system-policy.test.ts: openssl-tls under the
+// A child process for test/system-policy.test.ts and test/provider-keys.test.ts: openssl-tls under the
 // OPENSSL_CONF its parent chose (OpenSSL reads its configuration once, when the
 // process starts). Prints JSON lines.
-//   node --require tsx/cjs test/helpers/policy_app.ts defaults
+//   node --require tsx/cjs test/helpers/policy_app.ts defaults   (or providers)
 //   ... context '<options JSON>'          createSecureContext: {ok} or {code}
 //   ... serve '<options JSON>'            a server: {port}, then one {protocol, cipher} per connection
 //   ... connect <port> '<options JSON>'   one connection: {protocol, cipher} or {code}
-// Option values named "file:PATH" are read from PATH.
+// Option values named "read:PATH" are read from PATH.
 import * as fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import * as tls from '../../lib/index';
@@ -19,7 +19,7 @@ function print(value: unknown): void {
 function options(json: string | undefined): Record<string, unknown> {
   const parsed = JSON.parse(json ?? '{}') as Record<string, unknown>;
   for (const [key, value] of Object.entries(parsed)) {
-    if (typeof value === 'string' && value.startsWith('file:')) parsed[key] = fs.readFileSync(value.slice(5));
+    if (typeof value === 'string' && value.startsWith('read:')) parsed[key] = fs.readFileSync(value.slice(5));
   }
   return parsed;
 }
@@ -31,6 +31,9 @@ function failure(err: Error & { code?: string }): Record<string, unknown> {
 switch (scenario) {
   case 'defaults':
     print(tls.systemDefaults());
+    break;
+  case 'providers':
+    print(tls.providers());
     break;
   case 'context':
     try {
