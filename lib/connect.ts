@@ -21,6 +21,12 @@ export interface ConnectionOptions extends SecureContextOptions, ClientPskOption
   socket?: Duplex;
   servername?: string;
   session?: Buffer;
+  /**
+   * Beyond node:tls: sent as TLS 1.3 early data (0-RTT) with `session` when its ticket
+   * allows it; otherwise, or when the server refuses it, sent as ordinary data right
+   * after the handshake. socket.isEarlyDataAccepted() says which.
+   */
+  earlyData?: Buffer | NodeJS.ArrayBufferView;
   secureContext?: SecureContext;
   rejectUnauthorized?: boolean;
   checkServerIdentity?: (hostname: string, cert: PeerCertificate) => Error | undefined;

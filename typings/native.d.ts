@@ -88,6 +88,8 @@ export interface CycleResult {
   peerRenegotiations?: number;
   /** Client with requestOCSP: what the server stapled (null: nothing), once, before HANDSHAKE_DONE is reported. */
   ocspResponse?: Buffer | null;
+  /** Server: TLS 1.3 early data (0-RTT) read during this call, before the handshake finished. */
+  earlyData?: Buffer;
   /** Native transport, status TRANSPORT_ERROR: the failed socket call. */
   transportError?: Error & { errno: number; code: string; syscall: string };
 }
@@ -223,6 +225,10 @@ export interface NativeConnectionOptions {
    * and other calls on this connection throw ERR_INVALID_STATE until it returns.
    */
   pskCallback?: (hintOrIdentity: string | null) => Buffer | NativePskClientAnswer | null | undefined;
+  /** Server: TLS 1.3 early data accepted from a resuming client, bytes (0 or absent: none). */
+  maxEarlyData?: number;
+  /** Client: sent as early data with `session` when its ticket allows that much. */
+  earlyData?: Buffer;
   /** Server: the PSK identity hint (TLS 1.2); longer than 256 bytes fails the connection
    *  with ERR_TLS_PSK_SET_IDENTIY_HINT_FAILED. */
   pskIdentityHint?: string;
@@ -285,6 +291,8 @@ export interface NativeConnection {
   getPeerCertificateChainDer(): Buffer[];
   getSession(): Buffer | undefined;
   isSessionReused(): boolean;
+  /** TLS 1.3 early data was sent and the server accepted it (either side); false otherwise. */
+  isEarlyDataAccepted(): boolean;
   /** Client: the ticket of the current session, if it has one. */
   getTLSTicket(): Buffer | undefined;
   /** Turn reporting of new sessions (CycleResult.sessions) on or off for later calls. */
@@ -341,6 +349,8 @@ export interface NativeListenerOptions {
   rejectUnauthorized: boolean;
   alpnProtocols?: Buffer;
   npnProtocols?: Buffer;
+  /** TLS 1.3 early data accepted, bytes (0: none). */
+  maxEarlyData?: number;
   /** 'connection' listeners want raw sockets: each accepted socket goes to `onraw` as a descriptor. */
   rawConnections: boolean;
   /** net.Server's options for each accepted socket (keepAliveInitialDelay in seconds). */

@@ -11,7 +11,7 @@ import { adoptingBase, callableClass } from '../internal/callable';
 import { invalidArgType, invalidSecureContext, tlsTicketKeysLength } from '../internal/errors';
 import { channels, debug } from '../internal/observe';
 import { forcedBooleanOption, nativeTransportOption } from '../internal/switches';
-import { validateBuffer, validateFunction } from '../internal/validators';
+import { validateBuffer, validateFunction, validateUint32 } from '../internal/validators';
 import {
   toWireProtocols,
   validateServerProtocolOptions,
@@ -31,6 +31,8 @@ export interface TlsServerOptions extends SecureContextOptions, ServerPskOptions
   /** OpenSSL's protocol trace of every connection, on stderr. */
   enableTrace?: boolean;
   handshakeTimeout?: number;
+  /** Beyond node:tls: TLS 1.3 early data (0-RTT) accepted from resuming clients, bytes; 0 (default): none. */
+  maxEarlyData?: number;
   requestCert?: boolean;
   rejectUnauthorized?: boolean;
   allowHalfOpen?: boolean;
@@ -160,6 +162,7 @@ class TlsServer extends NetServer {
       recordContextOptions(this, opts);
       this.#sharedCreds = secureContext;
     }
+    if (opts.maxEarlyData != null) validateUint32(opts.maxEarlyData, 'options.maxEarlyData');
     const timeout = opts.handshakeTimeout || kDefaultHandshakeTimeout;
     if (typeof timeout !== 'number') throw invalidArgType('options.handshakeTimeout', 'number', timeout);
     this.#handshakeTimeout = timeout > 0 ? Math.min(timeout, 2 ** 31 - 1) : 0;
@@ -315,6 +318,7 @@ class TlsServer extends NetServer {
       ALPNCallback: settings.ALPNCallback,
       NPNProtocols: this._tlsOptions.NPNProtocols,
       enableTrace: this.#enableTrace,
+      maxEarlyData: this._tlsOptions.maxEarlyData,
     };
   }
 
@@ -378,6 +382,7 @@ class TlsServer extends NetServer {
       rejectUnauthorized: config.rejectUnauthorized,
       alpnProtocols: config.alpnProtocols,
       npnProtocols: config.npnProtocols,
+      maxEarlyData: config.maxEarlyData,
       // Ours is one 'connection' listener; another wants the raw socket (the JS transport).
       rawConnections: this.listenerCount('connection') > 1,
       noDelay: o.noDelay === true,

@@ -41,6 +41,8 @@ export interface DriverHost extends EventEmitter {
   alpnProtocol: string | false | null;
   npnProtocol: string | false | null;
   _secureEstablished: boolean;
+  /** Server: the TLS 1.3 early data received (TLSSocket.earlyData). */
+  earlyData: Buffer | null;
 }
 
 /** The socket's idle timer (setTimeout): restarted by activity, stopped once a server socket is secure. */
@@ -121,6 +123,8 @@ export class Driver<H extends DriverHost> {
         alpnProtocols: config.alpnProtocols,
         npnProtocols: config.npnProtocols,
         requestOCSP: config.requestOCSP,
+        maxEarlyData: config.maxEarlyData,
+        earlyData: config.earlyData,
       });
     this.#conn = conn;
     this.#tracing = new SocketTracing(host, config.isServer, link?.startedAt());
@@ -317,6 +321,14 @@ export class Driver<H extends DriverHost> {
     if (renegotiated) this.#reneg.onDone();
     afterSessions?.();
     if (host.destroyed) return;
+    // Server: 0-RTT data, before the handshake finished; first in the stream too.
+    if (r.earlyData !== undefined && !this.#peerEnded) {
+      host.earlyData = host.earlyData === null ? r.earlyData : Buffer.concat([host.earlyData, r.earlyData]);
+      this.#idle.touch();
+      this.#reader.deliver(r.earlyData, undefined);
+      host.emit('earlyData', r.earlyData);
+      if (host.destroyed) return;
+    }
     if (r.cleartext !== undefined && !this.#peerEnded) {
       this.#idle.touch();
       this.#reader.deliver(r.cleartext, r.recordEnds);
@@ -367,6 +379,9 @@ export class Driver<H extends DriverHost> {
       this.#tracing.secureConnection();
       this.#config.setup?.hooks.onSecure(host);
     } else {
+      // Early data the server did not take (or that was never sent): as ordinary data, first.
+      const early = this.#config.earlyData;
+      if (early !== undefined && early.length > 0 && !conn.isEarlyDataAccepted()) this.#writer.write([early], () => {});
       // connect()'s client checked the server (#verifyServer) before its last flight went out.
       final = this.#writer.release();
       this.#announceSecure();

@@ -6,6 +6,7 @@ import type * as net from 'node:net';
 import { clientSecureContext } from '../context/context_cache';
 import { createSecureContext, SecureContext, type SecureContextOptions } from '../context/secure_context';
 import { invalidSecureContext } from '../internal/errors';
+import { validateBuffer, validateUint32 } from '../internal/validators';
 import { protocolConnectionOptions, type ALPNCallback, type ProtocolOptions } from '../policy/alpn';
 import { pskConfig, type PskConfig, type PskOptions } from '../policy/psk';
 import { clientSessionOption, type SessionReport } from '../policy/session';
@@ -35,6 +36,18 @@ export interface SocketOptions<S> extends SecureContextOptions, PskOptions<S>, P
   highWaterMark?: number;
   /** net.Socket's: cleartext copied into `buffer` and handed to `callback` instead of 'data'. */
   onread?: OnRead;
+  /**
+   * Beyond node:tls. Server: the TLS 1.3 early data (0-RTT) accepted from a client
+   * resuming a session, in bytes; 0 (the default) refuses it. OpenSSL's anti-replay
+   * is on: each ticket carries early data once.
+   */
+  maxEarlyData?: number;
+  /**
+   * Beyond node:tls. Client: sent as TLS 1.3 early data with `session` when the
+   * session allows it; re-sent as ordinary data after the handshake when it does not,
+   * or when the server refuses it (isEarlyDataAccepted() says which).
+   */
+  earlyData?: Buffer | NodeJS.ArrayBufferView;
 }
 
 /** net.Socket's onread option; callback returning false pauses reading. */
@@ -99,6 +112,10 @@ export interface SocketConfig<S> {
   readonly setup: ServerSocketSetup<S> | null;
   /** Cleartext goes to this instead of 'data' (net.Socket's onread); as net does, a malformed one is ignored. */
   readonly onread: OnRead | undefined;
+  /** Server: TLS 1.3 early data accepted, bytes (0: none). */
+  readonly maxEarlyData: number;
+  /** Client: the early data to send (with the session, or after the handshake). */
+  readonly earlyData: Buffer | undefined;
   /**
    * The peer is judged (authorized, authorizationError, rejectUnauthorized): a socket of
    * connect() or of a Server, or a SecurePair's. One made directly is not, as in node:tls.
@@ -143,7 +160,27 @@ export function socketConfig<S>(
     setup,
     onread: onreadOption(options.onread),
     verify,
+    ...earlyDataOptions(isServer, options),
   });
+}
+
+/** maxEarlyData (server) and earlyData (client), checked with node's errors. */
+function earlyDataOptions<S>(
+  isServer: boolean,
+  options: SocketOptions<S>,
+): { maxEarlyData: number; earlyData: Buffer | undefined } {
+  let maxEarlyData = 0;
+  let earlyData: Buffer | undefined;
+  if (isServer && options.maxEarlyData != null) {
+    validateUint32(options.maxEarlyData, 'options.maxEarlyData');
+    maxEarlyData = options.maxEarlyData;
+  }
+  if (!isServer && options.earlyData != null) {
+    validateBuffer(options.earlyData, 'options.earlyData');
+    const view = options.earlyData;
+    earlyData = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+  }
+  return { maxEarlyData, earlyData };
 }
 
 function onreadOption(onread: unknown): OnRead | undefined {

@@ -59,6 +59,12 @@ export class TLSSocket extends net.Socket {
   alpnProtocol: string | false | null = null;
   npnProtocol: string | false | null = null;
   _secureEstablished = false;
+  /**
+   * Beyond node:tls. Server: the TLS 1.3 early data (0-RTT) the client sent before
+   * the handshake finished (it also comes first in the socket's data), or null. It
+   * may be a replay from another connection: act on it only when that is harmless.
+   */
+  earlyData: Buffer | null = null;
   /** The connection's options as given (node:tls keeps them too). */
   _tlsOptions: TLSSocketOptions;
   readonly #idle: IdleTimer;
@@ -282,6 +288,16 @@ export class TLSSocket extends net.Socket {
   isSessionReused(): boolean | null {
     const conn = this.#conn();
     return conn === null ? null : conn.isSessionReused();
+  }
+
+  /**
+   * Beyond node:tls: whether TLS 1.3 early data went through: on a client, the
+   * server accepted its `earlyData` (otherwise it was re-sent after the handshake);
+   * on a server, it accepted the client's. False before the handshake decides.
+   */
+  isEarlyDataAccepted(): boolean {
+    const conn = this.#conn();
+    return conn === null ? false : conn.isEarlyDataAccepted();
   }
 
   exportKeyingMaterial(length: number, label: string, context?: Buffer): Buffer {

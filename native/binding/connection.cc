@@ -103,6 +103,7 @@ Napi::Function Connection::Init(Napi::Env env) {
               "getPeerCertificateChainDer"),
           InstanceMethod<&Connection::Entry<&Connection::GetSession, Needs::kEngine>>("getSession"),
           InstanceMethod<&Connection::Entry<&Connection::IsSessionReused, Needs::kEngine>>("isSessionReused"),
+          InstanceMethod<&Connection::Entry<&Connection::IsEarlyDataAccepted, Needs::kEngine>>("isEarlyDataAccepted"),
           InstanceMethod<&Connection::Entry<&Connection::Renegotiate, Needs::kDrive>>("renegotiate"),
           InstanceMethod<&Connection::Entry<&Connection::GetTLSTicket, Needs::kEngine>>("getTLSTicket"),
           InstanceMethod<&Connection::Entry<&Connection::SetReportSessions, Needs::kSetting>>("setReportSessions"),
@@ -167,6 +168,8 @@ EngineOptions Connection::ReadEngineOptions(Napi::Env env, Napi::Object options)
   opts.request_cert = options.Get("requestCert").ToBoolean();
   opts.reject_unauthorized = options.Get("rejectUnauthorized").ToBoolean();
   opts.request_ocsp = options.Get("requestOCSP").ToBoolean();
+  Napi::Value max_early = options.Get("maxEarlyData");
+  if (max_early.IsNumber()) opts.max_early_data = max_early.As<Napi::Number>().Uint32Value();
   if (!opts.is_server) {
     Napi::Value servername = options.Get("servername");
     if (servername.IsString()) opts.servername = servername.As<Napi::String>();
@@ -174,6 +177,11 @@ EngineOptions Connection::ReadEngineOptions(Napi::Env env, Napi::Object options)
     if (session.IsBuffer()) {
       auto buf = session.As<Napi::Buffer<char>>();
       opts.session.assign(buf.Data(), buf.Length());
+    }
+    Napi::Value early = options.Get("earlyData");
+    if (early.IsBuffer()) {
+      auto buf = early.As<Napi::Buffer<char>>();
+      opts.early_data.assign(buf.Data(), buf.Length());
     }
   }
   ReadProtocolOptions(env, options, &opts);
@@ -218,6 +226,9 @@ Napi::Value Connection::Finish(Napi::Env env, Cycle* cycle) {
     } else if (n > 0) {
       result.Set("encrypted", Napi::Buffer<unsigned char>::Copy(env, buf.Data(), n));
     }
+  }
+  if (!cycle->early_data.empty()) {
+    result.Set("earlyData", Napi::Buffer<char>::Copy(env, cycle->early_data.data(), cycle->early_data.size()));
   }
   if (!error.IsEmpty()) result.Set("error", error);
   if (engine == nullptr) return result;

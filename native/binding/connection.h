@@ -85,6 +85,7 @@ class Connection : public Napi::ObjectWrap<Connection>,
   Napi::Value GetServername(const Napi::CallbackInfo& info);
   Napi::Value GetSession(const Napi::CallbackInfo& info);
   Napi::Value IsSessionReused(const Napi::CallbackInfo& info);
+  Napi::Value IsEarlyDataAccepted(const Napi::CallbackInfo& info);
   // Identity set or read later (native/binding/connection_identity.cc).
   void SetServername(const Napi::CallbackInfo& info);
   void SetSession(const Napi::CallbackInfo& info);

@@ -1,5 +1,5 @@
-// Sessions on a Connection: the ticket a client holds, and turning session
-// reports on once a 'session' listener appears. (The server's own session cache
+// Sessions on a Connection: the ticket a client holds, turning session reports
+// on once a 'session' listener appears, and TLS 1.3 early data sent with one. (The server's own session cache
 // is the engine's: TlsEngine::CacheServerSession in tls_engine_callbacks.cc.)
 #include <openssl/ssl.h>
 
@@ -19,6 +19,10 @@ Napi::Value Connection::GetTLSTicket(const Napi::CallbackInfo& info) {
   SSL_SESSION_get0_ticket(session, &ticket, &len);
   if (ticket == nullptr || len == 0) return env.Undefined();
   return Napi::Buffer<unsigned char>::Copy(env, ticket, len);
+}
+
+Napi::Value Connection::IsEarlyDataAccepted(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), engine()->early_data_accepted());
 }
 
 void Connection::SetReportSessions(const Napi::CallbackInfo& info) {

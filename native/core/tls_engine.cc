@@ -107,6 +107,16 @@ const char* TlsEngine::Init(SSL_CTX* ctx, const EngineOptions& options) {
       if (options.reject_unauthorized) mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
     }
     SSL_set_verify(ssl, mode, AcceptAnyCertificate);
+    // 0-RTT: the tickets this connection issues allow that much early data, and
+    // a client resuming with one may send it. OpenSSL's anti-replay stays on: a
+    // ticket then works once (TlsEngine::CacheServerSession keeps it for that).
+    if (options.max_early_data > 0) {
+      if (SSL_set_max_early_data(ssl, options.max_early_data) != 1 ||
+          SSL_set_recv_max_early_data(ssl, options.max_early_data) != 1) {
+        return "Failed to set maxEarlyData";
+      }
+      early_.reading = true;
+    }
   } else {
     SSL_set_connect_state(ssl);
     SSL_set_verify(ssl, SSL_VERIFY_PEER, AcceptAnyCertificate);
@@ -121,6 +131,11 @@ const char* TlsEngine::Init(SSL_CTX* ctx, const EngineOptions& options) {
         ERR_clear_error();
       } else if (SSL_set_session(ssl, sess.get()) != 1) {
         return "SSL_set_session failed";
+      } else if (!options.early_data.empty() &&
+                 options.early_data.size() <= SSL_SESSION_get_max_early_data(sess.get())) {
+        // Only what the session's ticket allows; otherwise the driver sends it
+        // after the handshake, as it does when the server refuses it.
+        early_.to_send = options.early_data;
       }
     }
   }
@@ -182,8 +197,61 @@ bool TlsEngine::NeedsHandshakeStep() const {
   return switches_.is_server && psk_.handler == nullptr && !progress_.failed && !progress_.handshake_done && !waiting();
 }
 
+bool TlsEngine::ReadEarlyData(Cycle* cycle) {
+  SSL* ssl = ssl_.get();
+  unsigned char buf[kRecordSize];
+  for (;;) {
+    size_t n = 0;
+    int r = SSL_read_early_data(ssl, buf, sizeof(buf), &n);
+    if (r == SSL_READ_EARLY_DATA_SUCCESS) {
+      try {
+        cycle->early_data.append(reinterpret_cast<const char*>(buf), n);
+      } catch (const std::bad_alloc&) {
+        if (cycle->error_fallback == nullptr) cycle->error_fallback = "Out of memory reading early data";
+        Fail(cycle, SSL_ERROR_SSL);
+        return false;
+      }
+      continue;
+    }
+    if (r == SSL_READ_EARLY_DATA_FINISH) {
+      // All of it (or none: not sent, or refused); SSL_do_handshake goes on.
+      early_.reading = false;
+      return true;
+    }
+    int err = SSL_get_error(ssl, 0);
+    if (IsPause(err)) {
+      cycle->status |= kPaused;
+    } else if (!IsWant(err)) {
+      Fail(cycle, err);
+    }
+    return false;
+  }
+}
+
+bool TlsEngine::WriteEarlyData(Cycle* cycle) {
+  SSL* ssl = ssl_.get();
+  while (!early_.to_send.empty()) {
+    size_t written = 0;
+    if (SSL_write_early_data(ssl, early_.to_send.data(), early_.to_send.size(), &written) != 1) {
+      int err = SSL_get_error(ssl, 0);
+      if (!IsWant(err)) Fail(cycle, err);
+      return false;
+    }
+    early_.to_send.erase(0, written);
+  }
+  return true;
+}
+
+bool TlsEngine::early_data_accepted() const {
+  return ssl_ && SSL_get_early_data_status(ssl_.get()) == SSL_EARLY_DATA_ACCEPTED;
+}
+
 void TlsEngine::HandshakeStep(Cycle* cycle) {
   SSL* ssl = ssl_.get();
+  // TLS 1.3 early data comes before the rest of the handshake: a server reads it
+  // (and sends its flight meanwhile), a client writes it with its ClientHello.
+  if (early_.reading && !ReadEarlyData(cycle)) return;
+  if (!early_.to_send.empty() && !WriteEarlyData(cycle)) return;
   int r = SSL_do_handshake(ssl);
   if (r == 1) {
     progress_.handshake_done = true;

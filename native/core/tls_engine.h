@@ -76,6 +76,9 @@ struct Cycle {
   unsigned long error_code = 0;
   const char* error_fallback = nullptr;
   EngineOutputs outputs;  // filled by Collect
+  // Server: TLS 1.3 early data (0-RTT) read during this call, before the
+  // handshake finished. Copied (at most maxEarlyData bytes a connection).
+  std::string early_data;
 };
 
 // One piece of cleartext to write.
@@ -99,6 +102,8 @@ struct EngineOptions {
   std::string alpn_protocols;        // wire format, already validated
   std::string npn_protocols;         // wire format, already validated
   bool request_ocsp = false;         // client
+  uint32_t max_early_data = 0;       // server: TLS 1.3 early data accepted, bytes (0: none)
+  std::string early_data;            // client: sent as early data with `session`, if it allows
 };
 
 // What a server's ClientHello said (the clientHello pause).
@@ -205,6 +210,9 @@ class TlsEngine {
   bool EnableTrace();
 
   // --- Queries --------------------------------------------------------------
+  // TLS 1.3 early data: the server accepted it (a client's, or this server's
+  // read). False until the handshake says so, and whenever none was sent.
+  bool early_data_accepted() const;
   // NPN, client: false when the server advertised none of our protocols (or we
   // offered none): npnProtocol is false then, as in node:tls.
   bool npn_matched() const { return !protocols_.npn.empty() && !protocols_.npn_no_overlap; }
@@ -271,6 +279,11 @@ class TlsEngine {
   struct RenegotiationState {
     bool under_way = false;
   };
+  // TLS 1.3 early data (0-RTT).
+  struct EarlyDataState {
+    bool reading = false;  // server: SSL_read_early_data until it reports the end
+    std::string to_send;   // client: written with the ClientHello
+  };
   // Pre-shared keys: the driver's callbacks, and the hint set again if SNI switches the context.
   struct PskState {
     PskHandler* handler = nullptr;
@@ -285,6 +298,10 @@ class TlsEngine {
                                         unsigned char* psk, unsigned int max_psk_len) noexcept;
 
   void Fail(Cycle* cycle, int ssl_error);
+  // Early data before the handshake proper: false while it waits (input, a
+  // pause) or failed; true once there is none left to read or send.
+  bool ReadEarlyData(Cycle* cycle);
+  bool WriteEarlyData(Cycle* cycle);
   bool FlushPendingWrites(Cycle* cycle);
   bool WantsCertificatePause(SSL* ssl) const noexcept;
   // Server: keeps a session OpenSSL made in our own cache (tls_engine_callbacks.cc).
@@ -302,6 +319,7 @@ class TlsEngine {
   OcspStaple ocsp_;
   RenegotiationState renegotiation_;
   PskState psk_;
+  EarlyDataState early_;
   // Status bits callbacks set while OpenSSL runs (InfoCallback), and their outputs.
   uint32_t callback_status_ = 0;
   EngineOutputs outputs_;

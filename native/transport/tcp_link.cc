@@ -104,7 +104,7 @@ void TcpLink::Start(std::unique_ptr<TlsEngine> engine, LinkOwner* owner) {
 }
 
 bool TcpLink::Interesting(const Cycle& cycle) {
-  return cycle.status != 0 || cycle.cleartext > 0 || !cycle.outputs.empty();
+  return cycle.status != 0 || cycle.cleartext > 0 || !cycle.outputs.empty() || !cycle.early_data.empty();
 }
 
 void TcpLink::Report(Cycle* cycle, uint32_t link_status, int uv_error, const char* syscall) {
