@@ -79,6 +79,19 @@ describe('beyond node:tls: the examples', function () {
     assert.match(r.output(), /negotiated: TLSv1\.3, key exchange secp384r1/);
   });
 
+  it('early-data.js: the resumed request arrives as early data once; the replayed ticket is refused', async function () {
+    const r = run('early-data.js');
+    assert.equal(await r.exited(), 0, r.output());
+    const lines = r.output().trim().split('\n');
+    assert.deepEqual(lines, [
+      'server: request "GET / HTTP/1.0\\r\\n\\r\\n", early data none',
+      'server: request "GET / HTTP/1.0\\r\\n\\r\\n", early data "GET / HTTP/1.0\\r\\n\\r\\n"',
+      'client: resumed with early data, accepted: true',
+      'server: request "GET / HTTP/1.0\\r\\n\\r\\n", early data none',
+      'client: same ticket again, accepted: false (sent after the handshake instead)',
+    ]);
+  });
+
   it('store-key-server.js: a key by file: URI, verified by openssl s_client', async function () {
     const r = run(
       'store-key-server.js',
