@@ -83,7 +83,10 @@ function missing() {
   const version = pkgConfig(['--modversion', 'openssl']);
   const flags = pkgConfig(['--cflags-only-I', 'openssl']);
   const dirs = (flags || '').split(/\s+/).filter(Boolean).map((f) => f.replace(/^-I/, ''));
-  const headers = [...dirs, '/usr/include'].some((d) => fs.existsSync(path.join(d, 'openssl', 'ssl.h')));
+  // pkg-config drops -I for directories the compiler already searches (CPATH among them).
+  const includedir = pkgConfig(['--variable=includedir', 'libssl']);
+  const searched = ['CPATH', 'CPLUS_INCLUDE_PATH'].flatMap((v) => (process.env[v] || '').split(':')).filter(Boolean);
+  const headers = [...dirs, ...(includedir ? [includedir] : []), ...searched, '/usr/include'].some((d) => fs.existsSync(path.join(d, 'openssl', 'ssl.h')));
   if (!version || !headers) {
     lines.push('OpenSSL 3 development headers not found: apt-get install libssl-dev');
   } else if (Number(version.split('.')[0]) < 3) {

@@ -61,7 +61,6 @@ void InstallConnectionCallbacks(SSL_CTX* ctx) {
   SSL_CTX_set_client_hello_cb(ctx, ClientHelloCallback, nullptr);
   SSL_CTX_sess_set_get_cb(ctx, GetSessionCallback);
   SSL_CTX_sess_set_new_cb(ctx, NewSessionCallback);
-  SSL_CTX_set_keylog_callback(ctx, KeylogCallback);
   SSL_CTX_set_alpn_select_cb(ctx, AlpnSelectCallback, nullptr);
   SSL_CTX_set_tlsext_status_cb(ctx, StatusCallback);
 #ifndef OPENSSL_NO_NEXTPROTONEG
@@ -74,6 +73,10 @@ void InstallConnectionCallbacks(SSL_CTX* ctx) {
   // cache (TlsEngine::CacheServerSession), a client's are only reported.
   SSL_CTX_set_session_cache_mode(
       ctx, SSL_CTX_get_session_cache_mode(ctx) | SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+}
+
+void EnableKeylogCallback(SSL_CTX* ctx) {
+  if (SSL_CTX_get_keylog_callback(ctx) != KeylogCallback) SSL_CTX_set_keylog_callback(ctx, KeylogCallback);
 }
 
 void InstallNpnClientCallback(SSL_CTX* ctx) {

@@ -63,6 +63,7 @@ const char* TlsEngine::Init(SSL_CTX* ctx, const EngineOptions& options) {
   if (!ssl_) return "SSL_new failed";
   SSL* ssl = ssl_.get();
   sessions_.lookup_ctx = ctx;
+  if (switches_.report_keylog) EnableKeylogCallback(ctx);
   // Buffers stay with the SSL while it handshakes (one allocation, not one per
   // flight); the context's SSL_MODE_RELEASE_BUFFERS applies once it is done.
   progress_.release_buffers = (SSL_get_mode(ssl) & SSL_MODE_RELEASE_BUFFERS) != 0;
@@ -485,10 +486,17 @@ void TlsEngine::ClearOutput() {
   if (ByteQueue* buf = QueueOf(out_)) buf->Clear();
 }
 
+void TlsEngine::set_report_keylog(bool on) {
+  switches_.report_keylog = on;
+  if (on && ssl_) EnableKeylogCallback(SSL_get_SSL_CTX(ssl_.get()));
+}
+
 bool TlsEngine::SwitchContext(SSL_CTX* ctx) {
   SSL* ssl = ssl_.get();
   if (ctx == SSL_get_SSL_CTX(ssl)) return true;
   if (SSL_set_SSL_CTX(ssl, ctx) == nullptr) return false;
+  // OpenSSL asks the connection's current context for the key log callback.
+  if (switches_.report_keylog) EnableKeylogCallback(ctx);
   // Client certificates are verified against the chosen context's trust.
   SSL_set1_verify_cert_store(ssl, SSL_CTX_get_cert_store(ctx));
   STACK_OF(X509_NAME)* cas = SSL_CTX_get_client_CA_list(ctx);

@@ -201,7 +201,7 @@ class TlsEngine {
 
   // --- Settings after creation ---------------------------------------------
   void set_report_sessions(bool on) { switches_.report_sessions = on; }
-  void set_report_keylog(bool on) { switches_.report_keylog = on; }
+  void set_report_keylog(bool on);
   void EnablePsk(PskHandler* handler);
   bool SetPskIdentityHint(const std::string& hint);  // false: refused (reason queued)
   // OpenSSL's protocol trace (SSL_trace) of every message, written to stderr
