@@ -284,10 +284,7 @@ class TlsServer extends NetServer {
   #newSocket(raw: net.Socket | null, link?: NativeConnection): TLSSocket {
     debug('net.Server.on(connection): new TLSSocket');
     const { options, config } = this.#socketTemplate();
-    const socket = new TLSSocket(raw, options, {
-      config: Object.freeze({ ...config, setup: this.#socketSetup(), verify: true }),
-      link,
-    });
+    const socket = new TLSSocket(raw, options, { config, setup: this.#socketSetup(), link });
     // net publishes the raw sockets it accepts; the native listener makes none.
     if (link !== undefined && channels.serverSocket.hasSubscribers) channels.serverSocket.publish({ socket });
     return socket;
@@ -296,7 +293,8 @@ class TlsServer extends NetServer {
   #socketTemplate(): { options: TLSSocketOptions; config: SocketConfig<TLSSocket> } {
     if (this.#template === null) {
       const options = this.#socketOptions();
-      this.#template = { options, config: socketConfig<TLSSocket>(options) };
+      // A server's sockets judge their clients (verify).
+      this.#template = { options, config: socketConfig<TLSSocket>(options, null, null, true) };
     }
     return this.#template;
   }

@@ -18,7 +18,7 @@ import { enableTrace, reportKeylogOnListener } from '../policy/trace';
 import { verifyClient, verifyServer, type CertPolicy, type Verdict } from '../policy/verify';
 import { JsTransport } from './js_transport';
 import { NativeTransport } from './native_transport';
-import type { SocketConfig } from './options';
+import type { ServerSocketSetup, SocketConfig } from './options';
 import type { Transport, TransportSink, WriteCallback } from './transport';
 import { debug } from '../internal/observe';
 import { Reader } from './reader';
@@ -54,11 +54,14 @@ export interface IdleHooks {
 export class Driver<H extends DriverHost> {
   readonly #host: H;
   readonly #config: SocketConfig<H>;
+  // A Server's, decided as the connection came in (its template config has none).
+  readonly #setup: ServerSocketSetup<H> | null;
   readonly #idle: IdleHooks;
   #conn: NativeConnection | null;
   #transport: Transport;
   readonly #steps: HandshakeSteps;
-  readonly #reneg: Renegotiation;
+  // Made when first needed: most connections never renegotiate.
+  #reneg: Renegotiation | null = null;
   readonly #reader: Reader;
   readonly #tracing: SocketTracing;
   readonly #certPolicy: CertPolicy;
@@ -87,6 +90,7 @@ export class Driver<H extends DriverHost> {
     stream: Duplex | null,
     link: NativeConnection | undefined,
     idle: IdleHooks,
+    serverSetup?: ServerSocketSetup<H>,
   ) {
     this.#host = host;
     this.#config = config;
@@ -94,7 +98,8 @@ export class Driver<H extends DriverHost> {
     this.#certPolicy = { requestCert: config.requestCert, rejectUnauthorized: config.rejectUnauthorized };
     // A client made by connect() starts once connected; one made directly waits to be used, as in node:tls.
     this.#startWanted = config.client !== null;
-    const setup = config.setup;
+    const setup = serverSetup ?? config.setup;
+    this.#setup = setup;
     const guard = (): Guard => (fn) => this.#guard(fn);
     this.#steps = config.isServer
       ? handshakeSteps(
@@ -130,7 +135,6 @@ export class Driver<H extends DriverHost> {
     this.#tracing = new SocketTracing(host, config.isServer, link?.startedAt());
     // A server's connection on the native transport reads from the start.
     if (link !== undefined && config.isServer) this.#tracing.initRead(0);
-    this.#reneg = new Renegotiation(this.#renegotiationHost());
     if (config.enableTrace) enableTrace(conn);
     this.#reader = new Reader(host, () => this.#transport, config.onread);
     // node:tls: until 'secureConnection' a server socket's errors go to its server ('tlsClientError').
@@ -183,6 +187,7 @@ export class Driver<H extends DriverHost> {
   }
 
   get renegotiation(): Renegotiation {
+    this.#reneg ??= new Renegotiation(this.#renegotiationHost());
     return this.#reneg;
   }
 
@@ -220,7 +225,7 @@ export class Driver<H extends DriverHost> {
   }
 
   readonly #onEarlyError = (error: Error): void => {
-    const hooks = this.#config.setup?.hooks;
+    const hooks = this.#setup?.hooks;
     if (this.#released || this.#errorEmitted || hooks === undefined) return;
     this.#errorEmitted = true;
     this.#tracing.error(error, true);
@@ -291,7 +296,7 @@ export class Driver<H extends DriverHost> {
     this.#transport.deliver(r, null);
     if (r.peerRenegotiations !== undefined) {
       // Limiter, disableRenegotiation(): ERR_TLS_SESSION_ATTACK, ERR_TLS_RENEGOTIATION_DISABLED.
-      const refused = this.#reneg.onPeerStart(r.peerRenegotiations);
+      const refused = this.renegotiation.onPeerStart(r.peerRenegotiations);
       if (refused !== undefined) {
         host.destroy(refused);
         return;
@@ -302,7 +307,7 @@ export class Driver<H extends DriverHost> {
       for (const line of r.keylog) {
         debug('onkeylog');
         host.emit('keylog', line);
-        this.#config.setup?.hooks.onKeylog(line, host);
+        this.#setup?.hooks.onKeylog(line, host);
       }
       if (host.destroyed) return;
     }
@@ -318,7 +323,7 @@ export class Driver<H extends DriverHost> {
       if (this.#holds > 0 && this.#conn?.getProtocol() !== 'TLSv1.3') this.#securePending = true;
       else this.#onHandshakeDone();
     }
-    if (renegotiated) this.#reneg.onDone();
+    if (renegotiated) this.renegotiation.onDone();
     afterSessions?.();
     if (host.destroyed) return;
     // Server: 0-RTT data, before the handshake finished; first in the stream too.
@@ -377,7 +382,7 @@ export class Driver<H extends DriverHost> {
       this.#released = true;
       host.removeListener('error', this.#onEarlyError);
       this.#tracing.secureConnection();
-      this.#config.setup?.hooks.onSecure(host);
+      this.#setup?.hooks.onSecure(host);
     } else {
       // Early data the server did not take (or that was never sent): as ordinary data, first.
       const early = this.#config.earlyData;
@@ -548,7 +553,7 @@ export class Driver<H extends DriverHost> {
   fail(error: Error, closedEarly = false): void {
     const host = this.#host;
     if (host.destroyed) return;
-    const hooks = this.#config.setup?.hooks;
+    const hooks = this.#setup?.hooks;
     if (this.#config.isServer && !host._secureEstablished && hooks !== undefined) {
       if (!this.#errorEmitted) {
         this.#errorEmitted = true;
@@ -588,7 +593,7 @@ export class Driver<H extends DriverHost> {
     // A server's socket closed before 'secureConnection' with no error told yet (its
     // client was rejected, or the socket destroyed meanwhile): the server hears of
     // it as node:tls tells it, a 'socket hang up' just before the socket's 'close'.
-    const hooks = this.#config.setup?.hooks;
+    const hooks = this.#setup?.hooks;
     if (hooks !== undefined && this.#config.isServer && !this.#released && !this.#errorEmitted && !error) {
       this.#errorEmitted = true;
       const hangUp = connReset('socket hang up');
@@ -601,6 +606,6 @@ export class Driver<H extends DriverHost> {
     }
     done();
     for (const cb of waiting) cb(socketClosed());
-    this.#reneg.onClose(error);
+    this.#reneg?.onClose(error);
   }
 }

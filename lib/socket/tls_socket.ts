@@ -18,7 +18,7 @@ import { Driver } from './driver';
 import { IdleTimer } from './idle_timer';
 import { JsTransport } from './js_transport';
 import { linkedPeerChain } from './peer_chain';
-import { socketConfig, type SocketConfig, type SocketOptions } from './options';
+import { socketConfig, type ServerSocketSetup, type SocketConfig, type SocketOptions } from './options';
 import type { Transport, WriteCallback } from './transport';
 
 export type PeerCertificate = NativeCertificate;
@@ -35,6 +35,8 @@ export interface SocketInit {
   config: SocketConfig<TLSSocket>;
   /** The native transport: a Connection the listener accepted (its handshake ran with no JS). */
   link?: NativeConnection;
+  /** A Server's setup for this connection (its config is the server's shared template). */
+  setup?: ServerSocketSetup<TLSSocket>;
 }
 
 /** A stream a TLSSocket can run over: a net.Socket or any Duplex. */
@@ -81,7 +83,7 @@ export class TLSSocket extends net.Socket {
     } as net.SocketConstructorOpts);
     this._tlsOptions = options;
     this.#idle = new IdleTimer(() => this.emit('timeout'));
-    this.#driver = new Driver<TLSSocket>(this, config, stream, init?.link, this.#idle);
+    this.#driver = new Driver<TLSSocket>(this, config, stream, init?.link, this.#idle, init?.setup);
   }
 
   /** The transport stream of encrypted bytes (a net.Socket or any Duplex); null on the native transport. */

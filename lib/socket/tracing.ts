@@ -15,7 +15,8 @@ export class SocketTracing {
     this.#socket = socket;
     this.#isServer = isServer;
     this.#role = isServer ? 'server' : 'client';
-    this.#startedAt = startedAt ?? monotonicMs();
+    // The clock is read only for someone listening (a BigInt a socket otherwise).
+    this.#startedAt = startedAt ?? (channels.handshakeEnd.hasSubscribers ? monotonicMs() : 0);
     debug('%s _init', this.#role, 'handle?', true);
     if (isServer) this.#begin();
   }
@@ -23,7 +24,7 @@ export class SocketTracing {
   /** A client's ClientHello is on its way. */
   start(connecting: boolean, requestOCSP: boolean): void {
     debug('%s _start', this.#role, 'handle?', true, 'connecting?', connecting, 'requestOCSP?', requestOCSP);
-    this.#startedAt = monotonicMs();
+    if (channels.handshakeEnd.hasSubscribers) this.#startedAt = monotonicMs();
     this.#begin();
   }
 
@@ -58,7 +59,8 @@ export class SocketTracing {
       protocol: conn.getProtocol(),
       cipher: conn.getCipher()?.name,
       resumed: conn.isSessionReused(),
-      durationMs: Math.max(0, monotonicMs() - this.#startedAt),
+      // Unknown when nobody listened as the handshake began.
+      durationMs: this.#startedAt > 0 ? Math.max(0, monotonicMs() - this.#startedAt) : undefined,
     });
   }
 
