@@ -7,7 +7,9 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { createRequire } from 'node:module';
 import * as nodeTls from 'node:tls';
+import { defaults } from '../lib/context/defaults';
 import * as ours from '../lib/index';
 import { fixture, fixturePath } from './helpers/fixtures';
 import { impls, runPair } from './helpers/pair';
@@ -203,4 +205,32 @@ describe('messages that print the value given', () => {
   ] as const) {
     it(title, () => void same((tls) => tls.createSecureContext(options as unknown as nodeTls.SecureContextOptions)));
   }
+});
+
+describe('secureProtocol under a raised DEFAULT_MIN_VERSION, as node:tls', () => {
+  // SSLv23_method caps the maximum at TLS 1.2 and keeps the default minimum: with
+  // DEFAULT_MIN_VERSION = 'TLSv1.3' (node's --tls-min-v1.3) nothing is left to offer.
+  it("SSLv23_method keeps the minimum: the server has no protocol (node's code)", async () => {
+    // The modules themselves (a namespace import's properties are copies).
+    const nodeModule = createRequire(__filename)('node:tls') as Tls;
+    const saved = [defaults.DEFAULT_MIN_VERSION, nodeModule.DEFAULT_MIN_VERSION];
+    defaults.DEFAULT_MIN_VERSION = 'TLSv1.3';
+    nodeModule.DEFAULT_MIN_VERSION = 'TLSv1.3';
+    try {
+      const results: Array<string | undefined> = [];
+      for (const impl of impls) {
+        const r = await runPair({
+          server: impl,
+          client: impl,
+          serverOptions: { ...rsa, secureProtocol: 'SSLv23_method' },
+          clientOptions: { rejectUnauthorized: false, maxVersion: 'TLSv1.2', minVersion: 'TLSv1.2' },
+        });
+        results.push(`${String(r.server.error)} ${String(r.client.error)}`);
+      }
+      assert.equal(results[0], results[1]);
+      assert.match(results[0] ?? '', /^ERR_SSL_NO_PROTOCOLS_AVAILABLE /);
+    } finally {
+      [defaults.DEFAULT_MIN_VERSION, nodeModule.DEFAULT_MIN_VERSION] = saved as [string, string];
+    }
+  });
 });

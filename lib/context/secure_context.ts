@@ -154,7 +154,7 @@ class TlsSecureContext {
     // openssl.cnf (lib/context/system_policy.ts).
     if (minVersion == null) min = defaultMinVersion(maxVersion != null ? max : undefined).value;
     if (maxVersion == null) max = defaultMaxVersion(minVersion != null ? min : undefined).value;
-    if (typeof secureProtocol === 'string') [min, max] = methodVersions(secureProtocol, Math.min(min, TLS1_2));
+    if (typeof secureProtocol === 'string') [min, max] = methodVersions(secureProtocol, min);
 
     const context = new binding.SecureContext();
     context.setProtoVersions(min, max);
