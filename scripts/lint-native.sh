@@ -63,7 +63,9 @@ else
   napi=$(node -p "require('node-addon-api').include_dir")
   api_headers=$(node -p "require('node-api-headers').include_dir")
   node_include=$(node -p "require('path').resolve(process.execPath, '../../include/node')")
-  flags=(-std=c++17 -fexceptions -Wall -Wextra -Inative -Inative/fuzz -I"$napi" -I"$api_headers" -idirafter "$node_include"
+  read -r -a openssl_include <<<"$(pkg-config --cflags-only-I openssl)"
+  flags=(-std=c++17 -fexceptions -Wall -Wextra -Inative -Inative/fuzz ${openssl_include[@]+"${openssl_include[@]}"}
+         -I"$napi" -I"$api_headers" -idirafter "$node_include"
          -DNAPI_VERSION=8 -DNODE_ADDON_API_DISABLE_DEPRECATED -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED)
   export TIDY="$tidy"
   printf '%s\0' "${units[@]}" |
