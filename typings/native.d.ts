@@ -420,7 +420,14 @@ export interface NativeBinding {
   /** The ticket a serialized session (i2d_SSL_SESSION) carries; undefined when none (or not a session). */
   sessionTicket(session: Buffer): Buffer | undefined;
   /** Optional features of the system OpenSSL. */
-  features: { npn: boolean; sslTrace: boolean; ocsp: boolean; engine: boolean };
+  features: {
+    npn: boolean;
+    sslTrace: boolean;
+    ocsp: boolean;
+    engine: boolean;
+    /** Linked with a static copy of the system's libssl.a/libcrypto.a (the ASan build), not libssl.so.3. */
+    staticOpenSSL: boolean;
+  };
   /** Entries that were on this thread's OpenSSL error queue (and empties it); always 0 between calls. */
   errorQueueLength(): number;
   /** Handshake steps run on libuv's thread pool so far in this process (offloadHandshake). */

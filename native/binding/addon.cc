@@ -183,6 +183,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("TcpListener", TcpListener::Init(env));
   Napi::Object features = ExtensionFeatures(env);
   features.Set("engine", EnginesSupported());
+#ifdef OTLS_STATIC_OPENSSL
+  features.Set("staticOpenSSL", true);  // the ASan build's own copy (CMakeLists.txt)
+#else
+  features.Set("staticOpenSSL", false);
+#endif
   exports.Set("features", features);
   exports.Set("getCiphers", Napi::Function::New(env, GetCiphers, "getCiphers"));
   exports.Set("getRootCertificates", Napi::Function::New(env, GetRootCertificates, "getRootCertificates"));
