@@ -20,7 +20,8 @@ Options:
                        echo       1 KiB echoes over 256 connections
                        (default handshake; a bench suite id such as hs-tls12-ec also works)
   --against node|none  also run node:tls and print the ratio (default node)
-  --seconds N          measured seconds per server (default 2), after 0.5 s of warm-up
+  --seconds N          measured seconds per server (default 2), after 0.5 s of warm-up;
+                       longer (up to 30 s) until a first operation completes
   --stime-procs N      openssl s_time processes for handshake scenarios (default 4)
   --json               print the result as JSON on stdout
   -h, --help           this text
@@ -43,6 +44,8 @@ const SHORT_NAMES: Record<string, string> = {
   echo: 'echo-256',
 };
 const WARM_SECONDS = 0.5;
+/** How much longer measuring may run while no operation has completed yet. */
+const MAX_EXTRA_SECONDS = 30;
 
 // ---- the bench suite's modules (plain JS, shipped in the package) ----
 
@@ -168,14 +171,23 @@ async function runOne(
     await wait('warming up', WARM_SECONDS);
     const a = await sample();
     await wait('measuring', measure);
-    const b = await sample();
+    let b = await sample();
+    const completed = (to: typeof b): number => {
+      if (sc.op === 'MB')
+        return (to.srv.bytesIn - a.srv.bytesIn + (to.cli?.bytesIn ?? 0) - (a.cli?.bytesIn ?? 0)) / 1e6;
+      if (sc.kind === 'stime') return to.srv.handshakes - a.srv.handshakes;
+      return (to.cli?.ops ?? 0) - (a.cli?.ops ?? 0);
+    };
+    // A rate needs one completed operation: on a slow or busy machine a short window may
+    // hold none, so measuring goes on until the first (at most MAX_EXTRA_SECONDS more).
+    for (let extra = 0; !(completed(b) > 0) && extra < MAX_EXTRA_SECONDS; extra += 0.5) {
+      await wait('measuring (waiting for a first operation)', 0.5);
+      b = await sample();
+    }
     const failure = stime?.failure();
     if (failure) throw new Error(failure);
     const wall = b.t - a.t;
-    let ops: number;
-    if (sc.op === 'MB') ops = (b.srv.bytesIn - a.srv.bytesIn + (b.cli?.bytesIn ?? 0) - (a.cli?.bytesIn ?? 0)) / 1e6;
-    else if (sc.kind === 'stime') ops = b.srv.handshakes - a.srv.handshakes;
-    else ops = (b.cli?.ops ?? 0) - (a.cli?.ops ?? 0);
+    const ops = completed(b);
     if (!(ops > 0))
       throw new Error(`${NAMES[impl]}: nothing completed (server errors: ${JSON.stringify(b.srv.errorCodes)})`);
     const result: Result = { impl: NAMES[impl], rate: ops / wall };
