@@ -213,7 +213,7 @@ describe('secureProtocol under a raised DEFAULT_MIN_VERSION, as node:tls', () =>
   it("SSLv23_method keeps the minimum: the server has no protocol (node's code)", async () => {
     // The modules themselves (a namespace import's properties are copies).
     const nodeModule = createRequire(__filename)('node:tls') as Tls;
-    const saved = [defaults.DEFAULT_MIN_VERSION, nodeModule.DEFAULT_MIN_VERSION];
+    const saved = { ours: defaults.DEFAULT_MIN_VERSION, node: nodeModule.DEFAULT_MIN_VERSION };
     defaults.DEFAULT_MIN_VERSION = 'TLSv1.3';
     nodeModule.DEFAULT_MIN_VERSION = 'TLSv1.3';
     try {
@@ -230,7 +230,8 @@ describe('secureProtocol under a raised DEFAULT_MIN_VERSION, as node:tls', () =>
       assert.equal(results[0], results[1]);
       assert.match(results[0] ?? '', /^ERR_SSL_NO_PROTOCOLS_AVAILABLE /);
     } finally {
-      [defaults.DEFAULT_MIN_VERSION, nodeModule.DEFAULT_MIN_VERSION] = saved as [string, string];
+      defaults.DEFAULT_MIN_VERSION = saved.ours;
+      nodeModule.DEFAULT_MIN_VERSION = saved.node;
     }
   });
 });
