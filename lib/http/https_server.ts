@@ -9,6 +9,7 @@ import { callableClass } from '../internal/callable';
 import { invalidArgType } from '../internal/errors';
 import { Server as TlsServer, type TlsServerOptions } from '../server/server';
 import type { TLSSocket } from '../socket/tls_socket';
+import { ignoreErrorsAfterShutdown } from './after_shutdown';
 import { nodeHttpServer, type HttpLikeServer } from './node_http';
 
 /** createServer()'s options: node's http.ServerOptions and our TLS server's. */
@@ -50,6 +51,7 @@ class HttpsServer extends TlsServer {
     const self = this as unknown as HttpLikeServer;
     nodeHttpServer.storeHTTPOptions.call(self, opts);
     // node's HTTP/1 handler takes each socket once it is secure.
+    this.on('secureConnection', ignoreErrorsAfterShutdown);
     this.on('secureConnection', nodeHttpServer._connectionListener);
     this.httpAllowHalfOpen = false;
     if (requestListener) this.on('request', requestListener);

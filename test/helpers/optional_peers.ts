@@ -17,6 +17,7 @@ export const PEER_PACKAGES: Readonly<Record<string, string>> = {
   'redis-server': 'redis-server',
   'redis-cli': 'redis-tools',
   curl: 'curl',
+  h2load: 'nghttp2-client',
   python3: 'python3',
   // Keys that never leave their store (test/engine-keys.test.ts, test/provider-keys.test.ts).
   'softhsm2-util': 'softhsm2',
