@@ -7,6 +7,9 @@ import { connect } from './http/http2_client';
 import { createSecureServer } from './http/http2_server';
 
 export type { ClientSessionOptions } from './http/http2_client';
+// node:tls's certificate types; and with them TLSSocket's node:tls signatures (lib/types.ts),
+// which a program importing only this entry point needs too.
+export type { DetailedPeerCertificate, PeerCertificate } from './types';
 export type { SecureServerOptions } from './http/http2_server';
 export type { SecureServer as Http2SecureServer } from './http/http2_server';
 export { connect, createSecureServer };

@@ -6,6 +6,9 @@ import { Agent, get, globalAgent, readGlobalAgentFrom, request } from './http/ht
 import { createServer, Server } from './http/https_server';
 
 export type { AgentOptions } from './http/https_agent';
+// node:tls's certificate types; and with them TLSSocket's node:tls signatures (lib/types.ts),
+// which a program importing only this entry point needs too.
+export type { DetailedPeerCertificate, PeerCertificate } from './types';
 export type { ServerOptions } from './http/https_server';
 export { Agent, createServer, get, globalAgent, request, Server };
 

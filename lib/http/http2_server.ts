@@ -115,6 +115,15 @@ class Http2SecureServer extends TlsServer {
 export type SecureServer = Http2SecureServer;
 export const SecureServer = callableClass(Http2SecureServer, 'Http2SecureServer', true);
 
-export function createSecureServer(options?: SecureServerOptions, requestListener?: RequestListener): SecureServer {
-  return new SecureServer(options, requestListener);
+/**
+ * node's createSecureServer(options[, onRequestHandler]). (@types/node also lists a form
+ * with the handler alone; node throws ERR_INVALID_ARG_TYPE for it, and so does this.)
+ */
+export function createSecureServer(onRequestHandler?: RequestListener): SecureServer;
+export function createSecureServer(options: SecureServerOptions, onRequestHandler?: RequestListener): SecureServer;
+export function createSecureServer(
+  options?: SecureServerOptions | RequestListener,
+  onRequestHandler?: RequestListener,
+): SecureServer {
+  return new SecureServer(options as SecureServerOptions, onRequestHandler);
 }

@@ -5,10 +5,10 @@
 // closeIdleConnections() are node's, over our TLSSocket. As in node, it is not an
 // instance of http.Server: it borrows http.Server's methods.
 import * as http from 'node:http';
+import type * as net from 'node:net';
 import { callableClass } from '../internal/callable';
 import { invalidArgType } from '../internal/errors';
 import { Server as TlsServer, type TlsServerOptions } from '../server/server';
-import type { TLSSocket } from '../socket/tls_socket';
 import { ignoreErrorsAfterShutdown } from './after_shutdown';
 import { nodeHttpServer, type HttpLikeServer } from './node_http';
 
@@ -71,7 +71,9 @@ class HttpsServer extends TlsServer {
   }
 
   /** The socket idle timeout for new connections; `callback` listens to 'timeout'. */
-  setTimeout(msecs?: number, callback?: (socket: TLSSocket) => void): this {
+  setTimeout(msecs?: number, callback?: (socket: net.Socket) => void): this;
+  setTimeout(callback: (socket: net.Socket) => void): this;
+  setTimeout(msecs?: number | ((socket: net.Socket) => void), callback?: (socket: net.Socket) => void): this {
     httpProto.setTimeout.call(this, msecs, callback);
     return this;
   }
