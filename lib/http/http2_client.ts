@@ -12,6 +12,9 @@ import type { TLSSocket } from '../socket/tls_socket';
 import { ignoreErrorsAfterShutdown } from './after_shutdown';
 import { reportTlsOnSession, reportTlsOnWrapper } from './http2_tls_view';
 
+// node's own, taken at load: openssl-tls/register later puts ours in http2.connect's place.
+const nodeConnect = http2.connect;
+
 /** connect()'s options: node's http2.SecureClientSessionOptions, with our TLS options. */
 export type ClientSessionOptions = http2.SecureClientSessionOptions & ConnectionOptions;
 
@@ -80,7 +83,7 @@ export function connect(
     (typeof authority === 'string' || (authority !== null && typeof authority === 'object'));
   if (!valid || typeof opts.createConnection === 'function' || target(authority, opts).protocol !== 'https:') {
     // node's own checks and errors, the user's socket, or HTTP/2 over plain TCP.
-    return http2.connect(authority as string, options as http2.ClientSessionOptions, nodeListener);
+    return nodeConnect(authority as string, options as http2.ClientSessionOptions, nodeListener);
   }
   const { host, port } = target(authority, opts);
   let socket: TLSSocket | null = null;
@@ -96,7 +99,7 @@ export function connect(
     ignoreErrorsAfterShutdown(socket);
     return socket;
   };
-  const session = http2.connect(authority as string, { ...opts, createConnection }, nodeListener);
+  const session = nodeConnect(authority as string, { ...opts, createConnection }, nodeListener);
   if (socket !== null) announceWhenSecure(session, socket, servername);
   return session;
 }
