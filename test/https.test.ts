@@ -552,7 +552,7 @@ describe('openssl-tls/https', () => {
           errs.push(
             await get({ port, agent: false }, request).then(
               () => 'ok',
-              (e: NodeJS.ErrnoException) => String(e.code),
+              (e: unknown) => String((e as NodeJS.ErrnoException).code),
             ),
           );
         }

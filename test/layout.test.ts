@@ -50,9 +50,15 @@ describe('code layout', () => {
       fs.writeFileSync(path.join(dir, 'connect.ts'), "import type { H } from './http/h';\nexport type Connect = H;\n");
       fs.mkdirSync(path.join(dir, 'http'));
       fs.writeFileSync(path.join(dir, 'http', 'h.ts'), 'export type H = 1;\n');
-      fs.writeFileSync(path.join(dir, 'http', 'g.ts'), "import type { Connect } from '../connect';\nimport type { E } from '../https';\nexport type G = Connect | E;\n");
+      fs.writeFileSync(
+        path.join(dir, 'http', 'g.ts'),
+        "import type { Connect } from '../connect';\nimport type { E } from '../https';\nexport type G = Connect | E;\n",
+      );
       fs.writeFileSync(path.join(dir, 'https.ts'), "import type { H } from './http/h';\nexport type E = H;\n");
-      fs.writeFileSync(path.join(dir, '..', 'package.json'), JSON.stringify({ exports: { '.': './dist/index.js', './https': { default: './dist/https.js' } } }));
+      fs.writeFileSync(
+        path.join(dir, '..', 'package.json'),
+        JSON.stringify({ exports: { '.': './dist/index.js', './https': { default: './dist/https.js' } } }),
+      );
       let stderr = '';
       try {
         execFileSync(process.execPath, [path.join(root, 'scripts', 'check-imports.mjs'), dir], {

@@ -166,7 +166,10 @@ describe('openssl-tls/undici', () => {
       const causeOf = async (url: string): Promise<string> =>
         undici.fetch(url, { dispatcher: agent }).then(
           () => 'ok',
-          (e: Error & { cause?: NodeJS.ErrnoException }) => `${e.name} ${e.cause?.code}`,
+          (e: unknown) => {
+            const err = e as Error & { cause?: NodeJS.ErrnoException };
+            return `${err.name} ${err.cause?.code}`;
+          },
         );
       assert.equal(await causeOf(`https://localhost:${port}/`), 'TypeError ERR_TLS_CERT_ALTNAME_INVALID');
       const t0 = Date.now();
