@@ -323,12 +323,15 @@ describe('openssl-tls/http2', () => {
             socket.encrypted,
             socket.alpnProtocol,
             session.originSet,
+            session.socket.remoteAddress,
+            session.socket.remotePort,
             (await fetchOn(client)).status,
           ]);
           client.close();
         }
         assert.deepEqual(results[0], results[1]);
         assert.deepEqual(results[0]?.slice(0, 6), [true, true, 'h2', 'localhost', true, 'h2']);
+        assert.deepEqual(results[0]?.slice(7, 9), ['127.0.0.1', port]);
       } finally {
         server.close();
       }
