@@ -3,7 +3,8 @@
 //
 //   npm run bench                 full run: 3 pairs per scenario, writes docs/benchmarks.md
 //   npm run bench -- --quick      1 pair, short windows, 5,000 idle connections, prints only (< 2 minutes)
-//   options: --pairs N  --only id,id  --list  --stime-procs N  --no-write  --out FILE
+//   npm run bench -- --only http  the HTTP rows only (node's https/http2, ours, nginx), printed
+//   options: --pairs N  --only id,id|group  --list  --stime-procs N  --no-write  --out FILE
 //
 // Each trial starts the server under test (bench/server.js) pinned to core 0 and a
 // load generator pinned to core 1 (several `openssl s_time`, bench/load/tls-client.js
@@ -31,9 +32,10 @@ const SERVER_CORE = 0;
 const LOAD_CORE = 1;
 const IMPLS = ['node', 'ours'];
 const NAMES = { node: 'node:tls', ours: 'openssl-tls', nginx: 'nginx' };
-// The HTTP scenarios compare node's https/http2 with openssl-tls's.
+// The HTTP scenarios compare node's https (HTTP/1.1) or http2 (h2load) with openssl-tls's.
 const HTTP_NAMES = { node: 'node:https', ours: 'openssl-tls', nginx: 'nginx' };
-const nameOf = (sc, impl) => (sc.group === 'HTTP' ? HTTP_NAMES : NAMES)[impl];
+const H2_NAMES = { ...HTTP_NAMES, node: 'node:http2' };
+const nameOf = (sc, impl) => (sc.group !== 'HTTP' ? NAMES : sc.kind === 'h2load' ? H2_NAMES : HTTP_NAMES)[impl];
 // Reference servers a scenario also runs (nginx), when installed.
 const refsOf = (sc) => (sc.refs ?? []).filter((r) => r !== 'nginx' || haveNginx());
 
@@ -567,7 +569,9 @@ async function main() {
   process.env.OPENSSL_TLS_ADDON = snap.addon;
   const ours = require(snap.dist);
   const only = typeof opts.only === 'string' ? opts.only.split(',') : null;
-  const scenarios = only ? SCENARIOS.filter((sc) => only.includes(sc.id)) : SCENARIOS;
+  // --only takes scenario ids, or a group's name ('http', 'throughput', ...) for all of its rows.
+  const picked = (sc) => only.includes(sc.id) || only.includes(sc.group.toLowerCase());
+  const scenarios = only ? SCENARIOS.filter(picked) : SCENARIOS;
   if (scenarios.length === 0) throw new Error(`no scenario matches --only ${opts.only} (see --list)`);
 
   const extra = process.argv.slice(2);
