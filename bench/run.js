@@ -463,16 +463,18 @@ function markdown(results, info) {
   L.push('');
   L.push('## Summary');
   L.push('');
-  L.push('| scenario | unit | node:tls | openssl-tls | ratio | ops per CPU-s ratio | issue 5 target | met |');
-  L.push('|---|---|---:|---:|---:|---:|---|---|');
-  for (const { sc, sum } of results) {
-    if (sc.group === 'HTTP') continue;
+  const tlsRows = results.filter(({ sc }) => sc.group !== 'HTTP');
+  if (tlsRows.length > 0) {
+    L.push('| scenario | unit | node:tls | openssl-tls | ratio | ops per CPU-s ratio | issue 5 target | met |');
+    L.push('|---|---|---:|---:|---:|---:|---|---|');
+  }
+  for (const { sc, sum } of tlsRows) {
     const t = targetCheck(sc, sum);
     L.push(`| ${sc.title} | ${sc.unit} | ${rateText(sc, sum.node)} | ${rateText(sc, sum.ours)} | ${ratioText(sum.ratio)} | ${sc.kind === 'idle' ? '–' : ratioText(sum.cpuRatio)} | ${t.text} | ${t.met} |`);
   }
   const httpRows = results.filter(({ sc }) => sc.group === 'HTTP');
   if (httpRows.length > 0) {
-    L.push('');
+    if (tlsRows.length > 0) L.push('');
     L.push('| HTTP scenario (issue 17) | node\'s https/http2 | openssl-tls | nginx | rate ratio | requests per server CPU-s: node / ours / nginx | per CPU-s ratio: target | met |');
     L.push('|---|---:|---:|---:|---:|---:|---|---|');
     for (const { sc, sum } of httpRows) {
