@@ -3,11 +3,13 @@
 //
 //   npm run bench                 full run: 3 pairs per scenario, writes docs/benchmarks.md
 //   npm run bench -- --quick      1 pair, short windows, 5,000 idle connections, prints only (< 2 minutes)
-//   options: --pairs N  --only id,id  --list  --stime-procs N  --no-write  --out FILE
+//   npm run bench -- --only http  the HTTP rows only (node's https/http2, ours, nginx), printed
+//   options: --pairs N  --only id,id|group  --list  --stime-procs N  --no-write  --out FILE
 //
 // Each trial starts the server under test (bench/server.js) pinned to core 0 and a
-// load generator pinned to core 1 (several `openssl s_time`, or bench/load/tls-client.js
-// over node:tls so the client costs the same for both servers), waits out a warm-up,
+// load generator pinned to core 1 (several `openssl s_time`, bench/load/tls-client.js
+// over node:tls so the client costs the same for both servers, or for the HTTP
+// scenarios wrk or h2load; nginx runs there too as their reference), waits out a warm-up,
 // then samples counters and CPU time at the start and end of a measuring window.
 // node:tls and openssl-tls alternate (ABBA order across pairs). Every child is
 // killed at the end of its trial, on error, on timeout and on exit. The build under
@@ -20,6 +22,8 @@ const { spawnPinned, stop, sleep, waitMessage, request } = require('./lib/childr
 const { cpuSeconds, rssBytes, machine, coreTimes, kernelThreadsCpu, machineBusy } = require('./lib/proc');
 const S = require('./lib/stats');
 const { startSTime } = require('./load/stime');
+const { startWrk, startH2load } = require('./load/http');
+const { startNginx, haveNginx } = require('./lib/nginx');
 const { root } = require('./lib/fixtures');
 const { takeSnapshot } = require('./lib/snapshot');
 const { scenarios } = require('./lib/scenarios');
@@ -27,7 +31,13 @@ const { scenarios } = require('./lib/scenarios');
 const SERVER_CORE = 0;
 const LOAD_CORE = 1;
 const IMPLS = ['node', 'ours'];
-const NAMES = { node: 'node:tls', ours: 'openssl-tls' };
+const NAMES = { node: 'node:tls', ours: 'openssl-tls', nginx: 'nginx' };
+// The HTTP scenarios compare node's https (HTTP/1.1) or http2 (h2load) with openssl-tls's.
+const HTTP_NAMES = { node: 'node:https', ours: 'openssl-tls', nginx: 'nginx' };
+const H2_NAMES = { ...HTTP_NAMES, node: 'node:http2' };
+const nameOf = (sc, impl) => (sc.group !== 'HTTP' ? NAMES : sc.kind === 'h2load' ? H2_NAMES : HTTP_NAMES)[impl];
+// Reference servers a scenario also runs (nginx), when installed.
+const refsOf = (sc) => (sc.refs ?? []).filter((r) => r !== 'nginx' || haveNginx());
 
 const opts = parseArgs(process.argv.slice(2));
 const quick = opts.quick === true;
@@ -110,34 +120,57 @@ function sumCpu(pids) {
   return t;
 }
 
+/**
+ * The server of a trial: bench/server.js (node or ours), or nginx. `stats()` reads its
+ * counters; `pid` is the process whose CPU is measured.
+ */
+async function startServer(impl, sc, ctx) {
+  if (impl === 'nginx') {
+    const nginx = await startNginx({ core: SERVER_CORE, cert: sc.server.cert, tls: sc.server.tls });
+    ctx.procs.push(nginx.child);
+    return { proc: nginx.child, pid: nginx.pid, port: nginx.port, stats: () => nginx.stats() };
+  }
+  const server = spawnServer(impl, sc);
+  ctx.procs.push(server);
+  const { port } = await waitMessage(server, 'ready', 15000, 'the server to listen');
+  return { proc: server, pid: server.pid, port, stats: () => request(server, 'stats') };
+}
+
 /** Runs one trial of `sc` with `impl` under test; `ctx.procs` collects its children. */
 async function runTrial(sc, impl, ctx) {
   const serverImpl = sc.vary === 'client' ? 'node' : impl;
   const clientImpl = sc.vary === 'client' ? impl : 'node';
-  const server = spawnServer(serverImpl, sc);
-  ctx.procs.push(server);
-  const { port } = await waitMessage(server, 'ready', 15000, 'the server to listen');
+  const srvHandle = await startServer(serverImpl, sc, ctx);
+  const server = srvHandle.proc;
+  const port = srvHandle.port;
 
   if (sc.kind === 'idle') return idleTrial(sc, clientImpl, server, port, ctx);
 
   let stime = null;
   let client = null;
+  let load = null;
   if (sc.kind === 'stime') {
     stime = startSTime({ port, procs: stimeProcs, flags: sc.flags, core: sc.cores ?? LOAD_CORE, seconds: 3600 });
     ctx.procs.push(...stime.children);
+  } else if (sc.kind === 'wrk' || sc.kind === 'h2load') {
+    load =
+      sc.kind === 'wrk'
+        ? startWrk({ port, core: LOAD_CORE, conns: sc.conns })
+        : startH2load({ port, core: LOAD_CORE, clients: sc.clients, streams: sc.streams });
+    ctx.procs.push(...load.children);
   } else {
     client = spawnClient(clientImpl, sc, port);
     ctx.procs.push(client);
     await waitMessage(client, 'ready', 90000, 'the client connections');
     await request(client, 'go');
   }
-  const loadPids = stime ? stime.pids : [client.pid];
+  const loadPids = stime ? stime.pids : load ? load.pids : [client.pid];
 
   async function sample() {
-    const [srv, cli] = await Promise.all([request(server, 'stats'), client ? request(client, 'stats') : null]);
+    const [srv, cli] = await Promise.all([srvHandle.stats(), client ? request(client, 'stats') : null]);
     return {
       t: now(),
-      serverCpu: cpuSeconds(server.pid),
+      serverCpu: cpuSeconds(srvHandle.pid),
       loadCpu: sumCpu(loadPids),
       cores: [coreTimes(SERVER_CORE), coreTimes(LOAD_CORE)],
       busy: machineBusy(),
@@ -153,13 +186,14 @@ async function runTrial(sc, impl, ctx) {
   const a = await sample();
   await sleep(windows.measure * 1000);
   const b = await sample();
-  const failure = stime?.failure();
+  const failure = stime?.failure() ?? load?.failure();
   if (failure) throw new Error(failure);
 
   const wall = b.t - a.t;
   let ops;
   if (sc.op === 'MB') ops = (b.srv.bytesIn - a.srv.bytesIn + b.cli.bytesIn - a.cli.bytesIn) / 1e6;
   else if (sc.kind === 'stime') ops = b.srv.handshakes - a.srv.handshakes;
+  else if (sc.kind === 'wrk' || sc.kind === 'h2load') ops = b.srv.requests - a.srv.requests;
   else ops = b.cli.ops - a.cli.ops;
   if (!(ops > 0)) throw new Error(`no operations completed (server errors: ${codes(b.srv.errorCodes)}${b.cli ? `; client errors: ${codes(b.cli.errorCodes)}` : ''})`);
 
@@ -184,8 +218,9 @@ async function runTrial(sc, impl, ctx) {
   };
   if (sc.resume) {
     const hs = b.srv.handshakes - a.srv.handshakes;
-    r.reusedFraction = hs > 0 ? (b.srv.reused - a.srv.reused) / hs : 0;
     r.stimeReused = b.st.total > 0 ? b.st.reused / b.st.total : 0;
+    // nginx does not say which handshakes it resumed: s_time does.
+    r.reusedFraction = Number.isNaN(b.srv.reused) ? r.stimeReused : hs > 0 ? (b.srv.reused - a.srv.reused) / hs : 0;
   }
   return r;
 }
@@ -267,7 +302,8 @@ function describeTrial(sc, r) {
 
 function summarize(sc, byImpl) {
   const out = {};
-  for (const impl of IMPLS) {
+  for (const impl of [...IMPLS, ...refsOf(sc)]) {
+    if (byImpl[impl] === undefined) continue;
     const done = byImpl[impl].filter((t) => !t.error);
     // Trials disturbed by other programs count only when there is nothing else.
     const clean = done.filter((t) => !(t.foreign > DISTURBED));
@@ -337,6 +373,11 @@ const TARGETS = {
   'echo-2000': { cpu: 0.8 },
   'idle-rss': { rss: 0.5 },
   'client-hs': { cpu: 0.7 },
+  // Issue 17: openssl-tls/https and /http2 against node's https and http2.
+  'https-keepalive': { perCpu: 1.2, issue: 17 },
+  'https-newconn-full': { perCpu: 1.2, issue: 17 },
+  'https-newconn-resumed': { perCpu: 1.2, issue: 17 },
+  'h2-streams': { perCpu: 1.0, issue: 17 },
 };
 
 /** The row's target as text, and whether this run met it ('yes', 'no', '–'). */
@@ -364,17 +405,18 @@ function targetCheck(sc, sum) {
     ok = value <= t.rss;
   }
   if (!Number.isFinite(value)) return { text, met: '–' };
-  return { text: `${text} (${value.toFixed(2)}×)`, met: ok ? 'yes' : 'no' };
+  return { text: `${text} (${value.toFixed(2)}×)${t.issue ? ` (issue ${t.issue})` : ''}`, met: ok ? 'yes' : 'no' };
 }
 
 function printSummary(results) {
-  const rows = [['scenario', 'unit', 'node:tls', 'openssl-tls', 'min–max node | ours', 'ratio', 'CPU/op node | ours', 'ops/CPU-s node | ours']];
+  const rows = [['scenario', 'unit', 'node', 'openssl-tls', 'min–max node | ours', 'ratio', 'CPU/op node | ours', 'ops/CPU-s node | ours', 'per CPU-s ratio', 'reference']];
   for (const { sc, sum } of results) {
     const n = sum.node;
     const o = sum.ours;
     const cpu = (s) => (s.na || s.n === 0 ? '–' : sc.kind === 'idle' ? '–' : S.fmtTime(s.cpuPerOp));
     const per = (s) => (s.na || s.n === 0 ? '–' : sc.kind === 'idle' ? '–' : S.fmt(s.opsPerCpu));
-    rows.push([sc.id, sc.unit, rateText(sc, n), rateText(sc, o), `${rangeText(sc, n)} | ${rangeText(sc, o)}`, ratioText(sum.ratio), `${cpu(n)} | ${cpu(o)}`, `${per(n)} | ${per(o)}`]);
+    const ref = refsOf(sc).filter((r) => sum[r] !== undefined).map((r) => `${nameOf(sc, r)} ${rateText(sc, sum[r])} (${per(sum[r])}/CPU-s)`).join(', ') || '–';
+    rows.push([sc.id, sc.unit, rateText(sc, n), rateText(sc, o), `${rangeText(sc, n)} | ${rangeText(sc, o)}`, ratioText(sum.ratio), `${cpu(n)} | ${cpu(o)}`, `${per(n)} | ${per(o)}`, sc.kind === 'idle' ? '–' : ratioText(sum.cpuRatio), ref]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   console.log('');
@@ -382,7 +424,7 @@ function printSummary(results) {
     console.log(r.map((c, j) => (j < 2 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  '));
     if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   }
-  console.log('\nratio = openssl-tls / node:tls of the median rate (for RSS per connection, lower is better).');
+  console.log('\nratio = openssl-tls / node:tls (node\'s https/http2 for the HTTP rows) of the median rate (for RSS per connection, lower is better).');
   console.log('CPU/op is the server process\'s (the client\'s for client-* scenarios), from /proc/PID/stat.');
 }
 
@@ -416,15 +458,31 @@ function markdown(results, info) {
   L.push('- Medians and min–max are over the trials that other programs did not disturb, when there are any ("trials": used of run; a disturbed one is used only when no clean one is left).');
   L.push('- Resumed scenarios check the server\'s `isSessionReused()`: a server that resumed fewer than half of the connections gets "n/a (no resumption yet)".');
   L.push(`- A trial in which other programs on the machine used more than ${pct(DISTURBED)} of a core (the machine's busy time from \`/proc/stat\`, steal included, less the bench's own processes and kernel threads) is run once more (${info.disturbed} disturbed trial(s) in this run, the repeats included); the machine is shared, so expect some noise.`);
-  L.push('- ratio = openssl-tls / node:tls of the median; above 1 is better for rates, below 1 is better for RSS.');
+  L.push('- HTTP rows: node\'s `https`/`http2` against `openssl-tls/https`/`openssl-tls/http2` (`bench/lib/http_servers.js`; each request answered with the same 1 KiB), loaded by `wrk`, `h2load` or `openssl s_time -www /` (an HTTP/1.0 request per connection) pinned to the load core; requests are counted by the server (its request counter; s_time rows: its handshakes, one request each). nginx (`bench/lib/nginx.js`: `master_process off`, one process pinned to the server core, the same certificate and TLS version, `return 200` of 1 KiB, counted by `stub_status`) runs once per pair as the reference.');
+  L.push('- ratio = openssl-tls / node:tls of the median; above 1 is better for rates, below 1 is better for RSS. "ops per CPU-s ratio" is the same for operations per second of server CPU: the HTTP targets are on it.');
   L.push('');
   L.push('## Summary');
   L.push('');
-  L.push('| scenario | unit | node:tls | openssl-tls | ratio | ops per CPU-s ratio | issue 5 target | met |');
-  L.push('|---|---|---:|---:|---:|---:|---|---|');
-  for (const { sc, sum } of results) {
+  const tlsRows = results.filter(({ sc }) => sc.group !== 'HTTP');
+  if (tlsRows.length > 0) {
+    L.push('| scenario | unit | node:tls | openssl-tls | ratio | ops per CPU-s ratio | issue 5 target | met |');
+    L.push('|---|---|---:|---:|---:|---:|---|---|');
+  }
+  for (const { sc, sum } of tlsRows) {
     const t = targetCheck(sc, sum);
     L.push(`| ${sc.title} | ${sc.unit} | ${rateText(sc, sum.node)} | ${rateText(sc, sum.ours)} | ${ratioText(sum.ratio)} | ${sc.kind === 'idle' ? '–' : ratioText(sum.cpuRatio)} | ${t.text} | ${t.met} |`);
+  }
+  const httpRows = results.filter(({ sc }) => sc.group === 'HTTP');
+  if (httpRows.length > 0) {
+    if (tlsRows.length > 0) L.push('');
+    L.push('| HTTP scenario (issue 17) | node\'s https/http2 | openssl-tls | nginx | rate ratio | requests per server CPU-s: node / ours / nginx | per CPU-s ratio: target | met |');
+    L.push('|---|---:|---:|---:|---:|---:|---|---|');
+    for (const { sc, sum } of httpRows) {
+      const t = targetCheck(sc, sum);
+      const per = (s) => (s === undefined || s.na || s.n === 0 ? '–' : S.fmt(s.opsPerCpu));
+      const nginx = sum.nginx === undefined ? 'not run' : rateText(sc, sum.nginx);
+      L.push(`| ${sc.title} | ${rateText(sc, sum.node)} | ${rateText(sc, sum.ours)} | ${nginx} | ${ratioText(sum.ratio)} | ${per(sum.node)} / ${per(sum.ours)} / ${per(sum.nginx)} | ${t.text} | ${t.met} |`);
+    }
   }
   L.push('');
   L.push('For each row not met: the profile that explains it and what would close it are in');
@@ -454,21 +512,39 @@ function markdown(results, info) {
     } else {
       L.push(`| | median ${sc.unit} | min–max | ${who} CPU per ${sc.op} | ${sc.op}s per ${who} CPU-s | server busy: process / core ${SERVER_CORE} | load busy: process / core ${LOAD_CORE} | trials |`);
       L.push('|---|---:|---:|---:|---:|---:|---:|---:|');
-      for (const impl of IMPLS) {
+      for (const impl of [...IMPLS, ...refsOf(sc).filter((r) => sum[r] !== undefined)]) {
         const s = sum[impl];
         const ok = !s.na && s.n > 0;
         L.push(
-          `| ${NAMES[impl]} | ${rateText(sc, s)} | ${rangeText(sc, s)} | ${ok ? S.fmtTime(s.cpuPerOp) : '–'} | ${ok ? S.fmt(s.opsPerCpu) : '–'} | ${ok ? `${pct(s.serverBusy)} / ${pct(s.serverCoreBusy)}` : '–'} | ${ok ? `${pct(s.loadBusy)} / ${pct(s.loadCoreBusy)}` : '–'} | ${trialsText(s)} |`,
+          `| ${nameOf(sc, impl)} | ${rateText(sc, s)} | ${rangeText(sc, s)} | ${ok ? S.fmtTime(s.cpuPerOp) : '–'} | ${ok ? S.fmt(s.opsPerCpu) : '–'} | ${ok ? `${pct(s.serverBusy)} / ${pct(s.serverCoreBusy)}` : '–'} | ${ok ? `${pct(s.loadBusy)} / ${pct(s.loadCoreBusy)}` : '–'} | ${trialsText(s)} |`,
         );
       }
       const cpuRatio = Number.isFinite(sum.cpuRatio) ? ratioText(1 / sum.cpuRatio) : '–';
       L.push(`| ratio (ours / node) | ${ratioText(sum.ratio)} | | ${cpuRatio} | ${ratioText(sum.cpuRatio)} | | | |`);
     }
     const failed = trials.filter((t) => t.r.error);
-    for (const t of failed) L.push(`\nA ${NAMES[t.impl]} trial failed: ${t.r.error}`);
+    for (const t of failed) L.push(`\nA ${nameOf(sc, t.impl)} trial failed: ${t.r.error}`);
   }
   L.push('');
   return L.join('\n');
+}
+
+// Hand-written notes in docs/benchmarks.md (the HTTP profile, say) live between these
+// markers; a full run keeps them, after what it writes.
+const NOTES_BEGIN = '<!-- notes: kept by bench/run.js -->';
+const NOTES_END = '<!-- notes end -->';
+
+/** The notes block of the file that is there now ('' when none). */
+function keptNotes(file) {
+  let text = '';
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+  const a = text.indexOf(NOTES_BEGIN);
+  const b = text.indexOf(NOTES_END);
+  return a !== -1 && b > a ? `${text.slice(a, b + NOTES_END.length)}\n` : '';
 }
 
 /** The system CA directory OpenSSL searches (its size matters: see docs/benchmarks.md). */
@@ -495,7 +571,9 @@ async function main() {
   process.env.OPENSSL_TLS_ADDON = snap.addon;
   const ours = require(snap.dist);
   const only = typeof opts.only === 'string' ? opts.only.split(',') : null;
-  const scenarios = only ? SCENARIOS.filter((sc) => only.includes(sc.id)) : SCENARIOS;
+  // --only takes scenario ids, or a group's name ('http', 'throughput', ...) for all of its rows.
+  const picked = (sc) => only.includes(sc.id) || only.includes(sc.group.toLowerCase());
+  const scenarios = only ? SCENARIOS.filter(picked) : SCENARIOS;
   if (scenarios.length === 0) throw new Error(`no scenario matches --only ${opts.only} (see --list)`);
 
   const extra = process.argv.slice(2);
@@ -522,11 +600,14 @@ async function main() {
   for (const sc of scenarios) {
     console.log(`\n== ${sc.id}: ${sc.title}`);
     const t0 = now();
+    const refs = refsOf(sc);
     const byImpl = { node: [], ours: [] };
+    for (const ref of refs) byImpl[ref] = [];
     const trials = [];
     for (let p = 0; p < pairs; p++) {
       const order = p % 2 === 0 ? IMPLS : [...IMPLS].reverse();
-      for (const impl of order) {
+      // The reference (nginx) once per pair, after it.
+      for (const impl of [...order, ...refs]) {
         for (let attempt = 0; ; attempt++) {
           let r;
           try {
@@ -537,7 +618,7 @@ async function main() {
           byImpl[impl].push(r);
           trials.push({ impl, r });
           const again = r.foreign > DISTURBED && attempt < 1 && retriesLeft > 0;
-          console.log(`  pair ${p + 1} ${NAMES[impl].padEnd(11)} ${describeTrial(sc, r)}${again ? '; once more' : ''}`);
+          console.log(`  pair ${p + 1} ${nameOf(sc, impl).padEnd(11)} ${describeTrial(sc, r)}${again ? '; once more' : ''}`);
           if (r.foreign > DISTURBED) disturbed++;
           if (!again) break;
           retriesLeft--;
@@ -547,14 +628,16 @@ async function main() {
     const sum = summarize(sc, byImpl);
     results.push({ sc, sum, trials });
     const rate = (s) => `${rateText(sc, s)}${s.na || s.n === 0 ? '' : ` (${rangeText(sc, s)})`}`;
-    console.log(`  median: node:tls ${rate(sum.node)}  openssl-tls ${rate(sum.ours)}  ${sc.unit}  ratio ${ratioText(sum.ratio)}  [${Math.round(now() - t0)} s]`);
+    const refText = refs.map((r) => `  ${nameOf(sc, r)} ${rate(sum[r])}`).join('');
+    console.log(`  median: ${nameOf(sc, 'node')} ${rate(sum.node)}  openssl-tls ${rate(sum.ours)}${refText}  ${sc.unit}  ratio ${ratioText(sum.ratio)}  per CPU-s ${ratioText(sum.cpuRatio)}  [${Math.round(now() - t0)} s]`);
   }
   printSummary(results);
   info.disturbed = disturbed;
   if (disturbed > 0) console.log(`\n${disturbed} trial(s) shared the machine with other programs using more than ${pct(DISTURBED)} of a core (marked DISTURBED).`);
   console.log(`\ntotal ${Math.round(now() - started)} s`);
   if (outFile !== null) {
-    fs.writeFileSync(outFile, markdown(results, info));
+    const notes = keptNotes(outFile);
+    fs.writeFileSync(outFile, `${markdown(results, info)}${notes ? `\n${notes}` : ''}`);
     console.log(`wrote ${path.relative(process.cwd(), outFile)}`);
   }
 }

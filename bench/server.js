@@ -1,7 +1,9 @@
 'use strict';
 // The server under test. Started by bench/run.js (pinned with taskset) as
 //   node bench/server.js --impl node|ours --cert rsa|ec [--tls 1.2|1.3]
-//        [--resume tickets|ids|none] [--offload true] [--mode www|echo|bulk|sink|source|idle]
+//        [--resume tickets|ids|none] [--offload true] [--mode www|echo|bulk|sink|source|idle|https|h2]
+// (https and h2: node's https/http2 or openssl-tls's, each request answered with 1 KiB;
+// bench/lib/http_servers.js)
 // It listens on 127.0.0.1, an ephemeral port, and talks to the parent over IPC:
 // {type:'ready', port} once listening; {cmd:'stats'} is answered with counters and
 // process.cpuUsage(); {cmd:'gc'} runs a full GC (with --expose-gc). It exits when
@@ -9,6 +11,7 @@
 const crypto = require('node:crypto');
 const { parseArgs } = require('./lib/args');
 const { serverIdentity, tlsModule } = require('./lib/fixtures');
+const { createHttpServer } = require('./lib/http_servers');
 
 const args = parseArgs(process.argv.slice(2));
 const impl = args.impl ?? 'node';
@@ -24,7 +27,7 @@ if (args.tls === '1.3') Object.assign(options, { minVersion: 'TLSv1.3', maxVersi
 if (args.offload === 'true' && impl === 'ours') options.offloadHandshake = true;
 if (args.resume === 'ids' || args.resume === 'none') options.secureOptions = crypto.constants.SSL_OP_NO_TICKET;
 
-const counters = { handshakes: 0, reused: 0, bytesIn: 0, open: 0, errors: 0, errorCodes: {} };
+const counters = { handshakes: 0, reused: 0, bytesIn: 0, open: 0, requests: 0, errors: 0, errorCodes: {} };
 const response = Buffer.from('HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok');
 const bulkChunk = Buffer.alloc(64 * 1024, 0x61);
 
@@ -38,7 +41,8 @@ function pump(socket) {
   while (!socket.destroyed && socket.write(bulkChunk));
 }
 
-const server = tls.createServer(options, (socket) => {
+const httpMode = mode === 'https' || mode === 'h2';
+const server = httpMode ? createHttpServer(impl, mode, options, counters, noteError) : tls.createServer(options, (socket) => {
   counters.handshakes++;
   if (socket.isSessionReused()) counters.reused++;
   counters.open++;
@@ -84,7 +88,7 @@ const server = tls.createServer(options, (socket) => {
 // No 'connection' listener: transport errors reach the TLS socket's 'error' or
 // 'tlsClientError' in both implementations, and on openssl-tls a 'connection' listener
 // asks for a raw net.Socket per connection, which moves the server to the JS transport.
-server.on('tlsClientError', noteError);
+if (!httpMode) server.on('tlsClientError', noteError);
 
 if (args.resume === 'ids') {
   // Session-id resumption the documented node:tls way: a session store in JS.

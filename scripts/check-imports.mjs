@@ -8,26 +8,52 @@
 //   policy/    verification, sessions, SNI, ALPN, OCSP, PSK, renegotiation: context/, internal/
 //   socket/    TLSSocket, its driver and transports: policy/, context/, internal/
 //   server/    the Server: socket/ and below
-//   top level  connect, secure_pair, index and the HTTP modules: anything
+//   top level  connect, secure_pair, types: anything above
+//   http/      HTTP on top (https, http2, undici): the top level and below
+//   entries    the package's entry points, the top-level files package.json's
+//              "exports" names (index, https, http2, undici, register): anything
+//              above, and each other without a cycle
 //   cli/       the openssl-tls command: only the public API (index.ts) and cli/;
 //              nothing else imports it
 //
 // Usage: node scripts/check-imports.mjs [lib dir]; exits 1 with the violations.
+// The entry points are read from the package.json next to the lib dir (none: only index.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(process.argv[2] ?? path.join(import.meta.dirname, '..', 'lib'));
-const order = ['internal', 'context', 'policy', 'socket', 'server'];
+const order = ['internal', 'context', 'policy', 'socket', 'server', 'top', 'http', 'entry', 'cli'];
+const dirLayers = new Set(['internal', 'context', 'policy', 'socket', 'server', 'http', 'cli']);
+
+/** Top-level files that are entry points: what package.json's "exports" maps to dist/NAME.js. */
+function entryPoints() {
+  const names = new Set(['index.ts']);
+  let exportsField = {};
+  try {
+    exportsField = JSON.parse(fs.readFileSync(path.join(root, '..', 'package.json'), 'utf8')).exports ?? {};
+  } catch {
+    return names;
+  }
+  for (const target of Object.values(exportsField)) {
+    const file = typeof target === 'string' ? target : target?.default;
+    const m = typeof file === 'string' ? /^\.\/dist\/([^/]+)\.js$/.exec(file) : null;
+    if (m) names.add(`${m[1]}.ts`);
+  }
+  return names;
+}
+const entries = entryPoints();
 
 function layer(file) {
   const rel = path.relative(root, file).split(path.sep);
-  return rel.length === 1 ? 'top' : rel[0];
+  if (rel.length === 1) return entries.has(rel[0]) ? 'entry' : 'top';
+  return rel[0];
 }
 
 function rank(name) {
-  if (name === 'cli') return order.length + 1;
-  return name === 'top' ? order.length : order.indexOf(name);
+  return order.indexOf(name);
 }
+
+const layerName = (name) => (name === 'top' ? 'the top level' : name === 'entry' ? 'an entry point' : `${name}/`);
 
 function sources(dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -60,7 +86,7 @@ const problems = [];
 
 for (const [file, deps] of graph) {
   const from = layer(file);
-  if (from !== 'top' && from !== 'cli' && !order.includes(from)) problems.push(`${path.relative(root, file)}: not in a known layer (${order.join(', ')}, cli or the top level)`);
+  if (from !== 'top' && from !== 'entry' && !dirLayers.has(from)) problems.push(`${path.relative(root, file)}: not in a known layer (${[...dirLayers].join(', ')} or the top level)`);
   for (const dep of deps) {
     const to = layer(dep);
     if (from === 'cli' && to !== 'cli' && dep !== path.join(root, 'index.ts')) {
@@ -68,7 +94,7 @@ for (const [file, deps] of graph) {
       continue;
     }
     if (rank(to) > rank(from)) {
-      problems.push(`${path.relative(root, file)} imports ${path.relative(root, dep)}: ${from}/ may not depend on ${to === 'top' ? 'the top level' : `${to}/`}`);
+      problems.push(`${path.relative(root, file)} imports ${path.relative(root, dep)}: ${layerName(from)} may not depend on ${layerName(to)}`);
     }
   }
 }

@@ -22,7 +22,10 @@ describe('code layout', () => {
   });
 
   it('the import check fails on a cycle, an upward import, and a command reaching past the public API', () => {
-    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'otls-layout-'));
+    // A package: base/package.json (its exports name the entry points) and base/lib/.
+    const base = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'otls-layout-'));
+    const dir = path.join(base, 'lib');
+    fs.mkdirSync(dir);
     try {
       fs.mkdirSync(path.join(dir, 'internal'));
       fs.mkdirSync(path.join(dir, 'socket'));
@@ -43,6 +46,19 @@ describe('code layout', () => {
         path.join(dir, 'cli', 'bad.ts'),
         "import type { A } from '../internal/a';\nexport type Bad = A;\n",
       );
+      // http/ sits on the top level (connect.ts); the entry points package.json exports sit on http/.
+      fs.writeFileSync(path.join(dir, 'connect.ts'), "import type { H } from './http/h';\nexport type Connect = H;\n");
+      fs.mkdirSync(path.join(dir, 'http'));
+      fs.writeFileSync(path.join(dir, 'http', 'h.ts'), 'export type H = 1;\n');
+      fs.writeFileSync(
+        path.join(dir, 'http', 'g.ts'),
+        "import type { Connect } from '../connect';\nimport type { E } from '../https';\nexport type G = Connect | E;\n",
+      );
+      fs.writeFileSync(path.join(dir, 'https.ts'), "import type { H } from './http/h';\nexport type E = H;\n");
+      fs.writeFileSync(
+        path.join(dir, '..', 'package.json'),
+        JSON.stringify({ exports: { '.': './dist/index.js', './https': { default: './dist/https.js' } } }),
+      );
       let stderr = '';
       try {
         execFileSync(process.execPath, [path.join(root, 'scripts', 'check-imports.mjs'), dir], {
@@ -57,8 +73,12 @@ describe('code layout', () => {
       assert.doesNotMatch(stderr, /cli\/ok\.ts imports/, 'the command may import the public API');
       assert.match(stderr, /cli\/bad\.ts imports internal\/a\.ts: cli\/ may use only the public API \(index\.ts\)/);
       assert.match(stderr, /socket\/c\.ts imports cli\/ok\.ts: socket\/ may not depend on cli\//);
+      assert.match(stderr, /connect\.ts imports http\/h\.ts: the top level may not depend on http\//);
+      assert.match(stderr, /http\/g\.ts imports https\.ts: http\/ may not depend on an entry point/);
+      assert.doesNotMatch(stderr, /http\/g\.ts imports connect\.ts/, 'http/ may import the top level');
+      assert.doesNotMatch(stderr, /^https\.ts imports/m, 'an entry point may import http/');
     } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(base, { recursive: true, force: true });
     }
   });
 

@@ -105,4 +105,49 @@ describe('optional peers (test/helpers/optional_peers.ts)', function () {
     const ctx = { skip: () => assert.fail('skipped') } as unknown as Mocha.Context;
     assert.throws(() => needPeer(ctx, 'no-such-peer'), /no Debian package known for 'no-such-peer'/);
   });
+
+  it('needModule: a missing npm package skips, naming npm install, and counts it; strictly it fails', () => {
+    const file = path.join(dir, 'modules.test.js');
+    fs.writeFileSync(
+      file,
+      `const { needModule } = require(${JSON.stringify(helper)});
+it('uses mocha', function () { needModule(this, 'mocha'); });
+it('uses a missing module', function () { needModule(this, 'no-such-module-of-openssl-tls'); throw new Error('ran without it'); });
+`,
+    );
+    const run = (env: Record<string, string>): Run => {
+      const r = spawnSync(
+        process.execPath,
+        [
+          require.resolve('mocha/bin/mocha.js'),
+          '--no-config',
+          '--reporter',
+          'spec',
+          '--no-color',
+          '--require',
+          'tsx/cjs',
+          '--require',
+          helper,
+          file,
+        ],
+        {
+          cwd: root,
+          encoding: 'utf8',
+          env: { ...process.env, OPENSSL_TLS_STRICT_PEERS: '', OPENSSL_TLS_PEER_SKIP_LOG: '', ...env },
+        },
+      );
+      return { status: r.status, out: r.stdout + r.stderr };
+    };
+    const r = run({});
+    assert.equal(r.status, 0, r.out);
+    assert.match(r.out, /✔ uses mocha/);
+    assert.match(
+      r.out,
+      /- uses a missing module \[skipped: missing peer module no-such-module-of-openssl-tls: npm install no-such-module-of-openssl-tls\]/,
+    );
+    assert.match(r.out, /^ {2}1 skipped: missing peers \(install npm:no-such-module-of-openssl-tls\)$/m);
+    const strict = run({ OPENSSL_TLS_STRICT_PEERS: '1' });
+    assert.notEqual(strict.status, 0, strict.out);
+    assert.match(strict.out, /npm install no-such-module-of-openssl-tls \(OPENSSL_TLS_STRICT_PEERS=1/);
+  });
 });

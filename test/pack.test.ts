@@ -164,6 +164,7 @@ describe('npm pack', function () {
       'bench/load/tls-client.js',
       'bench/load/stime.js',
       'bench/lib/scenarios.js',
+      'bench/lib/http_servers.js',
       'bench/lib/children.js',
       'bench/lib/fixtures.js',
       'bench/lib/args.js',

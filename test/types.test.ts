@@ -104,4 +104,31 @@ describe('types: a program typed for node:tls compiles on openssl-tls', function
     `);
     assert.equal(errors.length, 2, errors.join('\n'));
   });
+
+  it('openssl-tls/https and openssl-tls/http2 are assignable to node:https and node:http2, servers included', () => {
+    const errors = compile(`
+      import * as nodeHttps from 'node:https';
+      import * as nodeHttp2 from 'node:http2';
+      import * as https from 'openssl-tls/https';
+      import * as http2 from 'openssl-tls/http2';
+      import { buildConnector, createAgent } from 'openssl-tls/undici';
+
+      const asHttps: typeof import('node:https') = https;
+      const asHttp2: typeof import('node:http2') = http2;
+      const server: nodeHttps.Server = https.createServer({ key: 'k', cert: 'c', requestTimeout: 1000 }, (req, res) => res.end(req.url));
+      server.closeIdleConnections();
+      server.setTimeout(5, () => {});
+      const agent: nodeHttps.Agent = new https.Agent({ keepAlive: true, maxCachedSessions: 10 });
+      https.get('https://example.com', { agent }, (res) => res.resume());
+      const h2: nodeHttp2.Http2SecureServer = http2.createSecureServer({ allowHTTP1: true }, (req, res) => res.end(req.url));
+      h2.on('session', (s) => s.encrypted);
+      const session: nodeHttp2.ClientHttp2Session = http2.connect('https://example.com', { ca: 'x' }, (s) => s.alpnProtocol);
+      const connector: (p: { hostname: string; protocol: string; port: string }, cb: (e: Error | null) => void) => unknown =
+        buildConnector({ allowH2: true, ca: 'x' });
+      createAgent({ allowH2: true, connect: { ca: 'x', maxCachedSessions: 1 } });
+      https.createServer({ requestTimeout: 'soon' });
+    `);
+    // Only the option of the wrong type.
+    assert.deepEqual(errors, ["TS2322: Type 'string' is not assignable to type 'number'."]);
+  });
 });

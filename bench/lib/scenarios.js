@@ -19,6 +19,55 @@ function handshake(stimeProcs, id, title, cert, tlsv, resume) {
 }
 
 /**
+ * HTTP scenarios: node's https/http2 against openssl-tls's, nginx (one process, the same
+ * certificate) as the reference row. Every request is answered with 1 KiB; TLS 1.3, ECDSA.
+ */
+function httpScenarios(stimeProcs) {
+  const server = (mode, resume) => ({ cert: 'ec', tls: '1.3', mode, ...(resume ? { resume } : {}) });
+  const common = { group: 'HTTP', unit: 'requests/s', op: 'request', refs: ['nginx'] };
+  return [
+    {
+      ...common,
+      id: 'https-keepalive',
+      title: 'HTTPS keep-alive, 1 KiB responses, 64 connections (TLS 1.3, ECDSA)',
+      kind: 'wrk',
+      server: server('https'),
+      conns: 64,
+      load: '`wrk -t1 -c64` (HTTP/1.1 keep-alive, `GET /`)',
+    },
+    {
+      ...common,
+      id: 'https-newconn-full',
+      title: 'HTTPS, a new connection per request, full handshakes (TLS 1.3, ECDSA)',
+      kind: 'stime',
+      server: server('https'),
+      flags: ['-new', '-tls1_3'],
+      load: `${stimeProcs} × \`openssl s_time -new -tls1_3 -www /\` (handshake, \`GET / HTTP/1.0\`, 1 KiB, close)`,
+    },
+    {
+      ...common,
+      id: 'https-newconn-resumed',
+      title: 'HTTPS, a new connection per request, resumed handshakes (TLS 1.3 tickets, ECDSA)',
+      kind: 'stime',
+      resume: true,
+      server: server('https', 'tickets'),
+      flags: ['-reuse', '-tls1_3'],
+      load: `${stimeProcs} × \`openssl s_time -reuse -tls1_3 -www /\` (resumed handshake, \`GET / HTTP/1.0\`, 1 KiB, close)`,
+    },
+    {
+      ...common,
+      id: 'h2-streams',
+      title: 'HTTP/2, 100 concurrent streams on one connection, 1 KiB responses (TLS 1.3, ECDSA)',
+      kind: 'h2load',
+      server: server('h2'),
+      clients: 1,
+      streams: 100,
+      load: '`h2load -c1 -m100 -t1` (HTTP/2, `GET /`)',
+    },
+  ];
+}
+
+/**
  * Every scenario of the suite. `stimeProcs`: how many `openssl s_time` make the
  * handshake load; `idleConns`: connections held open by the memory scenario.
  */
@@ -128,6 +177,7 @@ function scenarios({ stimeProcs, idleConns }) {
       client: { mode: 'bulk' },
       load: 'client under test writing 64 KiB chunks; server is node:tls; rate counts both directions',
     },
+    ...httpScenarios(stimeProcs),
   ];
 }
 

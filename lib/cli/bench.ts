@@ -52,7 +52,7 @@ const MAX_EXTRA_SECONDS = 30;
 interface Scenario {
   id: string;
   title: string;
-  kind: 'stime' | 'client' | 'idle';
+  kind: 'stime' | 'client' | 'idle' | 'wrk' | 'h2load';
   vary?: 'client';
   unit: string;
   op: string;
@@ -233,8 +233,11 @@ export async function bench(args: string[]): Promise<number> {
   const m = benchModules();
   const all = m.scenarios({ stimeProcs, idleConns: 0 });
   const sc = all.find((s) => s.id === (SHORT_NAMES[name] ?? name));
-  if (sc === undefined || sc.kind === 'idle' || sc.vary === 'client' || sc.cores !== undefined) {
-    const ids = all.filter((s) => s.kind !== 'idle' && s.vary !== 'client' && s.cores === undefined).map((s) => s.id);
+  // What this command can run: a server under s_time or the node:tls client, on one core each.
+  const runnable = (s: Scenario): boolean =>
+    (s.kind === 'stime' || s.kind === 'client') && s.vary !== 'client' && s.cores === undefined;
+  if (sc === undefined || !runnable(sc)) {
+    const ids = all.filter(runnable).map((s) => s.id);
     throw new UsageError(
       `unknown scenario '${name}': use ${Object.keys(SHORT_NAMES).join(', ')} or one of ${ids.join(', ')}`,
     );

@@ -7,6 +7,9 @@ import type { NativeSecureContext } from '../../typings/native';
 import { binding } from '../internal/binding';
 import { getRootCertificates } from './ciphers';
 
+// node's own, taken at load: openssl-tls/register later puts ours in node:tls's place.
+const nodeCreateSecureContext = nodeTls.createSecureContext;
+
 // The PEM blocks PEM_read_bio_X509_AUX reads (other blocks are skipped).
 const kCertificateBlock = /-----BEGIN ((?:TRUSTED |X509 )?)CERTIFICATE-----[\s\S]*?-----END \1CERTIFICATE-----/g;
 
@@ -80,7 +83,7 @@ function extraRoots(): Buffer | null {
   // words, exactly once, whichever node this is.
   if (failed) {
     try {
-      nodeTls.createSecureContext();
+      nodeCreateSecureContext();
     } catch {
       // Only the warning was wanted.
     }

@@ -17,6 +17,7 @@ export const PEER_PACKAGES: Readonly<Record<string, string>> = {
   'redis-server': 'redis-server',
   'redis-cli': 'redis-tools',
   curl: 'curl',
+  h2load: 'nghttp2-client',
   python3: 'python3',
   // Keys that never leave their store (test/engine-keys.test.ts, test/provider-keys.test.ts).
   'softhsm2-util': 'softhsm2',
@@ -109,6 +110,26 @@ export function needPeer(ctx: Mocha.Context, command: string): void {
   for (const t of tests) t.title += ` [skipped: ${reason}]`;
   const pkg = PEER_PACKAGES[command] ?? command;
   skipped.set(pkg, (skipped.get(pkg) ?? 0) + tests.length);
+  ctx.skip();
+}
+
+/**
+ * Like needPeer, for an npm package a test needs (an optional peer dependency such as
+ * undici, or a devDependency such as ws): skips, naming `npm install NAME`, when it
+ * cannot be resolved; counted as 'npm:NAME'.
+ */
+export function needModule(ctx: Mocha.Context, name: string): void {
+  try {
+    require.resolve(name);
+    return;
+  } catch {
+    // Not installed: skipped (or failed, strictly) below.
+  }
+  const reason = `missing peer module ${name}: npm install ${name}`;
+  if (process.env[STRICT_ENV] === '1') throw new Error(`${reason} (${STRICT_ENV}=1 makes a missing peer a failure)`);
+  const tests = testsSkippedBy(ctx).filter((t) => !t.title.includes('[skipped: missing peer'));
+  for (const t of tests) t.title += ` [skipped: ${reason}]`;
+  skipped.set(`npm:${name}`, (skipped.get(`npm:${name}`) ?? 0) + tests.length);
   ctx.skip();
 }
 

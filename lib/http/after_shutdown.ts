@@ -1,0 +1,25 @@
+// node:tls ignores a write error once the socket has started its shutdown
+// (TLSWrap::OnStreamAfterWrite: "Ignoring error after shutdown"): a peer that
+// closed first and answers our close_notify with a reset is no error there. Our
+// socket reports it (an 'error' EPIPE or ECONNRESET after end(); seen on the native
+// transport when h2load or wrk close their connections). HTTP servers end sockets
+// at every close, so each such close would be an error: a 'clientError' in
+// https, a session 'error' in http2 (which crashes a server with no listener for
+// it). Until the socket layer does what node does, these sockets drop such an
+// error and just close (docs/ARCHITECTURE.md, "HTTP on top").
+import type { TLSSocket } from '../socket/tls_socket';
+
+const peerGone = new Set(['EPIPE', 'ECONNRESET']);
+
+/** From now on `socket` drops a peer-gone 'error' that comes after its end(); 'close' still comes. */
+export function ignoreErrorsAfterShutdown(socket: TLSSocket): void {
+  // Called with apply on the same socket.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const emit = socket.emit;
+  socket.emit = function (this: TLSSocket, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'error' && this.writableEnded && peerGone.has(String((args[0] as { code?: unknown })?.code))) {
+      return false;
+    }
+    return Reflect.apply(emit, this, [event, ...args]) as boolean;
+  } as typeof socket.emit;
+}

@@ -1,0 +1,105 @@
+// http2.connect() on openssl-tls: node's client session over a socket made by our
+// connect() (ALPN 'h2', SNI from the authority, no-delay). node's http2 wraps our
+// socket (it reads natively only from node's own handles) and would announce the
+// session as soon as the wrapper exists; here 'connect' waits for our handshake,
+// as it does over node:tls, so a 'connect' listener sees the peer's certificate,
+// and the session reports our socket's TLS (lib/http/http2_tls_view.ts).
+// A plain-TCP authority (http:) or a createConnection of the user's is node's own.
+import * as http2 from 'node:http2';
+import * as net from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from '../connect';
+import type { TLSSocket } from '../socket/tls_socket';
+import { ignoreErrorsAfterShutdown } from './after_shutdown';
+import { reportTlsOnSession, reportTlsOnWrapper } from './http2_tls_view';
+
+// node's own, taken at load: openssl-tls/register later puts ours in http2.connect's place.
+const nodeConnect = http2.connect;
+
+/** connect()'s options: node's http2.SecureClientSessionOptions, with our TLS options. */
+export type ClientSessionOptions = http2.SecureClientSessionOptions & ConnectionOptions;
+
+type Authority = string | URL | { protocol?: string; host?: string; hostname?: string; port?: string | number };
+type ConnectListener = (session: http2.ClientHttp2Session, socket: TLSSocket) => void;
+
+/** Where node's http2.connect() would connect for `authority` (its rules). */
+function target(authority: Authority, options: ClientSessionOptions): { protocol: string; host: string; port: number } {
+  const url = typeof authority === 'string' ? new URL(authority) : authority;
+  const protocol = url.protocol || (options as { protocol?: string }).protocol || 'https:';
+  const port = url.port !== undefined && url.port !== '' ? Number(url.port) : url.protocol === 'http:' ? 80 : 443;
+  let host = 'localhost';
+  if (url.hostname) {
+    host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  } else if (url.host) {
+    host = url.host;
+  }
+  return { protocol, host, port };
+}
+
+/** 'connect' waits for the TLS handshake; then the session and its socket view report our TLS. */
+function announceWhenSecure(session: http2.ClientHttp2Session, socket: TLSSocket, sniSent: string | undefined): void {
+  reportTlsOnSession(session, socket);
+  // Called on the same session.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const emit = session.emit;
+  const held: unknown[][] = [];
+  session.emit = function (this: http2.ClientHttp2Session, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'connect' && !socket._secureEstablished) {
+      held.push(args);
+      return true;
+    }
+    return emit.call(this, event, ...args);
+  } as typeof session.emit;
+  socket.once('secureConnect', () => {
+    reportTlsOnWrapper(session, socket, sniSent);
+    session.emit = emit;
+    // With our socket, as node:tls's is given.
+    for (const args of held.splice(0)) {
+      if (!session.destroyed) emit.call(session, 'connect', args[0], socket);
+    }
+  });
+}
+
+// node's call forms: connect(authority[, options][, listener]).
+export function connect(authority: Authority, listener?: ConnectListener): http2.ClientHttp2Session;
+export function connect(
+  authority: Authority,
+  options?: ClientSessionOptions,
+  listener?: ConnectListener,
+): http2.ClientHttp2Session;
+export function connect(
+  authority: Authority,
+  options?: ClientSessionOptions | ConnectListener,
+  listener?: ConnectListener,
+): http2.ClientHttp2Session {
+  if (typeof options === 'function') {
+    listener = options;
+    options = undefined;
+  }
+  const opts = options ?? {};
+  const nodeListener = listener as ((session: http2.ClientHttp2Session, socket: net.Socket) => void) | undefined;
+  const valid =
+    opts !== null &&
+    typeof opts === 'object' &&
+    (typeof authority === 'string' || (authority !== null && typeof authority === 'object'));
+  if (!valid || typeof opts.createConnection === 'function' || target(authority, opts).protocol !== 'https:') {
+    // node's own checks and errors, the user's socket, or HTTP/2 over plain TCP.
+    return nodeConnect(authority as string, options as http2.ClientSessionOptions, nodeListener);
+  }
+  const { host, port } = target(authority, opts);
+  let socket: TLSSocket | null = null;
+  const servername = opts.servername ?? (net.isIP(host) === 0 ? host : undefined);
+  const createConnection = (): TLSSocket => {
+    socket = tlsConnect(port, host, {
+      ...opts,
+      ALPNProtocols: ['h2'],
+      servername,
+      // node's http2 sets TCP_NODELAY on its socket.
+      noDelay: true,
+    } as ConnectionOptions);
+    ignoreErrorsAfterShutdown(socket);
+    return socket;
+  };
+  const session = nodeConnect(authority as string, { ...opts, createConnection }, nodeListener);
+  if (socket !== null) announceWhenSecure(session, socket, servername);
+  return session;
+}

@@ -1,0 +1,94 @@
+// What an http2 session over our TLSSocket reports about its TLS. node's http2
+// reads a socket's bytes natively only from a socket with a StreamBase handle
+// (node:tls's TLSWrap, a TCP handle); any other socket it wraps in its own
+// JSStreamSocket, and then reads `encrypted` and `alpnProtocol` off the wrapper:
+// a session over our socket would say `encrypted: false`, `alpnProtocol: 'h2c'`,
+// and `session.socket` (and the compatibility API's `req.socket`) would have no
+// certificate, cipher or address. Here the session and the wrapper are told what
+// our socket knows: the session's two getters, the wrapper's TLS methods and
+// fields, and its handle's getpeername/getsockname (net.Socket's address getters
+// read those).
+import type * as http2 from 'node:http2';
+import type { TLSSocket } from '../socket/tls_socket';
+
+// The TLSSocket methods a program may call through session.socket / req.socket.
+const methods = [
+  'getPeerCertificate',
+  'getCertificate',
+  'getPeerX509Certificate',
+  'getX509Certificate',
+  'getCipher',
+  'getProtocol',
+  'getSession',
+  'getTLSTicket',
+  'isSessionReused',
+  'getEphemeralKeyInfo',
+  'getFinished',
+  'getPeerFinished',
+  'getSharedSigalgs',
+  'exportKeyingMaterial',
+  'setMaxSendFragment',
+  'disableRenegotiation',
+  'enableTrace',
+] as const;
+
+// TLS facts that are final once the handshake is done (http2 disables renegotiation).
+const fields = ['encrypted', 'alpnProtocol', 'npnProtocol', 'servername', 'authorized', 'authorizationError'] as const;
+
+interface AddressOut {
+  address?: string;
+  family?: string;
+  port?: number;
+}
+
+interface WrapperHandle {
+  getpeername?: (out: AddressOut) => number;
+  getsockname?: (out: AddressOut) => number;
+}
+
+/** The session's own `encrypted` and `alpnProtocol`: our socket's, once its handshake is done. */
+export function reportTlsOnSession(session: http2.Http2Session, socket: TLSSocket): void {
+  Object.defineProperties(session, {
+    encrypted: {
+      configurable: true,
+      enumerable: false,
+      get: () => (socket._secureEstablished ? true : undefined),
+    },
+    alpnProtocol: {
+      configurable: true,
+      enumerable: false,
+      get: () => (socket._secureEstablished ? socket.alpnProtocol : undefined),
+    },
+  });
+}
+
+/**
+ * session.socket (a proxy of http2's wrapper around `socket`) answers as `socket`
+ * for TLS and addresses. Call once the handshake is done. A session that is not
+ * over a wrapper (never the case for our sockets today) is left alone.
+ */
+export function reportTlsOnWrapper(session: http2.Http2Session, socket: TLSSocket, sniSent?: string): void {
+  let view: Record<string, unknown>;
+  try {
+    view = session.socket as unknown as Record<string, unknown>;
+    if (view.stream !== socket) return;
+  } catch {
+    // ERR_HTTP2_SOCKET_UNBOUND: the session is closed already.
+    return;
+  }
+  const target = socket as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const name of methods) view[name] = (...args: unknown[]) => target[name]?.apply(socket, args);
+  for (const name of fields) view[name] = socket[name];
+  // A client's socket of ours does not report the name it sent (node:tls's does): http2 builds originSet from it.
+  if (view.servername == null && sniSent !== undefined) view.servername = sniSent;
+  const handle = view._handle as WrapperHandle | null;
+  if (handle === null || typeof handle !== 'object') return;
+  const fill = (remote: boolean) => (out: AddressOut) => {
+    out.address = remote ? socket.remoteAddress : socket.localAddress;
+    out.family = remote ? socket.remoteFamily : socket.localAddress?.includes(':') ? 'IPv6' : 'IPv4';
+    out.port = remote ? socket.remotePort : socket.localPort;
+    return out.address === undefined ? -1 : 0;
+  };
+  handle.getpeername = fill(true);
+  handle.getsockname = fill(false);
+}
