@@ -7,16 +7,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { binding } from '../lib/internal/binding';
 import * as tls from '../lib/index';
+import { systemOpenSSL } from './helpers/system_openssl';
 
 const root = path.join(__dirname, '..');
-
-function systemOpenSSL(): { version: string; dir: string } {
-  const out = execFileSync('openssl', ['version', '-a'], { encoding: 'utf8' });
-  const version = /^OpenSSL [^ ]+ [^(\n]+?(?= \(|$)/m.exec(out)?.[0] ?? '';
-  const lib = /\(Library: ([^)]+)\)/.exec(out)?.[1];
-  const dir = /^OPENSSLDIR: "([^"]*)"/m.exec(out)?.[1] ?? '';
-  return { version: lib ?? version, dir };
-}
 
 describe('loading', () => {
   it('reports the system OpenSSL, as `openssl version -a` does', () => {
