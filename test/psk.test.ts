@@ -674,7 +674,7 @@ describe('PSK', () => {
             () => ({ psk: KEY, identity: 'inner' }),
           );
           pump(c2, s2, c2.start());
-          const w = c2.write([Buffer.from('inner data')]);
+          const w = c2.write([Buffer.from('inner data')]) as CycleResult;
           assert.ok(w.encrypted);
           inner = s2.receive(w.encrypted).cleartext?.toString() ?? '';
           s2.destroy();
@@ -685,7 +685,7 @@ describe('PSK', () => {
       );
       pump(client, server, client.start());
       assert.equal(inner, 'inner data');
-      const w = client.write([Buffer.from('outer data')]);
+      const w = client.write([Buffer.from('outer data')]) as CycleResult;
       assert.ok(w.encrypted);
       assert.equal(server.receive(w.encrypted).cleartext?.toString(), 'outer data');
       server.destroy();

@@ -241,7 +241,8 @@ export interface NativeConnection {
   receive(data: Buffer): CycleResult;
   /** Encrypt cleartext. What OpenSSL cannot take yet (handshake or renegotiation
    *  under way) is queued inside and retried on every later call; WRITE_PENDING says so. */
-  write(chunks: Buffer[]): CycleResult;
+  /** On the native transport, a result that is only its status is that number. */
+  write(chunks: Buffer[]): CycleResult | number;
   /** Send close_notify. */
   shutdown(): CycleResult;
   /** Continue a handshake that stopped with PAUSED, with JS's answer. */
@@ -318,8 +319,11 @@ export interface NativeConnection {
 
   // ---- The native transport only (a Connection made by a TcpListener, or one
   // given attachSocket()). Its results carry no `encrypted`: the bytes went to the socket. ----
-  /** What the socket brought, or a transport event; set by JS. */
-  onresult?: (result: CycleResult) => void;
+  /**
+   * What the socket brought, or a transport event; set by JS. A result that is only a
+   * status and perhaps cleartext comes as (status, cleartext), no object.
+   */
+  onresult?: (result: CycleResult | number, cleartext?: Buffer) => void;
   readStart(): void;
   readStop(): void;
   /** newSession: hold encrypted output back until as many releaseOutput() calls. */

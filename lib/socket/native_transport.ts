@@ -33,7 +33,8 @@ export class NativeTransport implements Transport {
   constructor(conn: NativeConnection, sink: TransportSink) {
     this.#conn = conn;
     this.#sink = sink;
-    conn.onresult = (r) => this.onResult(r);
+    // A result that is only a status and perhaps cleartext comes as those two (no object made natively).
+    conn.onresult = (r, cleartext) => this.onResult(typeof r === 'number' ? { status: r, cleartext } : r);
   }
 
   /**

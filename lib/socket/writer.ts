@@ -60,7 +60,9 @@ export class Writer {
       return;
     }
     this.#host.touch();
-    const r = conn.write(chunks);
+    const out = conn.write(chunks);
+    // On the native transport a write that reports only its status returns that number.
+    const r: CycleResult = typeof out === 'number' ? { status: out } : out;
     if ((r.status & S.ERROR) !== 0) {
       cb(r.error);
       return;

@@ -19,13 +19,10 @@
 
 namespace otls {
 
-namespace {
-
 // Cleartext from this size up is handed to JS in the buffer it was decrypted
 // into; below it, one copy costs less than an external buffer's finalizer.
 constexpr size_t kHandOffBytes = size_t{16} * 1024;
 
-// The first `len` bytes of this thread's read buffer as a JS Buffer.
 Napi::Buffer<unsigned char> CleartextBuffer(Napi::Env env, size_t len) {
   ReadBuf& buf = ReadBuffer();
   if (len < kHandOffBytes) return Napi::Buffer<unsigned char>::Copy(env, buf.data(), len);
@@ -36,8 +33,6 @@ Napi::Buffer<unsigned char> CleartextBuffer(Napi::Env env, size_t len) {
   (void)bytes.release();  // the finalizer owns it now
   return out;
 }
-
-}  // namespace
 
 template <auto Member, Connection::Needs kNeeds>
 Napi::Value Connection::Entry(const Napi::CallbackInfo& info) {
@@ -188,7 +183,9 @@ EngineOptions Connection::ReadEngineOptions(Napi::Env env, Napi::Object options)
   return opts;
 }
 
-Napi::Value Connection::Finish(Napi::Env env, Cycle* cycle) {
+Napi::Value Connection::Finish(Napi::Env env, Cycle* cycle) { return ResultObject(env, cycle, Settle(env, cycle)); }
+
+Napi::Value Connection::Settle(Napi::Env env, Cycle* cycle) {
   TlsEngine* engine = this->engine();
   // A JS callback's error is the story, not OpenSSL's view of it.
   Napi::Value error = TakeCallbackError();
@@ -205,7 +202,11 @@ Napi::Value Connection::Finish(Napi::Env env, Cycle* cycle) {
     handshake_done_ = engine->handshake_done();
   }
   if (link_ != nullptr) FlushToLink(cycle);
+  return error;
+}
 
+Napi::Value Connection::ResultObject(Napi::Env env, Cycle* cycle, Napi::Value error) {
+  TlsEngine* engine = this->engine();
   Napi::Object result = Napi::Object::New(env);
   result.Set("status", Napi::Number::New(env, cycle->status));
   if (cycle->cleartext > 0) {
@@ -371,7 +372,7 @@ Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
   }
   Cycle cycle;
   engine()->Write(chunks.data(), chunks.size(), &cycle);
-  return Finish(env, &cycle);
+  return WriteResult(env, &cycle);
 }
 
 Napi::Value Connection::Shutdown(const Napi::CallbackInfo& info) {

@@ -17,6 +17,9 @@
 
 namespace otls {
 
+// The first `len` bytes of this thread's read buffer as a JS Buffer (connection.cc).
+Napi::Buffer<unsigned char> CleartextBuffer(Napi::Env env, size_t len);
+
 // Which optional features the system OpenSSL has (npn, sslTrace, ocsp): binding.features.
 Napi::Object ExtensionFeatures(Napi::Env env);
 
@@ -38,6 +41,9 @@ class Connection : public Napi::ObjectWrap<Connection>,
   // `cycle` is what it must hear, as a CycleResult.
   static Napi::Object Adopt(Napi::Env env, TcpLink* link);
   Napi::Value LinkResult(Napi::Env env, Cycle* cycle, uint32_t link_status, int uv_error, const char* syscall);
+  // A link result object with the link's own status bits (and its failed read or write's error).
+  Napi::Value AddLinkStatus(Napi::Env env, Napi::Value result, const Cycle& cycle, uint32_t link_status, int uv_error,
+                            const char* syscall);
 
   // An engine's settings from the options object of `new Connection()` (also the
   // native listener's: the same names); protocol lists checked.
@@ -163,6 +169,16 @@ class Connection : public Napi::ObjectWrap<Connection>,
 
   // The JS result of this call; drains the engine's output.
   Napi::Value Finish(Napi::Env env, Cycle* cycle);
+  // Finish in two parts: the cycle settled (error, engine outputs, the link's
+  // flush; returns the error, if any), then its result object.
+  Napi::Value Settle(Napi::Env env, Cycle* cycle);
+  Napi::Value ResultObject(Napi::Env env, Cycle* cycle, Napi::Value error);
+  // On the link, a settled result that is only a status and perhaps cleartext (as
+  // a keep-alive request's read and write are): true, with the cleartext (or
+  // undefined), and no object is built; false when it carries more.
+  bool BareResult(Napi::Env env, const Cycle& cycle, const Napi::Value& error, Napi::Value* cleartext);
+  // write()'s result: on the link, only its status is a number.
+  Napi::Value WriteResult(Napi::Env env, Cycle* cycle);
   Napi::Value PauseObject(Napi::Env env);
 
   // The engine on the JS transport (on the native one the link owns it); null

@@ -49,10 +49,14 @@ void Connection::AttachSocket(const Napi::CallbackInfo& info) {
 
 Napi::Value Connection::LinkResult(Napi::Env env, Cycle* cycle, uint32_t link_status, int uv_error,
                                    const char* syscall) {
-  Napi::Value result = Finish(env, cycle);
+  return AddLinkStatus(env, Finish(env, cycle), *cycle, link_status, uv_error, syscall);
+}
+
+Napi::Value Connection::AddLinkStatus(Napi::Env env, Napi::Value result, const Cycle& cycle, uint32_t link_status,
+                                      int uv_error, const char* syscall) {
   if (link_status != 0) {
     Napi::Object o = result.As<Napi::Object>();
-    o.Set("status", Napi::Number::New(env, cycle->status | link_status));
+    o.Set("status", Napi::Number::New(env, cycle.status | link_status));
     if ((link_status & kTransportError) != 0) {
       o.Set("transportError", UvError(env, uv_error, syscall != nullptr ? syscall : "read").Value());
     }
@@ -68,12 +72,41 @@ void Connection::OnLinkCycle(TcpLink* /*link*/, Cycle* cycle, uint32_t link_stat
   ClearErrorOnReturn clear;
   try {
     Napi::Object self = Value();
-    Napi::Value result = LinkResult(env, cycle, link_status, uv_error, syscall);
+    Napi::Value error = Settle(env, cycle);
+    Napi::Value cleartext;
+    if ((link_status & kTransportError) == 0 && BareResult(env, *cycle, error, &cleartext)) {
+      // What most reads bring, a status and cleartext: onresult(status, cleartext), no object built.
+      CallFromLoop(env, self.Get("onresult"), self, {Napi::Number::New(env, cycle->status | link_status), cleartext});
+      return;
+    }
+    Napi::Value result = AddLinkStatus(env, ResultObject(env, cycle, error), *cycle, link_status, uv_error, syscall);
     CallFromLoop(env, self.Get("onresult"), self, {result});
   } catch (const Napi::Error& e) {
     napi_fatal_exception(env, e.Value());
   } catch (...) {
   }
+}
+
+bool Connection::BareResult(Napi::Env env, const Cycle& cycle, const Napi::Value& error, Napi::Value* cleartext) {
+  const TlsEngine* engine = this->engine();
+  if (link_ == nullptr || engine == nullptr || !error.IsEmpty()) return false;
+  if (!cycle.record_ends.empty() || !cycle.early_data.empty() || (cycle.status & kPaused) != 0) return false;
+  const EngineOutputs& outputs = cycle.outputs;
+  if (!outputs.sessions.empty() || outputs.ocsp || !outputs.keylog.empty() || outputs.peer_renegotiations > 0) {
+    return false;
+  }
+  *cleartext = cycle.cleartext > 0 ? Napi::Value(CleartextBuffer(env, cycle.cleartext)) : env.Undefined();
+  // As ResultObject: destroy() was called from a JS callback inside OpenSSL.
+  if (destroy_deferred_ && !in_js_callback_) ReleaseSsl();
+  return true;
+}
+
+Napi::Value Connection::WriteResult(Napi::Env env, Cycle* cycle) {
+  Napi::Value error = Settle(env, cycle);
+  // On the link a write's result is nearly always its status alone: that number, no object.
+  Napi::Value cleartext;
+  if (cycle->cleartext == 0 && BareResult(env, *cycle, error, &cleartext)) return Napi::Number::New(env, cycle->status);
+  return ResultObject(env, cycle, error);
 }
 
 void Connection::FlushToLink(Cycle* cycle) {
