@@ -22,6 +22,7 @@ import type { ServerSocketSetup, SocketConfig } from './options';
 import type { Transport, TransportSink, WriteCallback } from './transport';
 import { debug } from '../internal/observe';
 import { Reader } from './reader';
+import { emitReports } from './reports';
 import { SocketTracing } from './tracing';
 import { Writer } from './writer';
 
@@ -294,29 +295,7 @@ export class Driver<H extends DriverHost> {
       r.sessions !== undefined && this.#sessionReport !== null ? this.#sessionReport(r.sessions) : null;
     this.#transport.seen(r);
     this.#transport.deliver(r, null);
-    if (r.peerRenegotiations !== undefined) {
-      // Limiter, disableRenegotiation(): ERR_TLS_SESSION_ATTACK, ERR_TLS_RENEGOTIATION_DISABLED.
-      const refused = this.renegotiation.onPeerStart(r.peerRenegotiations);
-      if (refused !== undefined) {
-        host.destroy(refused);
-        return;
-      }
-    }
-    if (r.keylog !== undefined) {
-      // Before 'secure'/'secureConnect', as node:tls emits them (from inside the handshake).
-      for (const line of r.keylog) {
-        debug('onkeylog');
-        host.emit('keylog', line);
-        this.#setup?.hooks.onKeylog(line, host);
-      }
-      if (host.destroyed) return;
-    }
-    if (r.ocspResponse !== undefined) {
-      // Client with requestOCSP: before 'secureConnect', as in node:tls.
-      debug('client onocspresponse');
-      host.emit('OCSPResponse', r.ocspResponse);
-      if (host.destroyed) return;
-    }
+    if (!emitReports(r, host, this, this.#setup?.hooks)) return;
     const renegotiated = done && host._secureEstablished;
     if (done && !host._secureEstablished && !this.#securePending) {
       // node:tls: a TLS 1.2 server is secure once newSession has been answered.
