@@ -10,32 +10,11 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import * as nodeTls from 'node:tls';
 import { defaults } from '../lib/context/defaults';
-import * as ours from '../lib/index';
+import { same, type Tls } from './helpers/both_modules';
 import { fixture, fixturePath } from './helpers/fixtures';
 import { impls, runPair } from './helpers/pair';
 
-type Tls = typeof nodeTls;
-const mods: Array<[string, Tls]> = [
-  ['ours', ours as unknown as Tls],
-  ['node', nodeTls],
-];
 const rsa = { key: fixture('server-rsa-key.pem'), cert: fixture('server-rsa.pem') };
-
-function outcome(fn: () => unknown): string {
-  try {
-    fn();
-    return 'ok';
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    return `${err.name} ${String(err.code)} ${err.message}`;
-  }
-}
-
-function same(fn: (tls: Tls) => unknown): string {
-  const [mine, theirs] = mods.map(([, tls]) => outcome(() => fn(tls)));
-  assert.equal(mine, theirs);
-  return mine ?? '';
-}
 
 // What a client says of a server whose leaf it cannot tie to a trusted root.
 const kUntrusted = 'UNABLE_TO_VERIFY_LEAF_SIGNATURE';

@@ -9,34 +9,12 @@ import * as net from 'node:net';
 import * as nodeTls from 'node:tls';
 import * as util from 'node:util';
 import * as ours from '../lib/index';
+import { mods, outcome, same, type Tls } from './helpers/both_modules';
 import { fixture } from './helpers/fixtures';
 import { close, listen, waitFor } from './helpers/net';
 import { nodeImpl, ourImpl, runPair } from './helpers/pair';
 
-type Tls = typeof nodeTls;
-const mods: Array<[string, Tls]> = [
-  ['ours', ours as unknown as Tls],
-  ['node', nodeTls],
-];
 const rsa = { key: fixture('server-rsa-key.pem'), cert: fixture('server-rsa.pem') };
-
-/** What a call threw (code, class, message), or 'ok'. */
-function outcome(fn: () => unknown): string {
-  try {
-    fn();
-    return 'ok';
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    return `${err.name} ${String(err.code)} ${err.message}`;
-  }
-}
-
-/** The same outcome on both modules; returns it. */
-function same(fn: (tls: Tls) => unknown): string {
-  const [mine, theirs] = mods.map(([, tls]) => outcome(() => fn(tls)));
-  assert.equal(mine, theirs);
-  return mine ?? '';
-}
 
 describe("Server and SecureContext: constructible as node:tls's", () => {
   it('Server(options, listener) without new returns a Server (and a net.Server)', () => {
