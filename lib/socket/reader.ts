@@ -3,9 +3,10 @@
 // reading stopped while the stream wants no more, started again at _read().
 import type { OnRead } from './options';
 import type { Transport } from './transport';
+import { emitDirect, type DirectHost } from './direct_data';
 
 /** What the reader needs of its socket. */
-export interface ReaderHost {
+export interface ReaderHost extends DirectHost {
   push(chunk: Buffer | null): boolean;
   pause(): unknown;
   on(event: 'pause' | 'resume', listener: () => void): unknown;
@@ -46,14 +47,16 @@ export class Reader {
    * False when the stream wants no more.
    */
   #pushRecords(cleartext: Buffer, ends: number[] | undefined): boolean {
-    if (ends === undefined) return this.#host.push(cleartext);
+    if (ends === undefined) return emitDirect(this.#host, cleartext) || this.#host.push(cleartext);
     let wanted = true;
     let start = 0;
     for (const end of ends) {
-      wanted = this.#host.push(cleartext.subarray(start, end)) && wanted;
+      const chunk = cleartext.subarray(start, end);
+      wanted = (emitDirect(this.#host, chunk) || this.#host.push(chunk)) && wanted;
       start = end;
     }
-    return this.#host.push(cleartext.subarray(start)) && wanted;
+    const last = cleartext.subarray(start);
+    return (emitDirect(this.#host, last) || this.#host.push(last)) && wanted;
   }
 
   /** net.Socket's onread: the cleartext copied into the user's buffer, a piece at a time. */
