@@ -199,6 +199,7 @@ export class Driver<H extends DriverHost> {
         return host._secureEstablished;
       },
       result: (r) => this.handle(r),
+      bare: (status, cleartext) => this.#handleBare(status, cleartext),
       active: () => this.#idle.touch(),
       open: (connected) => this.#open(connected),
       end: () => this.#onTransportEnd(),
@@ -275,6 +276,20 @@ export class Driver<H extends DriverHost> {
     this.handle(this.#conn.start());
   }
 
+  /**
+   * A result with no bits but WRITES_DONE (the transport's), perhaps cleartext: of handle()'s
+   * steps only the cleartext's and the writer's apply once the handshake is done (the
+   * transport has just restarted the idle timer).
+   */
+  #handleBare(status: number, cleartext: Buffer | undefined): void {
+    if (!this.#host._secureEstablished) {
+      this.handle({ status, cleartext });
+      return;
+    }
+    if (cleartext !== undefined && !this.#peerEnded) this.#reader.deliver(cleartext, undefined);
+    this.#writer.onResult(status);
+  }
+
   /** Acts on one native result, in the order the bytes happened. */
   handle(r: CycleResult): void {
     const host = this.#host;
@@ -323,7 +338,7 @@ export class Driver<H extends DriverHost> {
       return;
     }
     if ((r.status & S.PAUSED) !== 0 && r.pause !== undefined) this.#onPause(r.pause);
-    this.#writer.onResult(r);
+    this.#writer.onResult(r.status);
   }
 
   #onPause(pause: NativePause): void {

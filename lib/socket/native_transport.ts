@@ -34,7 +34,7 @@ export class NativeTransport implements Transport {
     this.#conn = conn;
     this.#sink = sink;
     // A result that is only a status and perhaps cleartext comes as those two (no object made natively).
-    conn.onresult = (r, cleartext) => this.onResult(typeof r === 'number' ? { status: r, cleartext } : r);
+    conn.onresult = (r, cleartext) => (typeof r === 'number' ? this.#onBare(r, cleartext) : this.onResult(r));
   }
 
   /**
@@ -98,6 +98,22 @@ export class NativeTransport implements Transport {
     }
     // Both directions are done: the socket is, as a stream's 'close' says.
     if (this.#peerFin && this.#ownFin && !this.#closed) sink.close();
+  }
+
+  /** Most reads: cleartext, perhaps with earlier writes done; anything more goes through onResult. */
+  #onBare(status: number, cleartext: Buffer | undefined): void {
+    if ((status & ~S.WRITES_DONE) !== 0) {
+      this.onResult({ status, cleartext });
+      return;
+    }
+    if (this.#closed) return;
+    const sink = this.#sink;
+    sink.active();
+    sink.bare(status, cleartext);
+    if (this.#closed || status === 0) return;
+    const cbs = this.#writeCallbacks;
+    this.#writeCallbacks = [];
+    for (const cb of cbs) cb();
   }
 
   whenIdle(fn: () => void): void {

@@ -18,6 +18,8 @@ export interface TransportSink {
   readonly secureEstablished: boolean;
   /** A native result to act on, in the order its bytes happened. */
   result(r: CycleResult): void;
+  /** A result that is only a status and perhaps cleartext (most reads on the native transport). */
+  bare(status: number, cleartext: Buffer | undefined): void;
   /** Bytes moved: the idle timeout starts again. */
   active(): void;
   /** The transport can carry bytes: `connected` when a net.Socket just connected, false when it was open already. */

@@ -13,6 +13,24 @@ import type { Transport, WriteCallback } from './transport';
 
 const S = binding.status;
 
+// Writes completed this turn, every socket's, called in order on the next (one setImmediate).
+let completed: WriteCallback[] = [];
+let completing = false;
+
+function completeAll(): void {
+  completing = false;
+  const cbs = completed;
+  completed = [];
+  for (const cb of cbs) cb();
+}
+
+function completeNextTurn(cb: WriteCallback): void {
+  completed.push(cb);
+  if (completing) return;
+  completing = true;
+  setImmediate(completeAll);
+}
+
 /** What the writer needs of its driver. */
 export interface WriterHost {
   conn(): NativeConnection | null;
@@ -26,8 +44,6 @@ export class Writer {
   #pending: { chunks: Buffer[]; cb: WriteCallback } | null = null;
   #pendingFinal: WriteCallback | null = null;
   #heldCallbacks: WriteCallback[] = [];
-  #completed: WriteCallback[] = [];
-  #completing: NodeJS.Immediate | null = null;
 
   constructor(host: WriterHost) {
     this.#host = host;
@@ -74,20 +90,14 @@ export class Writer {
       this.#heldCallbacks.push(cb);
       return;
     }
+    // Native, the bytes are with the kernel already unless libuv queued them.
+    if (transport.native && (r.status & S.WRITE_QUEUED) === 0) {
+      completeNextTurn(cb);
+      return;
+    }
     transport.deliver(r, (err) => {
       if (err) cb(err);
-      else this.#completeLater(cb);
-    });
-  }
-
-  #completeLater(cb: WriteCallback): void {
-    this.#completed.push(cb);
-    if (this.#completing !== null) return;
-    this.#completing = setImmediate(() => {
-      this.#completing = null;
-      const cbs = this.#completed;
-      this.#completed = [];
-      for (const done of cbs) done();
+      else completeNextTurn(cb);
     });
   }
 
@@ -102,8 +112,8 @@ export class Writer {
   }
 
   /** A result without WRITE_PENDING: cleartext queued natively went out with its bytes. */
-  onResult(r: CycleResult): void {
-    if ((r.status & S.WRITE_PENDING) !== 0 || this.#heldCallbacks.length === 0) return;
+  onResult(status: number): void {
+    if ((status & S.WRITE_PENDING) !== 0 || this.#heldCallbacks.length === 0) return;
     const cbs = this.#heldCallbacks;
     this.#heldCallbacks = [];
     for (const cb of cbs) cb();
