@@ -9,17 +9,8 @@
 // error and just close (docs/ARCHITECTURE.md, "HTTP on top").
 import type { TLSSocket } from '../socket/tls_socket';
 
-const peerGone = new Set(['EPIPE', 'ECONNRESET']);
-
 /** From now on `socket` drops a peer-gone 'error' that comes after its end(); 'close' still comes. */
 export function ignoreErrorsAfterShutdown(socket: TLSSocket): void {
-  // Called with apply on the same socket.
-  // eslint-disable-next-line @typescript-eslint/unbound-method
-  const emit = socket.emit;
-  socket.emit = function (this: TLSSocket, event: string | symbol, ...args: unknown[]): boolean {
-    if (event === 'error' && this.writableEnded && peerGone.has(String((args[0] as { code?: unknown })?.code))) {
-      return false;
-    }
-    return Reflect.apply(emit, this, [event, ...args]) as boolean;
-  } as typeof socket.emit;
+  // The socket checks it as it is destroyed (TLSSocket._destroy): nothing on the data path.
+  socket._ignorePeerGoneAfterEnd();
 }

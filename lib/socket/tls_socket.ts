@@ -71,6 +71,7 @@ export class TLSSocket extends net.Socket {
   _tlsOptions: TLSSocketOptions;
   readonly #idle: IdleTimer;
   readonly #driver: Driver<TLSSocket>;
+  #quietPeerGone = false;
 
   constructor(socket?: Duplex | null, options: TLSSocketOptions = {}, init?: SocketInit) {
     if (socket != null && !isStream(socket)) throw invalidArgType('socket', ['net.Socket', 'stream.Duplex'], socket);
@@ -154,7 +155,7 @@ export class TLSSocket extends net.Socket {
   }
 
   override _write(chunk: Buffer | string, encoding: BufferEncoding, cb: WriteCallback): void {
-    this._writev([{ chunk, encoding }], cb);
+    this.#driver.writev([typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk], cb);
   }
 
   override _writev(chunks: Chunk[], cb: WriteCallback): void {
@@ -168,10 +169,17 @@ export class TLSSocket extends net.Socket {
     this.#driver.final(cb);
   }
 
+  /** HTTP servers' sockets: an EPIPE or ECONNRESET after end() destroys without 'error' (after_shutdown.ts). */
+  _ignorePeerGoneAfterEnd(): void {
+    this.#quietPeerGone = true;
+  }
+
   override _destroy(error: Error | null, cb: (error: Error | null) => void): void {
     this.#idle.clear();
+    const code = (error as { code?: unknown } | null)?.code;
+    const quiet = this.#quietPeerGone && this.writableEnded && (code === 'EPIPE' || code === 'ECONNRESET');
     this.#driver.destroy(error, () => {
-      cb(error);
+      cb(quiet ? null : error);
       // net.Socket leaves 'close' to its _destroy; so do we.
       process.nextTick(() => this.emit('close', error !== null && error !== undefined));
     });
