@@ -31,6 +31,8 @@ callgrind_control --dump $sp >/dev/null 2>&1
 sleep 1
 grep -q "$n succeeded" "$work/load.txt" || { echo "h2load: $(grep '^requests:' "$work/load.txt")" >&2; exit 1; }
 f=$(ls "$work"/cg.out.* | head -1)
+# KEEP_CG=FILE keeps callgrind's counts for callgrind_annotate.
+[ -n "${KEEP_CG:-}" ] && cp "$f" "$KEEP_CG"
 total=$(cg_total "$f")
 compile=$(cg_incl "$f" 'Runtime_CompileOptimized')
 gc=$(cg_incl "$f" 'v8::internal::Heap::CollectGarbage')
