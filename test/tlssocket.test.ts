@@ -114,6 +114,41 @@ describe('new TLSSocket()', () => {
     }
   });
 
+  it("setTimeout switched off and on again (as HTTP servers do) fires as node:tls's does", async () => {
+    const server = nodeTls.createServer(rsa, (s) => s.on('data', () => {}));
+    const port = await listen(server);
+    const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+    try {
+      const seen: Record<string, string[]> = {};
+      for (const [name, mod] of [['ours', tls], ['node', nodeTls]] as const) {
+        const c = mod.connect({ port, host: 'localhost', ca: fixture('ca.pem') });
+        await waitFor(c, 'secureConnect');
+        const log: string[] = [];
+        c.on('timeout', () => log.push(`timeout ${String(c.timeout)}`));
+        c.setTimeout(40);
+        c.setTimeout(0);
+        await sleep(120);
+        log.push('off');
+        c.setTimeout(40);
+        await sleep(120);
+        c.setTimeout(0);
+        c.setTimeout(30);
+        c.setTimeout(70);
+        await sleep(40);
+        log.push('70 pending');
+        await sleep(100);
+        c.setTimeout(0);
+        await sleep(100);
+        seen[name] = log;
+        c.destroy();
+      }
+      assert.deepEqual(seen.ours, ['off', 'timeout 40', '70 pending', 'timeout 70']);
+      assert.deepEqual(seen.ours, seen.node);
+    } finally {
+      await close(server);
+    }
+  });
+
   it('setMaxSendFragment limits the records our server sends', async () => {
     const server = tls.createServer(rsa, (s) => {
       s.setMaxSendFragment(512);
