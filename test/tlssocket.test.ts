@@ -120,8 +120,12 @@ describe('new TLSSocket()', () => {
     const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
     try {
       const seen: Record<string, string[]> = {};
-      for (const [name, mod] of [['ours', tls], ['node', nodeTls]] as const) {
-        const c = mod.connect({ port, host: 'localhost', ca: fixture('ca.pem') });
+      const connects: Array<[string, (o: nodeTls.ConnectionOptions) => nodeTls.TLSSocket]> = [
+        ['ours', (o) => tls.connect(o)],
+        ['node', (o) => nodeTls.connect(o)],
+      ];
+      for (const [name, connect] of connects) {
+        const c = connect({ port, host: 'localhost', ca: fixture('ca.pem') });
         await waitFor(c, 'secureConnect');
         const log: string[] = [];
         c.on('timeout', () => log.push(`timeout ${String(c.timeout)}`));
