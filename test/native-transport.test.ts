@@ -98,6 +98,43 @@ describeNative('native transport', () => {
     }
   });
 
+  it("write callbacks: a turn later as node:tls's; at once for a socket only http2 writes to", async () => {
+    // Where a write's callback comes relative to a tick queued just after the write.
+    const order = async (server: nodeTls.Server, prepare: (s: nodeTls.TLSSocket) => void): Promise<string[]> => {
+      const seen = new Promise<string[]>((resolve) => {
+        server.once('secureConnection', (s: nodeTls.TLSSocket) => {
+          prepare(s);
+          const log: string[] = [];
+          s.write('x', () => {
+            log.push('callback');
+            if (log.length === 2) resolve(log);
+          });
+          process.nextTick(() => {
+            log.push('tick');
+            if (log.length === 2) resolve(log);
+          });
+        });
+      });
+      const port = await listen(server);
+      const c = nodeClient(port);
+      c.on('data', () => {});
+      try {
+        return await seen;
+      } finally {
+        c.destroy();
+        await close(server);
+      }
+    };
+    const node = await order(nodeTls.createServer(rsa), () => {});
+    const ours = await order(tls.createServer(rsa) as unknown as nodeTls.Server, () => {});
+    const http2 = await order(tls.createServer(rsa) as unknown as nodeTls.Server, (s) =>
+      (s as unknown as tls.TLSSocket)._completeWritesAtOnce(),
+    );
+    assert.deepEqual(node, ['tick', 'callback']);
+    assert.deepEqual(ours, node);
+    assert.deepEqual(http2, ['callback', 'tick']);
+  });
+
   it('an idle connection nobody holds in JS survives garbage collection', async () => {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;

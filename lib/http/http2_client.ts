@@ -97,6 +97,8 @@ export function connect(
       noDelay: true,
     } as ConnectionOptions);
     ignoreErrorsAfterShutdown(socket);
+    // Only the session writes to it (its JSStreamSocket waits a turn after each write).
+    socket._completeWritesAtOnce();
     return socket;
   };
   const session = nodeConnect(authority as string, { ...opts, createConnection }, nodeListener);

@@ -31,6 +31,8 @@ function onSecureConnection(this: Http2SecureServer, socket: TLSSocket): void {
   // node:tls sockets carry their server (allowHTTP1 puts the HTTP/1 classes on it).
   if (owned.server === undefined || owned.server === null) owned.server = this;
   ignoreErrorsAfterShutdown(socket);
+  // Only an HTTP/2 session writes to it then (allowHTTP1's sockets are the user's).
+  if (socket.alpnProtocol === 'h2') socket._completeWritesAtOnce();
   connecting = socket;
   try {
     parts.connectionListener.call(this, socket);

@@ -442,6 +442,11 @@ export class Driver<H extends DriverHost> {
    * Holds back encrypted output (and, before TLS 1.3, the 'secure' events) until
    * the returned function is called; holds nest. Used while newSession waits.
    */
+  /** Writes complete as soon as their bytes are out (Writer.completeAtOnce: http2's sockets). */
+  completeWritesAtOnce(): void {
+    this.#writer.completeAtOnce();
+  }
+
   holdOutput(): () => void {
     this.#holds++;
     const release = this.#transport.holdOutput();

@@ -174,6 +174,11 @@ export class TLSSocket extends net.Socket {
     this.#quietPeerGone = true;
   }
 
+  /** A socket given to node's http2 session: writes complete as soon as their bytes are out (http2_server.ts). */
+  _completeWritesAtOnce(): void {
+    this.#driver.completeWritesAtOnce();
+  }
+
   override _destroy(error: Error | null, cb: (error: Error | null) => void): void {
     this.#idle.clear();
     const code = (error as { code?: unknown } | null)?.code;

@@ -44,9 +44,20 @@ export class Writer {
   #pending: { chunks: Buffer[]; cb: WriteCallback } | null = null;
   #pendingFinal: WriteCallback | null = null;
   #heldCallbacks: WriteCallback[] = [];
+  #atOnce = false;
 
   constructor(host: WriterHost) {
     this.#host = host;
+  }
+
+  /**
+   * A write whose bytes are out completes at once (Writable then calls back on the next
+   * tick) instead of on the next turn of the loop. For a socket only node's http2 writes
+   * to (through its JSStreamSocket, which waits a turn of its own before the session may
+   * write again): nobody else can write to it or read its writableLength.
+   */
+  completeAtOnce(): void {
+    this.#atOnce = true;
   }
 
   /** Written before the handshake finished: held until it does (node:tls does the same). */
@@ -92,7 +103,8 @@ export class Writer {
     }
     // Native, the bytes are with the kernel already unless libuv queued them.
     if (transport.native && (r.status & S.WRITE_QUEUED) === 0) {
-      completeNextTurn(cb);
+      if (this.#atOnce) cb();
+      else completeNextTurn(cb);
       return;
     }
     transport.deliver(r, (err) => {
