@@ -32,6 +32,8 @@ node "$root/bench/profile/handshakes.js" "$port" "$n" "$tls" $r >/dev/null
 callgrind_control --dump $sp >/dev/null 2>&1
 sleep 1
 f=$(ls "$work"/cg.out.* | head -1)
+# KEEP_CG=FILE keeps callgrind's counts for callgrind_annotate.
+[ -n "${KEEP_CG:-}" ] && cp "$f" "$KEEP_CG"
 total=$(cg_total "$f")
 compile=$(cg_incl "$f" 'Runtime_CompileOptimized')
 if [ "$impl" = ours ]; then ssl=$(cg_incl "$f" '\?\?\?:SSL_do_handshake '); else ssl=$(cg_incl "$f" '\?\?\?:SSL_read '); fi
