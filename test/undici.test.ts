@@ -78,6 +78,46 @@ describe('openssl-tls/undici', () => {
     }
   });
 
+  it("two origins: each resumes only its own sessions, keyed by server name as undici's connector keys them", async () => {
+    // Both servers take the same ticket keys: a session offered to the wrong one would resume.
+    const ticketKeys = Buffer.alloc(48, 7);
+    const seen: string[] = [];
+    const serve = (name: string) =>
+      https.createServer({ ...ec, ticketKeys }, (req, res) => {
+        seen.push(`${name} ${(req.socket as nodeTls.TLSSocket).isSessionReused() ? 'resumed' : 'full'}`);
+        res.setHeader('connection', 'close');
+        res.end(name);
+      });
+    const a = serve('a');
+    const b = serve('b');
+    const [portA, portB] = [await listen(a), await listen(b)];
+    // a by name, then b by address (no SNI: keyed by the address), each on new connections.
+    const urls = [
+      `https://localhost:${portA}/`,
+      `https://localhost:${portA}/`,
+      `https://127.0.0.1:${portB}/`,
+      `https://127.0.0.1:${portB}/`,
+    ];
+    const run = async (dispatcher: Dispatcher): Promise<string[]> => {
+      seen.length = 0;
+      for (const url of urls) {
+        const r = await undici.fetch(url, { dispatcher });
+        await r.text();
+      }
+      await dispatcher.close();
+      return [...seen];
+    };
+    try {
+      const theirs = await run(new undici.Agent({ connect: { ca } }));
+      const ours = await run(createAgent({ connect: { ca } }) as Dispatcher);
+      assert.deepEqual(ours, ['a full', 'a resumed', 'b full', 'b resumed']);
+      assert.deepEqual(ours, theirs);
+    } finally {
+      await close(a);
+      await close(b);
+    }
+  });
+
   it('the connector hands undici our TLSSocket, with SNI from the origin or the servername option, and TCP_NODELAY', async function () {
     needPeer(this, 'python3');
     const names: Array<string | false> = [];
