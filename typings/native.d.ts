@@ -72,8 +72,8 @@ export interface CycleResult {
   status: number;
   /** Decrypted application data, if any. */
   cleartext?: Buffer;
-  /** With more than one record in `cleartext`: where each ends but the last (node:tls emits a chunk per record). */
-  recordEnds?: number[];
+  /** Decrypted application data of more than one record, a Buffer per record (node:tls emits a chunk per record); `cleartext` is then absent. */
+  records?: Buffer[];
   /** Bytes to hand to the transport, if any. */
   encrypted?: Buffer;
   /** Set when status has ERROR. */

@@ -286,7 +286,7 @@ export class Driver<H extends DriverHost> {
       this.handle({ status, cleartext });
       return;
     }
-    if (cleartext !== undefined && !this.#peerEnded) this.#reader.deliver(cleartext, undefined);
+    if (cleartext !== undefined && !this.#peerEnded) this.#reader.deliver(cleartext);
     this.#writer.onResult(status);
   }
 
@@ -324,13 +324,14 @@ export class Driver<H extends DriverHost> {
     if (r.earlyData !== undefined && !this.#peerEnded) {
       host.earlyData = host.earlyData === null ? r.earlyData : Buffer.concat([host.earlyData, r.earlyData]);
       this.#idle.touch();
-      this.#reader.deliver(r.earlyData, undefined);
+      this.#reader.deliver(r.earlyData);
       host.emit('earlyData', r.earlyData);
       if (host.destroyed) return;
     }
-    if (r.cleartext !== undefined && !this.#peerEnded) {
+    if ((r.cleartext !== undefined || r.records !== undefined) && !this.#peerEnded) {
       this.#idle.touch();
-      this.#reader.deliver(r.cleartext, r.recordEnds);
+      if (r.records !== undefined) this.#reader.deliverRecords(r.records);
+      else if (r.cleartext !== undefined) this.#reader.deliver(r.cleartext);
     }
     if ((r.status & S.PEER_CLOSED) !== 0) this.#endReadable();
     if ((r.status & S.ERROR) !== 0) {

@@ -35,28 +35,30 @@ export class Reader {
     return this.#paused;
   }
 
-  /** Decrypted cleartext; `ends` where each record's ends but the last's, with several. */
-  deliver(cleartext: Buffer, ends: number[] | undefined): void {
+  /** Decrypted cleartext of one record (or of early data). */
+  deliver(cleartext: Buffer): void {
     if (this.#onread !== undefined) this.#copyOut(this.#onread, cleartext);
-    else if (!this.#pushRecords(cleartext, ends)) this.pause();
+    else if (!this.#push(cleartext)) this.pause();
   }
 
   /**
-   * Each record's cleartext as its own chunk, as node:tls emits them (a peer's
-   * setMaxSendFragment shows through); several records came in one native call.
-   * False when the stream wants no more.
+   * Several records' cleartext, each its own chunk, as node:tls emits them (a peer's
+   * setMaxSendFragment shows through).
    */
-  #pushRecords(cleartext: Buffer, ends: number[] | undefined): boolean {
-    if (ends === undefined) return emitDirect(this.#host, cleartext) || this.#host.push(cleartext);
-    let wanted = true;
-    let start = 0;
-    for (const end of ends) {
-      const chunk = cleartext.subarray(start, end);
-      wanted = (emitDirect(this.#host, chunk) || this.#host.push(chunk)) && wanted;
-      start = end;
+  deliverRecords(records: Buffer[]): void {
+    const onread = this.#onread;
+    if (onread !== undefined) {
+      for (const record of records) this.#copyOut(onread, record);
+      return;
     }
-    const last = cleartext.subarray(start);
-    return (emitDirect(this.#host, last) || this.#host.push(last)) && wanted;
+    let wanted = true;
+    for (const record of records) wanted = this.#push(record) && wanted;
+    if (!wanted) this.pause();
+  }
+
+  /** One chunk to the stream; false when it wants no more. */
+  #push(chunk: Buffer): boolean {
+    return emitDirect(this.#host, chunk) || this.#host.push(chunk);
   }
 
   /** net.Socket's onread: the cleartext copied into the user's buffer, a piece at a time. */

@@ -19,18 +19,24 @@
 
 namespace otls {
 
-// Cleartext from this size up is handed to JS in the buffer it was decrypted
-// into; below it, one copy costs less than an external buffer's finalizer.
-constexpr size_t kHandOffBytes = size_t{16} * 1024;
-
 Napi::Buffer<unsigned char> CleartextBuffer(Napi::Env env, size_t len) {
-  ReadBuf& buf = ReadBuffer();
-  if (len < kHandOffBytes) return Napi::Buffer<unsigned char>::Copy(env, buf.data(), len);
-  size_t capacity = 0;
-  MallocBytes bytes = buf.Take(&capacity);
-  auto out = Napi::Buffer<unsigned char>::New(env, bytes.get(), len,
-                                              [](Napi::Env, unsigned char* data) { MallocBytes freed(data); });
-  (void)bytes.release();  // the finalizer owns it now
+  return Napi::Buffer<unsigned char>::Copy(env, ReadBuffer().data(), len);
+}
+
+// Large cleartext (several records) as a Buffer per record, as node:tls's TLSWrap
+// emits them: each at most 16 KiB, in memory V8 manages and a scavenge frees. One
+// buffer of it all, handed over as an external buffer, needed a finalizer and lived
+// until a major GC; copied whole, it was a fresh allocation of up to 64 KiB per read.
+Napi::Array RecordBuffers(Napi::Env env, size_t len, const std::vector<size_t>& ends) {
+  const unsigned char* data = ReadBuffer().data();
+  Napi::Array out = Napi::Array::New(env, ends.size() + 1);
+  size_t start = 0;
+  uint32_t i = 0;
+  for (size_t end : ends) {
+    out.Set(i++, Napi::Buffer<unsigned char>::Copy(env, data + start, end - start));
+    start = end;
+  }
+  out.Set(i, Napi::Buffer<unsigned char>::Copy(env, data + start, len - start));
   return out;
 }
 
@@ -209,13 +215,10 @@ Napi::Value Connection::ResultObject(Napi::Env env, Cycle* cycle, Napi::Value er
   TlsEngine* engine = this->engine();
   Napi::Object result = Napi::Object::New(env);
   result.Set("status", Napi::Number::New(env, cycle->status));
-  if (cycle->cleartext > 0) {
+  if (cycle->cleartext > 0 && cycle->record_ends.empty()) {
     result.Set("cleartext", CleartextBuffer(env, cycle->cleartext));
-    if (!cycle->record_ends.empty()) {
-      result.Set("recordEnds", ToJsArray(env, cycle->record_ends, [env](size_t end) {
-                   return Napi::Number::New(env, static_cast<double>(end));
-                 }));
-    }
+  } else if (cycle->cleartext > 0) {
+    result.Set("records", RecordBuffers(env, cycle->cleartext, cycle->record_ends));
   }
   const size_t encrypted = engine != nullptr && link_ == nullptr ? engine->PendingOutput() : 0;
   if (encrypted > 0) {

@@ -2,7 +2,6 @@
 #include "core/read_buffer.h"
 
 #include <deque>
-#include <utility>
 
 namespace otls {
 
@@ -20,12 +19,6 @@ bool ReadBuf::Grow(size_t n, size_t keep) {
   }
   size_ = bytes_ ? n : 0;
   return size_ != 0;
-}
-
-MallocBytes ReadBuf::Take(size_t* size) {
-  *size = size_;
-  size_ = 0;
-  return std::move(bytes_);
 }
 
 size_t& JsCallbackDepth() {

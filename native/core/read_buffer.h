@@ -1,7 +1,7 @@
 // Where cleartext is decrypted: one buffer per thread, shared by every
 // connection on it (uSockets' habit). A call's cleartext is the first bytes of
-// the buffer; the driver copies them out, or, when large, takes the buffer
-// itself (ReadBuf::Take), so bulk reads reach JS with no copy.
+// the buffer; the binding copies them out, a Buffer per record (V8 manages those,
+// and a scavenge frees them).
 #pragma once
 
 #include <cstddef>
@@ -10,22 +10,19 @@
 
 namespace otls {
 
-// Memory from malloc, owned: a buffer whose bytes can be handed on as they are
-// (to a JS Buffer whose finalizer frees it), and grown in place by realloc.
+// Memory from malloc, owned: grown in place by realloc.
 struct FreeDeleter {
   void operator()(unsigned char* p) const noexcept { std::free(p); }  // NOLINT(cppcoreguidelines-owning-memory)
 };
 using MallocBytes = std::unique_ptr<unsigned char, FreeDeleter>;
 
-// A decrypt buffer: grows without zero-filling, and its storage can be taken whole.
+// A decrypt buffer: grows without zero-filling.
 class ReadBuf {
  public:
   unsigned char* data() const { return bytes_.get(); }
   size_t size() const { return size_; }
   // At least n bytes, keeping the first `keep`; false when memory ran out.
   bool Grow(size_t n, size_t keep);
-  // The storage and its size; the buffer is left empty.
-  MallocBytes Take(size_t* size);
 
  private:
   MallocBytes bytes_;
