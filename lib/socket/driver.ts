@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { CycleResult, NativeConnection, NativePause, NativeResumeAnswer } from '../../typings/native';
 import { binding } from '../internal/binding';
 import type { PeerCertificate } from '../internal/types';
-import { connReset, handshakeTimeout, socketClosed } from '../internal/errors';
+import { connReset, socketClosed } from '../internal/errors';
 import { handshakeSteps, type HandshakeSteps } from '../policy/handshake_steps';
 import { guardedCallback, runSteps, type Guard } from '../policy/pause';
 import { pskConnectionOptions } from '../policy/psk';
@@ -439,15 +439,15 @@ export class Driver<H extends DriverHost> {
     this.#host.authorizationError = verdict.authorizationError;
   }
 
+  /** The socket's writes (TLSSocket._completeWritesAtOnce sets how they complete). */
+  get writer(): Writer {
+    return this.#writer;
+  }
+
   /**
    * Holds back encrypted output (and, before TLS 1.3, the 'secure' events) until
    * the returned function is called; holds nest. Used while newSession waits.
    */
-  /** Writes complete as soon as their bytes are out (Writer.completeAtOnce: http2's sockets). */
-  completeWritesAtOnce(): void {
-    this.#writer.completeAtOnce();
-  }
-
   holdOutput(): () => void {
     this.#holds++;
     const release = this.#transport.holdOutput();
@@ -565,18 +565,6 @@ export class Driver<H extends DriverHost> {
     }
     this.#tracing.error(error, false);
     host.destroy(error);
-  }
-
-  /** Server: fail the handshake if it is not done in time (ERR_TLS_HANDSHAKE_TIMEOUT). */
-  armHandshakeTimeout(ms: number): void {
-    if (ms <= 0) return;
-    const host = this.#host;
-    const t = setTimeout(() => {
-      if (!host._secureEstablished) this.fail(handshakeTimeout());
-    }, ms);
-    t.unref();
-    host.once('secure', () => clearTimeout(t));
-    host.once('close', () => clearTimeout(t));
   }
 
   /**

@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { X509Certificate } from 'node:crypto';
 import type { CycleResult, NativeCertificate, NativeConnection } from '../../typings/native';
 import { binding } from '../internal/binding';
-import { invalidArgType, socketClosed, tlsInvalidState, tlsSniFromServer } from '../internal/errors';
+import { handshakeTimeout, invalidArgType, socketClosed, tlsInvalidState, tlsSniFromServer } from '../internal/errors';
 import { validateBuffer, validateInt32, validateString, validateUint32 } from '../internal/validators';
 import { enableTrace } from '../policy/trace';
 import type { ServerPskOptions, ClientPskOptions } from '../policy/psk';
@@ -140,7 +140,13 @@ export class TLSSocket extends net.Socket {
 
   /** Server: fail the handshake if it is not done in time (ERR_TLS_HANDSHAKE_TIMEOUT). */
   _armHandshakeTimeout(ms: number): void {
-    this.#driver.armHandshakeTimeout(ms);
+    if (ms <= 0) return;
+    const t = setTimeout(() => {
+      if (!this._secureEstablished) this.#driver.fail(handshakeTimeout());
+    }, ms);
+    t.unref();
+    this.once('secure', () => clearTimeout(t));
+    this.once('close', () => clearTimeout(t));
   }
 
   /** Holds back encrypted output (newSession) until the returned function is called. */
@@ -176,7 +182,7 @@ export class TLSSocket extends net.Socket {
 
   /** A socket given to node's http2 session: writes complete as soon as their bytes are out (http2_server.ts). */
   _completeWritesAtOnce(): void {
-    this.#driver.completeWritesAtOnce();
+    this.#driver.writer.completeAtOnce();
   }
 
   override _destroy(error: Error | null, cb: (error: Error | null) => void): void {
