@@ -24,6 +24,15 @@ class LoopCallbackScope {
  public:
   explicit LoopCallbackScope(napi_env env) noexcept : env_(env) {
     ok_ = !EnvTearingDown() && napi_open_handle_scope(env_, &scope_) == napi_ok;
+    // A terminating worker opens handle scopes but runs no JS: every call that could
+    // (making an error included) fails then. Coercing undefined is such a call, and free.
+    napi_value undefined = nullptr;
+    napi_value coerced = nullptr;
+    if (ok_ && (napi_get_undefined(env_, &undefined) != napi_ok ||
+                napi_coerce_to_bool(env_, undefined, &coerced) != napi_ok)) {
+      napi_close_handle_scope(env_, scope_);
+      ok_ = false;
+    }
   }
   ~LoopCallbackScope() {
     if (ok_) napi_close_handle_scope(env_, scope_);
