@@ -77,11 +77,7 @@ export class NativeTransport implements Transport {
     sink.active();
     sink.result(r);
     if (this.#closed) return;
-    if ((st & S.WRITES_DONE) !== 0) {
-      const cbs = this.#writeCallbacks;
-      this.#writeCallbacks = [];
-      for (const cb of cbs) cb();
-    }
+    if ((st & S.WRITES_DONE) !== 0) this.#writesDone();
     if ((st & S.HANDSHAKE_TIMEOUT) !== 0 && !sink.secureEstablished) {
       sink.error(handshakeTimeout());
       return;
@@ -110,7 +106,11 @@ export class NativeTransport implements Transport {
     const sink = this.#sink;
     sink.active();
     sink.bare(status, cleartext);
-    if (this.#closed || status === 0) return;
+    if (!this.#closed && status !== 0) this.#writesDone();
+  }
+
+  /** Every write queued in libuv reached the kernel: their callbacks. */
+  #writesDone(): void {
     const cbs = this.#writeCallbacks;
     this.#writeCallbacks = [];
     for (const cb of cbs) cb();

@@ -88,23 +88,25 @@ export class Writer {
     }
     this.#host.touch();
     const out = conn.write(chunks);
-    // On the native transport a write that reports only its status returns that number.
-    const r: CycleResult = typeof out === 'number' ? { status: out } : out;
-    if ((r.status & S.ERROR) !== 0) {
-      cb(r.error);
+    // On the native transport a write that reports only its status returns that number
+    // (never with ERROR); no result object is made for it unless one is handed on.
+    const status = typeof out === 'number' ? out : out.status;
+    if (typeof out !== 'number' && (status & S.ERROR) !== 0) {
+      cb(out.error);
       return;
     }
     const transport = this.#host.transport();
-    if ((r.status & S.WRITE_PENDING) !== 0) {
+    // Native, the bytes are with the kernel already unless libuv queued them.
+    if (transport.native && (status & (S.WRITE_PENDING | S.WRITE_QUEUED)) === 0) {
+      if (this.#atOnce) cb();
+      else completeNextTurn(cb);
+      return;
+    }
+    const r: CycleResult = typeof out === 'number' ? { status } : out;
+    if ((status & S.WRITE_PENDING) !== 0) {
       // OpenSSL holds part of it (renegotiation under way): answer once it is out.
       transport.deliver(r, null);
       this.#heldCallbacks.push(cb);
-      return;
-    }
-    // Native, the bytes are with the kernel already unless libuv queued them.
-    if (transport.native && (r.status & S.WRITE_QUEUED) === 0) {
-      if (this.#atOnce) cb();
-      else completeNextTurn(cb);
       return;
     }
     transport.deliver(r, (err) => {

@@ -23,22 +23,22 @@ Napi::Buffer<unsigned char> CleartextBuffer(Napi::Env env, size_t len) {
   return Napi::Buffer<unsigned char>::Copy(env, ReadBuffer().data(), len);
 }
 
-// Large cleartext (several records) as a Buffer per record, as node:tls's TLSWrap
-// emits them: each at most 16 KiB, in memory V8 manages and a scavenge frees. One
-// buffer of it all, handed over as an external buffer, needed a finalizer and lived
-// until a major GC; copied whole, it was a fresh allocation of up to 64 KiB per read.
+namespace {
+// Several records' cleartext, a Buffer per record as node:tls's TLSWrap emits them:
+// at most 16 KiB each, memory a scavenge frees (docs/ARCHITECTURE.md, "Reads").
 Napi::Array RecordBuffers(Napi::Env env, size_t len, const std::vector<size_t>& ends) {
   const unsigned char* data = ReadBuffer().data();
   Napi::Array out = Napi::Array::New(env, ends.size() + 1);
-  size_t start = 0;
-  uint32_t i = 0;
-  for (size_t end : ends) {
-    out.Set(i++, Napi::Buffer<unsigned char>::Copy(env, data + start, end - start));
+  // `ends` names where each record ends but the last; the last ends at `len`.
+  for (size_t i = 0, start = 0; i <= ends.size(); ++i) {
+    const size_t end = i < ends.size() ? ends[i] : len;
+    out.Set(SaturatedCast<uint32_t>(i), Napi::Buffer<unsigned char>::Copy(env, data + start, end - start));
     start = end;
   }
-  out.Set(i, Napi::Buffer<unsigned char>::Copy(env, data + start, len - start));
   return out;
 }
+
+}  // namespace
 
 template <auto Member, Connection::Needs kNeeds>
 Napi::Value Connection::Entry(const Napi::CallbackInfo& info) {
