@@ -21,6 +21,7 @@
       'native/core/ticket_keys.cc',
       'native/core/tls_engine.cc',
       'native/core/tls_engine_callbacks.cc',
+      'native/core/tls_engine_input.cc',
       'native/core/x509_fields.cc',
     ],
     # libuv over the core: no N-API.
@@ -31,6 +32,7 @@
     # N-API over both.
     'otls_binding_sources': [
       'native/binding/addon.cc',
+      'native/binding/cleartext.cc',
       'native/binding/connection.cc',
       'native/binding/connection_alpn.cc',
       'native/binding/connection_link.cc',

@@ -1,13 +1,18 @@
-// Large reads: cleartext of 16 KiB and more reaches JS in the buffer it was
-// decrypted into, with no copy. Each such Buffer must stay the user's alone: a later
-// read must never write into one already handed out. Checked with node:tls on the
-// other end, over whichever server transport this run uses.
+// Reads: on the native transport each record is decrypted straight into the Buffer
+// JS gets (its size taken from the record's header), on the JS transport copied out
+// of a shared buffer. Either way each Buffer must stay the user's alone (a later read
+// never writes into one handed out), hold exactly one record's cleartext, and the
+// bytes must be the peer's, whatever the cipher, padding or messages between records
+// (TLS 1.3 tickets before the first record: dropin-socket.test.ts, "each record is its
+// own chunk"). Checked with node:tls and openssl s_client on the other end, over
+// whichever server transport this run uses.
 import { strict as assert } from 'node:assert';
 import * as crypto from 'node:crypto';
 import * as nodeTls from 'node:tls';
 import * as tls from '../lib/index';
-import { fixture } from './helpers/fixtures';
+import { fixture, fixturePath } from './helpers/fixtures';
 import { close, listen, waitFor } from './helpers/net';
+import { runOpenSSLClient, usePeerCleanup } from './helpers/peers';
 
 const ec = { key: fixture('server-ec-key.pem'), cert: fixture('server-ec.pem') };
 const TOTAL = 8 * 1024 * 1024;
@@ -19,7 +24,77 @@ function payload(): Buffer {
   return b;
 }
 
+const sha256 = (b: Buffer): string => crypto.createHash('sha256').update(b).digest('hex');
+
+/** Our server's chunks of what a client sends, until the client ends. */
+function collectingServer(options: nodeTls.TlsOptions): { server: tls.Server; chunks: Promise<Buffer[]> } {
+  let done: (chunks: Buffer[]) => void = () => {};
+  const chunks = new Promise<Buffer[]>((resolve) => (done = resolve));
+  const server = tls.createServer(options, (socket) => {
+    const got: Buffer[] = [];
+    socket.on('data', (d: Buffer) => got.push(d));
+    socket.on('end', () => {
+      socket.end();
+      done(got);
+    });
+  });
+  return { server, chunks };
+}
+
 describe('large reads', () => {
+  usePeerCleanup();
+
+  for (const cipher of ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-ECDSA-AES128-SHA']) {
+    it(`TLS 1.2 ${cipher}: 1 MiB from node:tls arrives intact, one record per chunk`, async () => {
+      const data = payload().subarray(0, 1024 * 1024);
+      const { server, chunks } = collectingServer(ec);
+      const port = await listen(server);
+      try {
+        const client = nodeTls.connect({
+          port,
+          host: '127.0.0.1',
+          ca: fixture('ca.pem'),
+          servername: 'localhost',
+          maxVersion: 'TLSv1.2',
+          ciphers: cipher,
+        });
+        await waitFor(client, 'secureConnect');
+        assert.equal(client.getCipher().standardName.includes(cipher.includes('CHACHA') ? 'CHACHA' : 'AES'), true);
+        // Writes of every size from 1 byte to 40 KiB: records of many sizes.
+        for (let i = 0, n = 1; i < data.length; i += n, n = (n * 7 + 13) % (40 * 1024)) {
+          client.write(data.subarray(i, i + n));
+        }
+        client.end();
+        client.resume();
+        const got = await chunks;
+        assert.equal(sha256(Buffer.concat(got)), sha256(data));
+        assert.ok(
+          got.every((c) => c.length > 0 && c.length <= 16 * 1024),
+          'a chunk is empty or more than a record',
+        );
+      } finally {
+        await close(server);
+      }
+    });
+  }
+
+  it('TLS 1.3 records padded by openssl s_client arrive as their cleartext only', async () => {
+    const { server, chunks } = collectingServer(ec);
+    const port = await listen(server);
+    try {
+      const lines = Array.from({ length: 200 }, (_, i) => `line ${i} ${'x'.repeat(i * 37)}\n`).join('');
+      const r = await runOpenSSLClient(
+        port,
+        ['-tls1_3', '-quiet', '-no_ign_eof', '-record_padding', '1024', '-CAfile', fixturePath('ca.pem')],
+        lines,
+      );
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(Buffer.concat(await chunks).toString(), lines);
+    } finally {
+      await close(server);
+    }
+  });
+
   it('8 MiB from node:tls arrives intact in chunks kept until the end, some of them over 16 KiB', async () => {
     const data = payload();
     const chunks: Buffer[] = [];

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "binding/addon_data.h"
+#include "binding/cleartext.h"
 #include "binding/errors.h"
 #include "binding/js_array.h"
 #include "binding/secure_context.h"
@@ -18,27 +19,6 @@
 #include "core/narrow.h"
 
 namespace otls {
-
-Napi::Buffer<unsigned char> CleartextBuffer(Napi::Env env, size_t len) {
-  return Napi::Buffer<unsigned char>::Copy(env, ReadBuffer().data(), len);
-}
-
-namespace {
-// Several records' cleartext, a Buffer per record as node:tls's TLSWrap emits them:
-// at most 16 KiB each, memory a scavenge frees (docs/ARCHITECTURE.md, "Reads").
-Napi::Array RecordBuffers(Napi::Env env, size_t len, const std::vector<size_t>& ends) {
-  const unsigned char* data = ReadBuffer().data();
-  Napi::Array out = Napi::Array::New(env, ends.size() + 1);
-  // `ends` names where each record ends but the last; the last ends at `len`.
-  for (size_t i = 0, start = 0; i <= ends.size(); ++i) {
-    const size_t end = i < ends.size() ? ends[i] : len;
-    out.Set(SaturatedCast<uint32_t>(i), Napi::Buffer<unsigned char>::Copy(env, data + start, end - start));
-    start = end;
-  }
-  return out;
-}
-
-}  // namespace
 
 template <auto Member, Connection::Needs kNeeds>
 Napi::Value Connection::Entry(const Napi::CallbackInfo& info) {
@@ -215,11 +195,7 @@ Napi::Value Connection::ResultObject(Napi::Env env, Cycle* cycle, Napi::Value er
   TlsEngine* engine = this->engine();
   Napi::Object result = Napi::Object::New(env);
   result.Set("status", Napi::Number::New(env, cycle->status));
-  if (cycle->cleartext > 0 && cycle->record_ends.empty()) {
-    result.Set("cleartext", CleartextBuffer(env, cycle->cleartext));
-  } else if (cycle->cleartext > 0) {
-    result.Set("records", RecordBuffers(env, cycle->cleartext, cycle->record_ends));
-  }
+  SetCleartext(env, *cycle, result);
   const size_t encrypted = engine != nullptr && link_ == nullptr ? engine->PendingOutput() : 0;
   if (encrypted > 0) {
     // Read out (one copy): BIO_reset would also wipe the whole buffer every call.

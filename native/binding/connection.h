@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "binding/cleartext.h"
 #include "core/engine_step.h"
 #include "core/ossl.h"
 #include "core/tls_engine.h"
@@ -16,9 +17,6 @@
 #include "transport/tcp_link.h"
 
 namespace otls {
-
-// The first `len` bytes of this thread's read buffer as a JS Buffer (connection.cc).
-Napi::Buffer<unsigned char> CleartextBuffer(Napi::Env env, size_t len);
 
 // Which optional features the system OpenSSL has (npn, sslTrace, ocsp): binding.features.
 Napi::Object ExtensionFeatures(Napi::Env env);
@@ -149,6 +147,7 @@ class Connection : public Napi::ObjectWrap<Connection>,
   // The native transport (native/binding/connection_link.cc).
   void OnLinkCycle(TcpLink* link, Cycle* cycle, uint32_t link_status, int uv_error,
                    const char* syscall) noexcept override;
+  RecordSink* InputSink() noexcept override { return input_sink_.Open(Env()); }
   TcpLink* RequireLink(Napi::Env env) const;
   // A client: the connected socket (a descriptor node opened) becomes this connection's link.
   void AttachSocket(const Napi::CallbackInfo& info);
@@ -189,6 +188,8 @@ class Connection : public Napi::ObjectWrap<Connection>,
   std::unique_ptr<Napi::AsyncContext> step_context_;
   // The native transport, if this connection has one (owned by libuv: Close() frees it).
   TcpLink* link_ = nullptr;
+  // Where the link's reads decrypt records: straight into JS Buffers.
+  JsRecordSink input_sink_;
   // Output waiting for JS to see its result first (TcpLink::JsFirst).
   bool js_hold_ = false;
   // What survives destroy(): isHandshakeDone() and the report switches still answer.

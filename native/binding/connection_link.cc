@@ -90,12 +90,12 @@ void Connection::OnLinkCycle(TcpLink* /*link*/, Cycle* cycle, uint32_t link_stat
 bool Connection::BareResult(Napi::Env env, const Cycle& cycle, const Napi::Value& error, Napi::Value* cleartext) {
   const TlsEngine* engine = this->engine();
   if (link_ == nullptr || engine == nullptr || !error.IsEmpty()) return false;
-  if (!cycle.record_ends.empty() || !cycle.early_data.empty() || (cycle.status & kPaused) != 0) return false;
+  if (CleartextRecords(cycle) > 1 || !cycle.early_data.empty() || (cycle.status & kPaused) != 0) return false;
   const EngineOutputs& outputs = cycle.outputs;
   if (!outputs.sessions.empty() || outputs.ocsp || !outputs.keylog.empty() || outputs.peer_renegotiations > 0) {
     return false;
   }
-  *cleartext = cycle.cleartext > 0 ? Napi::Value(CleartextBuffer(env, cycle.cleartext)) : env.Undefined();
+  *cleartext = SingleCleartext(env, cycle);
   // As ResultObject: destroy() was called from a JS callback inside OpenSSL.
   if (destroy_deferred_ && !in_js_callback_) ReleaseSsl();
   return true;

@@ -6,6 +6,7 @@
 #include <iterator>
 #include <memory>
 #include <new>
+#include <utility>
 #include <vector>
 
 namespace otls {
@@ -24,17 +25,34 @@ std::vector<char>& Spare() {
 
 }  // namespace
 
-bool ByteQueue::Append(const char* p, size_t n) noexcept {
+bool ByteQueue::Lend(const char* p, size_t n) noexcept {
+  if (!Keep()) return false;
+  if (n > 0) {
+    lent_ = p;
+    lent_size_ = n;
+  }
+  return true;
+}
+
+bool ByteQueue::Keep() noexcept {
+  if (lent_size_ == 0) return true;
+  const char* p = std::exchange(lent_, nullptr);
+  return AppendOwn(p, std::exchange(lent_size_, 0));
+}
+
+bool ByteQueue::Append(const char* p, size_t n) noexcept { return Keep() && AppendOwn(p, n); }
+
+bool ByteQueue::AppendOwn(const char* p, size_t n) noexcept {
   try {
     if (start_ == bytes_.size()) {
-      Clear();
+      ClearOwn();
     } else if (start_ >= bytes_.size() - start_) {
       // What is left (a partial record, say) moves to the front, so a queue
       // that is never quite empty does not grow without end.
       bytes_.erase(bytes_.begin(), std::next(bytes_.begin(), static_cast<std::ptrdiff_t>(start_)));
       start_ = 0;
     }
-    if (bytes_.size() + n > bytes_.capacity()) GrowFromSpare(size() + n);
+    if (bytes_.size() + n > bytes_.capacity()) GrowFromSpare(own() + n);
     bytes_.insert(bytes_.end(), p, p + n);
     return true;
   } catch (...) {
@@ -42,15 +60,35 @@ bool ByteQueue::Append(const char* p, size_t n) noexcept {
   }
 }
 
+size_t ByteQueue::Peek(char* out, size_t n) const noexcept {
+  const size_t from_own = std::min(n, own());
+  std::copy_n(data(), from_own, out);
+  const size_t from_lent = std::min(n - from_own, lent_size_);
+  std::copy_n(lent_, from_lent, out + from_own);
+  return from_own + from_lent;
+}
+
 size_t ByteQueue::Read(char* out, size_t n) noexcept {
-  n = std::min(n, size());
-  std::copy_n(data(), n, out);
-  start_ += n;
-  if (start_ == bytes_.size()) Clear();
-  return n;
+  const size_t from_own = std::min(n, own());
+  std::copy_n(data(), from_own, out);
+  start_ += from_own;
+  if (start_ == bytes_.size()) ClearOwn();
+  const size_t from_lent = std::min(n - from_own, lent_size_);
+  if (from_lent > 0) {
+    std::copy_n(lent_, from_lent, out + from_own);
+    lent_ += from_lent;
+    lent_size_ -= from_lent;
+  }
+  return from_own + from_lent;
 }
 
 void ByteQueue::Clear() noexcept {
+  lent_ = nullptr;
+  lent_size_ = 0;
+  ClearOwn();
+}
+
+void ByteQueue::ClearOwn() noexcept {
   bytes_.clear();
   start_ = 0;
   // A burst (bulk writes) leaves a big buffer behind: the connection gives it

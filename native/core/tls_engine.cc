@@ -10,6 +10,7 @@
 #include <atomic>
 #include <climits>
 #include <memory>
+#include <new>
 #include <string>
 #include <utility>
 
@@ -297,7 +298,25 @@ bool TlsEngine::FlushPendingWrites(Cycle* cycle) {
   return true;
 }
 
-void TlsEngine::Advance(Cycle* cycle) {
+namespace {
+
+// Puts SSL_MODE_RELEASE_BUFFERS back on an SSL, freeing the buffers that are empty.
+struct ReleaseAfter {
+  SSL* ssl;
+  ~ReleaseAfter() {
+    if (ssl == nullptr) return;
+    SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
+    (void)SSL_free_buffers(ssl);  // 0 when a buffer still holds bytes: the mode frees it later
+  }
+  ReleaseAfter(const ReleaseAfter&) = delete;
+  ReleaseAfter& operator=(const ReleaseAfter&) = delete;
+  ReleaseAfter(ReleaseAfter&&) = delete;
+  ReleaseAfter& operator=(ReleaseAfter&&) = delete;
+};
+
+}  // namespace
+
+void TlsEngine::Advance(Cycle* cycle, RecordSink* sink) {
   if (progress_.failed || !ssl_) return;
   // Waiting for the driver: input piles up in the BIO until it answers.
   if (waiting()) return;
@@ -310,22 +329,61 @@ void TlsEngine::Advance(Cycle* cycle) {
 
   if (!progress_.pending_write.empty() && !FlushPendingWrites(cycle)) return;
 
+  // Records read back to back share OpenSSL's read buffer: SSL_MODE_RELEASE_BUFFERS
+  // would free and remake it after each one (malloc churn that trims and regrows the
+  // heap). Off for the loop; what is empty is freed once, after it.
+  const bool release = progress_.release_buffers;
+  if (release) SSL_clear_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
+  const ReleaseAfter release_after{release ? ssl : nullptr};
   ReadBuf& buf = ReadBuffer();
   for (;;) {
-    // Cleartext is never more than the encrypted bytes still to read.
-    size_t want = BIO_ctrl_pending(in_) + static_cast<size_t>(SSL_pending(ssl)) + kRecordSize;
-    if (!buf.Grow(cycle->cleartext + want, cycle->cleartext)) {
-      if (cycle->error_fallback == nullptr) cycle->error_fallback = "Out of memory reading cleartext";
-      Fail(cycle, SSL_ERROR_SSL);
-      return;
-    }
     size_t n = 0;
-    int r = SSL_read_ex(ssl, buf.data() + cycle->cleartext, buf.size() - cycle->cleartext, &n);
-    if (r == 1) {
-      // One SSL_read_ex is at most one record: a boundary before each but the first.
-      if (cycle->cleartext > 0) cycle->record_ends.push_back(cycle->cleartext);
-      cycle->cleartext += n;
-      continue;
+    int r = 0;
+    unsigned char* in_place = nullptr;
+    void* record = nullptr;
+    size_t cap = 0;
+    if (sink != nullptr) {
+      // A record is read once it is whole: OpenSSL then keeps none of it, and the
+      // next one's header says how much cleartext it can hold.
+      bool partial = false;
+      cap = NextRecordCleartext(&partial);
+      if (partial) break;
+      if (cap > 0) in_place = sink->Reserve(cap, &record);
+    }
+    if (in_place != nullptr) {
+      r = SSL_read_ex(ssl, in_place, cap, &n);
+      if (r == 1 && SSL_pending(ssl) > 0) {
+        // A post-handshake message (TLS 1.3: a ticket) came first, and the record
+        // after it holds more than its header promised: the rest joins it.
+        record = ReadRest(in_place, n, sink, cycle, &n);
+        if (record == nullptr) return;
+      } else if (r == 1 && n < cap) {
+        // Less than the record could hold (padding, or a message read first).
+        record = sink->Shrink(record, n);
+      }
+      if (r == 1 && !Sunk(cycle, record, n)) return;
+      if (r == 1) continue;
+    } else {
+      // With a sink, ReadBuffer() holds one record at a time.
+      const size_t at = sink != nullptr ? 0 : cycle->cleartext;
+      // Cleartext is never more than the encrypted bytes still to read.
+      size_t want = BIO_ctrl_pending(in_) + static_cast<size_t>(SSL_pending(ssl)) + kRecordSize;
+      if (!buf.Grow(at + want, at)) {
+        if (cycle->error_fallback == nullptr) cycle->error_fallback = "Out of memory reading cleartext";
+        Fail(cycle, SSL_ERROR_SSL);
+        return;
+      }
+      r = SSL_read_ex(ssl, buf.data() + at, buf.size() - at, &n);
+      if (r == 1 && sink != nullptr) {
+        if (!Sunk(cycle, sink->Copy(buf.data(), n), n)) return;
+        continue;
+      }
+      if (r == 1) {
+        // One SSL_read_ex is at most one record: a boundary before each but the first.
+        if (cycle->cleartext > 0) cycle->record_ends.push_back(cycle->cleartext);
+        cycle->cleartext += n;
+        continue;
+      }
     }
     int err = SSL_get_error(ssl, r);
     if (IsWant(err)) break;

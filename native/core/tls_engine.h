@@ -23,6 +23,7 @@
 
 #include "core/ossl.h"
 #include "core/read_buffer.h"
+#include "core/record_sink.h"
 
 namespace otls {
 
@@ -66,10 +67,13 @@ struct EngineOutputs {
 // What one call produced: the result of every driving call of TlsEngine.
 struct Cycle {
   uint32_t status = 0;
-  size_t cleartext = 0;  // bytes of ReadBuffer() in use
+  size_t cleartext = 0;  // bytes of ReadBuffer() in use, or of the records in `sunk`
   // Where each record's cleartext ends but the last's, when there is more than one
   // (node:tls hands JS each record as its own chunk; one record needs no list).
   std::vector<size_t> record_ends;
+  // With a RecordSink: its handles of the records read, in order (ReadBuffer()
+  // then holds none of them).
+  std::vector<void*> sunk;
   // The failure, when status has kError: OpenSSL's first error (0 when it
   // queued none) and the message to use then. Taken off the error queue of the
   // thread that failed, so it survives a step on the thread pool.
@@ -155,9 +159,13 @@ class TlsEngine {
   // --- Driving (one call per chunk, write batch or answer) -----------------
   // Puts encrypted input into the input BIO; false once the connection failed.
   bool Feed(const unsigned char* data, size_t len, Cycle* cycle);
+  // Feed, reading the bytes in place: the caller keeps them alive and unchanged
+  // until KeepInput(), which copies what is left of them (a partial record).
+  bool Lend(const unsigned char* data, size_t len, Cycle* cycle);
+  bool KeepInput(Cycle* cycle);
   // Runs the state machine as far as it goes without more input: handshake,
-  // queued writes, then reads into ReadBuffer().
-  void Advance(Cycle* cycle);
+  // queued writes, then reads into ReadBuffer(), or into `sink` record by record.
+  void Advance(Cycle* cycle, RecordSink* sink = nullptr);
   // One SSL_do_handshake and what it says (all a thread-pool step does).
   void HandshakeStep(Cycle* cycle);
   // True when the next Advance would run a handshake step that may go to
@@ -303,6 +311,15 @@ class TlsEngine {
   bool ReadEarlyData(Cycle* cycle);
   bool WriteEarlyData(Cycle* cycle);
   bool FlushPendingWrites(Cycle* cycle);
+  // The cleartext the next record can hold, when it is application data, whole in
+  // the input BIO, OpenSSL holds none of it and its cipher's overhead is known;
+  // 0 otherwise. *partial: a record has begun to arrive and is not whole yet.
+  size_t NextRecordCleartext(bool* partial) const;
+  // One record read by the sink path: false when it failed (cycle says why).
+  bool Sunk(Cycle* cycle, void* record, size_t n);
+  // A record read in place in part (head_len bytes at head): the sink's copy of
+  // it whole, its length in *len; null when that failed (cycle says why).
+  void* ReadRest(const unsigned char* head, size_t head_len, RecordSink* sink, Cycle* cycle, size_t* len);
   bool WantsCertificatePause(SSL* ssl) const noexcept;
   // Server: keeps a session OpenSSL made in our own cache (tls_engine_callbacks.cc).
   void CacheServerSession(SSL_SESSION* session) noexcept;

@@ -160,11 +160,24 @@ void TcpLink::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) no
   self->bytes_read_ += static_cast<uint64_t>(nread);
   TlsEngine* engine = self->engine_.get();
   if (engine == nullptr) return;
-  if (engine->Feed(reinterpret_cast<const unsigned char*>(buf->base), static_cast<size_t>(nread), &cycle)) {
-    if (self->offload_ && engine->NeedsHandshakeStep() && self->QueueStep()) return;
-    engine->Advance(&cycle);
+  // The read slab is lent to the engine until what it has not read is kept (below).
+  if (!engine->Lend(reinterpret_cast<const unsigned char*>(buf->base), static_cast<size_t>(nread), &cycle)) {
+    self->AfterInput(&cycle);
+    return;
   }
+  if (self->offload_ && engine->NeedsHandshakeStep()) {
+    if (!engine->KeepInput(&cycle)) {
+      self->AfterInput(&cycle);
+      return;
+    }
+    if (self->QueueStep()) return;
+  }
+  // The sink's records live until the read is reported (AfterInput): released then.
+  RecordSink* sink = self->owner_ != nullptr ? self->owner_->InputSink() : nullptr;
+  engine->Advance(&cycle, sink);
+  engine->KeepInput(&cycle);
   self->AfterInput(&cycle);
+  if (sink != nullptr) sink->Release();
 }
 
 void TcpLink::AfterInput(Cycle* cycle) {

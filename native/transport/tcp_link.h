@@ -41,6 +41,9 @@ class LinkOwner {
   // details. Called from libuv's callbacks: nothing may escape it.
   virtual void OnLinkCycle(TcpLink* link, Cycle* cycle, uint32_t link_status, int uv_error,
                            const char* syscall) noexcept = 0;
+  // Where a read's records may be decrypted (core/record_sink.h), or null: asked
+  // before each read, released once the read is reported.
+  virtual RecordSink* InputSink() noexcept { return nullptr; }
 
  protected:
   LinkOwner() = default;
