@@ -829,7 +829,7 @@ describe('hostile input', function () {
     ];
     const system = await startOpenSSLServer(certArgs('server-rsa'));
     const sameRelease = tls.versions.openssl.split(' ')[1] === process.versions.openssl;
-    const inputs: Array<[string, Buffer]> = [
+    const inputs: Array<[string, Buffer, ...Array<'TLSv1.2' | 'TLSv1.3'>]> = [
       ['junk', Buffer.alloc(32, 0xee)],
       [
         'an application-data record that does not authenticate',
@@ -838,6 +838,12 @@ describe('hostile input', function () {
       [
         'a record header announcing 2^14+2048+1 bytes',
         Buffer.concat([Buffer.from([0x17, 0x03, 0x03]), u16(16384 + 2048 + 1), Buffer.alloc(16, 1)]),
+      ],
+      // Over TLS 1.3's limit (TLS 1.2 takes it and waits for the rest): refused before the rest comes.
+      [
+        'a record header announcing 2^14+256+1 bytes',
+        Buffer.concat([Buffer.from([0x17, 0x03, 0x03]), u16(16384 + 256 + 1), Buffer.alloc(16, 1)]),
+        'TLSv1.3',
       ],
       ['a plaintext fatal alert', Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28])],
       [
@@ -885,7 +891,8 @@ describe('hostile input', function () {
     const differences: string[] = [];
     try {
       for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
-        for (const [what, bytes] of inputs) {
+        for (const [what, bytes, ...only] of inputs) {
+          if (only.length > 0 && !only.includes(version)) continue;
           const seen = new Map<string, { server: string; client: string }>();
           for (const t of targets) {
             t.reset();

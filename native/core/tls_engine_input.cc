@@ -32,8 +32,10 @@ namespace {
 
 constexpr size_t kRecordHeader = 5;
 constexpr size_t kMaxCleartext = 16384;
-// The largest record body a peer may send (TLS 1.2's ciphertext limit).
-constexpr size_t kMaxRecordBody = size_t{16384} + 2048;
+// The largest record body OpenSSL takes from a peer in every version (TLS 1.3's
+// limit; TLS 1.2's is 64 more): a longer one goes to OpenSSL at once, to fail as it
+// would have without waiting for the rest of it.
+constexpr size_t kMaxRecordBody = SSL3_RT_MAX_TLS13_ENCRYPTED_LENGTH;
 
 // Bytes an application data record carries besides its cleartext, for the AEAD
 // ciphers whose overhead is fixed; 0 for the others (their records go through
