@@ -66,7 +66,7 @@ else
   read -r -a openssl_include <<<"$(pkg-config --cflags-only-I openssl)"
   flags=(-std=c++17 -fexceptions -Wall -Wextra -Inative -Inative/fuzz ${openssl_include[@]+"${openssl_include[@]}"}
          -I"$napi" -I"$api_headers" -idirafter "$node_include"
-         -DNAPI_VERSION=8 -DNODE_ADDON_API_DISABLE_DEPRECATED -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED)
+         -DNAPI_VERSION=8 -DNODE_ADDON_API_DISABLE_DEPRECATED -DNODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS -DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED)
   export TIDY="$tidy"
   printf '%s\0' "${units[@]}" |
     xargs -0 -P2 -I{} sh -c 'f=$1; shift; "$TIDY" --quiet "$f" -- "$@" 2>&1 | grep -E "(warning|error):" || true' _ {} "${flags[@]}" \

@@ -82,7 +82,7 @@ void Connection::OnLinkCycle(TcpLink* /*link*/, Cycle* cycle, uint32_t link_stat
     Napi::Value result = AddLinkStatus(env, ResultObject(env, cycle, error), *cycle, link_status, uv_error, syscall);
     CallFromLoop(env, self.Get("onresult"), self, {result});
   } catch (const Napi::Error& e) {
-    napi_fatal_exception(env, e.Value());
+    UncaughtFromLoop(env, e);
   } catch (...) {
   }
 }

@@ -17,6 +17,7 @@
 #include "binding/connection.h"
 #include "binding/env_teardown.h"
 #include "binding/errors.h"
+#include "binding/loop_js.h"
 
 namespace otls {
 
@@ -72,7 +73,7 @@ void Connection::OnStepDone(std::unique_ptr<TlsEngine> engine, Cycle* cycle) noe
     }
   } catch (const Napi::Error& e) {
     // What the callback threw is an uncaught exception, as for any event handler.
-    napi_fatal_exception(env, e.Value());
+    UncaughtFromLoop(env, e);
   } catch (...) {
   }
   if (!ended) EndStep();

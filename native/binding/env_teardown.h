@@ -16,6 +16,17 @@ void WatchEnvTeardown(Napi::Env env);
 // True once this thread's environment is being torn down: no JS may run.
 bool EnvTearingDown() noexcept;
 
+// False once JS cannot run on env: its teardown has begun, or a worker is
+// terminating. A terminating worker opens handle scopes but runs no JS: every
+// call that could (making an error included) fails then. Coercing undefined is
+// such a call, and free. Needs an open handle scope.
+inline bool JsCanRun(napi_env env) noexcept {
+  napi_value undefined = nullptr;
+  napi_value coerced = nullptr;
+  return !EnvTearingDown() && napi_get_undefined(env, &undefined) == napi_ok &&
+         napi_coerce_to_bool(env, undefined, &coerced) == napi_ok;
+}
+
 // The handle scope of a callback from libuv (or the pool) into N-API. ok() is
 // false when JS can no longer run: the environment is being torn down, or a
 // worker is terminating (then even a handle scope cannot be opened); the
@@ -24,12 +35,7 @@ class LoopCallbackScope {
  public:
   explicit LoopCallbackScope(napi_env env) noexcept : env_(env) {
     ok_ = !EnvTearingDown() && napi_open_handle_scope(env_, &scope_) == napi_ok;
-    // A terminating worker opens handle scopes but runs no JS: every call that could
-    // (making an error included) fails then. Coercing undefined is such a call, and free.
-    napi_value undefined = nullptr;
-    napi_value coerced = nullptr;
-    if (ok_ && (napi_get_undefined(env_, &undefined) != napi_ok ||
-                napi_coerce_to_bool(env_, undefined, &coerced) != napi_ok)) {
+    if (ok_ && !JsCanRun(env_)) {
       napi_close_handle_scope(env_, scope_);
       ok_ = false;
     }

@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "binding/env_teardown.h"
+
 namespace otls {
 
 void CallFromLoop(Napi::Env env, Napi::Value fn, Napi::Object recv, std::initializer_list<napi_value> args) {
@@ -13,7 +15,15 @@ void CallFromLoop(Napi::Env env, Napi::Value fn, Napi::Object recv, std::initial
   try {
     fn.As<Napi::Function>().MakeCallback(recv, args);
   } catch (const Napi::Error& e) {
+    UncaughtFromLoop(env, e);
+  }
+}
+
+void UncaughtFromLoop(napi_env env, const Napi::Error& e) noexcept {
+  if (!JsCanRun(env)) return;
+  try {
     napi_fatal_exception(env, e.Value());
+  } catch (...) {
   }
 }
 

@@ -14,6 +14,10 @@ namespace otls {
 // run after it, and what it throws is an uncaught exception, as for any event handler.
 void CallFromLoop(Napi::Env env, Napi::Value fn, Napi::Object recv, std::initializer_list<napi_value> args);
 
+// What a libuv callback caught: node's uncaught exception, unless JS can no longer
+// run (a worker terminating meanwhile), when it is dropped.
+void UncaughtFromLoop(napi_env env, const Napi::Error& e) noexcept;
+
 // node's shape for a failed socket call: "read ECONNRESET", errno, code, syscall.
 Napi::Error UvError(Napi::Env env, int err, const char* syscall);
 

@@ -232,7 +232,7 @@ void TcpListener::Accept() noexcept {
   try {
     AcceptOne();
   } catch (const Napi::Error& e) {
-    napi_fatal_exception(Env(), e.Value());
+    UncaughtFromLoop(Env(), e);
   } catch (...) {
   }
 }
@@ -339,7 +339,7 @@ void TcpListener::OnLinkCycle(TcpLink* link, Cycle* cycle, uint32_t link_status,
   try {
     TellJs(link, cycle, link_status, uv_error, syscall);
   } catch (const Napi::Error& e) {
-    napi_fatal_exception(env, e.Value());
+    UncaughtFromLoop(env, e);
   } catch (...) {
   }
 }
@@ -353,7 +353,7 @@ void TcpListener::TellJs(TcpLink* link, Cycle* cycle, uint32_t link_status, int 
     conn = Connection::Adopt(env, link);
   } catch (const Napi::Error& e) {
     link->Close();
-    napi_fatal_exception(env, e.Value());
+    UncaughtFromLoop(env, e);
     return;
   }
   try {
@@ -361,7 +361,7 @@ void TcpListener::TellJs(TcpLink* link, Cycle* cycle, uint32_t link_status, int 
     Napi::Object self = Value();
     CallFromLoop(env, self.Get("onconnection"), self, {conn, result});
   } catch (const Napi::Error& e) {
-    napi_fatal_exception(env, e.Value());
+    UncaughtFromLoop(env, e);
   }
   if (closed_ && pending_.empty() && handles_ != nullptr) {
     handles_->owner = nullptr;
