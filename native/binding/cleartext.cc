@@ -22,13 +22,13 @@ Napi::Array RecordBuffers(Napi::Env env, size_t len, const std::vector<size_t>& 
   return out;
 }
 
-Napi::Value SunkRecord(Napi::Env env, void* record) { return {env, static_cast<napi_value>(record)}; }
-
-}  // namespace
-
 Napi::Buffer<unsigned char> CleartextBuffer(Napi::Env env, size_t len) {
   return Napi::Buffer<unsigned char>::Copy(env, ReadBuffer().data(), len);
 }
+
+Napi::Value SunkRecord(Napi::Env env, void* record) { return {env, static_cast<napi_value>(record)}; }
+
+}  // namespace
 
 size_t CleartextRecords(const Cycle& cycle) {
   if (!cycle.sunk.empty()) return cycle.sunk.size();
@@ -70,15 +70,6 @@ unsigned char* JsRecordSink::Reserve(size_t n, void** record) noexcept {
   if (!scope_ || napi_create_buffer(env_, n, &data, &value) != napi_ok) return static_cast<unsigned char*>(Failed());
   *record = value;
   return static_cast<unsigned char*>(data);
-}
-
-void* JsRecordSink::Shrink(void* record, size_t n) noexcept {
-  void* data = nullptr;
-  size_t len = 0;
-  if (!scope_ || napi_get_buffer_info(env_, static_cast<napi_value>(record), &data, &len) != napi_ok || n > len) {
-    return Failed();
-  }
-  return Copy(static_cast<const unsigned char*>(data), n);
 }
 
 void* JsRecordSink::Copy(const unsigned char* data, size_t n) noexcept {

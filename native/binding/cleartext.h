@@ -15,9 +15,6 @@
 
 namespace otls {
 
-// The first `len` bytes of this thread's read buffer as a JS Buffer.
-Napi::Buffer<unsigned char> CleartextBuffer(Napi::Env env, size_t len);
-
 // The cycle's cleartext as one Buffer (undefined when there is none); only for a
 // cycle of at most one record (CleartextRecords() says how many).
 Napi::Value SingleCleartext(Napi::Env env, const Cycle& cycle);
@@ -41,7 +38,6 @@ class JsRecordSink final : public RecordSink {
   RecordSink* Open(napi_env env) noexcept;
 
   unsigned char* Reserve(size_t n, void** record) noexcept override;
-  void* Shrink(void* record, size_t n) noexcept override;
   void* Copy(const unsigned char* data, size_t n) noexcept override;
   void Release() noexcept override;
 

@@ -15,9 +15,6 @@ class RecordSink {
   // Memory for one record of n bytes, its handle in *record; null when there is
   // none (the engine then reads into ReadBuffer() and calls Copy).
   virtual unsigned char* Reserve(size_t n, void** record) noexcept = 0;
-  // A reserved record that holds only its first n bytes: the handle of a record
-  // of exactly those; null when out of memory.
-  virtual void* Shrink(void* record, size_t n) noexcept = 0;
   // A record of a copy of n bytes; null when out of memory.
   virtual void* Copy(const unsigned char* data, size_t n) noexcept = 0;
   // The read that used this sink has been reported: its handles are gone.

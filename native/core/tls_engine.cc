@@ -187,6 +187,11 @@ bool TlsEngine::Feed(const unsigned char* data, size_t len, Cycle* cycle) {
   return !progress_.failed;
 }
 
+void TlsEngine::FailOutOfMemory(Cycle* cycle, const char* message) {
+  if (cycle->error_fallback == nullptr) cycle->error_fallback = message;
+  Fail(cycle, SSL_ERROR_SSL);
+}
+
 bool TlsEngine::RefusesPeer() const {
   if (!switches_.is_server || !ssl_) return false;
   const SSL* ssl = ssl_.get();
@@ -209,8 +214,7 @@ bool TlsEngine::ReadEarlyData(Cycle* cycle) {
       try {
         cycle->early_data.append(reinterpret_cast<const char*>(buf), n);
       } catch (const std::bad_alloc&) {
-        if (cycle->error_fallback == nullptr) cycle->error_fallback = "Out of memory reading early data";
-        Fail(cycle, SSL_ERROR_SSL);
+        FailOutOfMemory(cycle, "Out of memory reading early data");
         return false;
       }
       continue;
@@ -258,10 +262,10 @@ void TlsEngine::HandshakeStep(Cycle* cycle) {
   if (r == 1) {
     progress_.handshake_done = true;
     if (progress_.release_buffers) {
-      SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
       // The mode frees buffers as later reads and writes empty them; an idle
-      // connection has none, so the handshake's are freed at the end of this call.
-      progress_.free_buffers = true;
+      // connection has none: the handshake's go when the Advance that follows
+      // ends (its read loop's ReleaseAfter).
+      SSL_set_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
     }
     cycle->status |= kHandshakeDone;
     return;
@@ -352,25 +356,25 @@ void TlsEngine::Advance(Cycle* cycle, RecordSink* sink) {
     }
     if (in_place != nullptr) {
       r = SSL_read_ex(ssl, in_place, cap, &n);
-      if (r == 1 && SSL_pending(ssl) > 0) {
-        // A post-handshake message (TLS 1.3: a ticket) came first, and the record
-        // after it holds more than its header promised: the rest joins it.
-        record = ReadRest(in_place, n, sink, cycle, &n);
-        if (record == nullptr) return;
-      } else if (r == 1 && n < cap) {
-        // Less than the record could hold (padding, or a message read first).
-        record = sink->Shrink(record, n);
+      if (r == 1) {
+        if (SSL_pending(ssl) > 0) {
+          // A post-handshake message (TLS 1.3: a ticket) came first, and the record
+          // after it holds more than its header promised: the rest joins it.
+          record = ReadRest(in_place, n, sink, &n);
+        } else if (n < cap) {
+          // Less than the record could hold (padding, or a message read first).
+          record = sink->Copy(in_place, n);
+        }
+        if (!Sunk(cycle, record, n)) return;
+        continue;
       }
-      if (r == 1 && !Sunk(cycle, record, n)) return;
-      if (r == 1) continue;
     } else {
       // With a sink, ReadBuffer() holds one record at a time.
       const size_t at = sink != nullptr ? 0 : cycle->cleartext;
       // Cleartext is never more than the encrypted bytes still to read.
       size_t want = BIO_ctrl_pending(in_) + static_cast<size_t>(SSL_pending(ssl)) + kRecordSize;
       if (!buf.Grow(at + want, at)) {
-        if (cycle->error_fallback == nullptr) cycle->error_fallback = "Out of memory reading cleartext";
-        Fail(cycle, SSL_ERROR_SSL);
+        FailOutOfMemory(cycle, "Out of memory reading cleartext");
         return;
       }
       r = SSL_read_ex(ssl, buf.data() + at, buf.size() - at, &n);
@@ -400,10 +404,6 @@ void TlsEngine::Advance(Cycle* cycle, RecordSink* sink) {
   }
   // A renegotiation may have finished while reading: what waited can go now.
   if (!progress_.pending_write.empty()) FlushPendingWrites(cycle);
-  if (progress_.free_buffers) {
-    progress_.free_buffers = false;
-    (void)SSL_free_buffers(ssl);  // 0 when a buffer still holds bytes: the mode frees it later
-  }
 }
 
 void TlsEngine::Write(const Chunk* chunks, size_t count, Cycle* cycle) {

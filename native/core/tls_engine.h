@@ -253,7 +253,6 @@ class TlsEngine {
     bool handshake_done = false;
     bool failed = false;
     bool release_buffers = false;  // the context's SSL_MODE_RELEASE_BUFFERS, applied once the handshake is done
-    bool free_buffers = false;     // the handshake's buffers go at the end of this call
     std::string pending_write;     // cleartext OpenSSL could not take yet (handshake, renegotiation)
   };
   // A handshake stopped for the driver: why, whether it has answered, what it was told.
@@ -315,11 +314,13 @@ class TlsEngine {
   // the input BIO, OpenSSL holds none of it and its cipher's overhead is known;
   // 0 otherwise. *partial: a record has begun to arrive and is not whole yet.
   size_t NextRecordCleartext(bool* partial) const;
-  // One record read by the sink path: false when it failed (cycle says why).
+  // One record read by the sink path (null: out of memory); false when the call failed.
   bool Sunk(Cycle* cycle, void* record, size_t n);
   // A record read in place in part (head_len bytes at head): the sink's copy of
-  // it whole, its length in *len; null when that failed (cycle says why).
-  void* ReadRest(const unsigned char* head, size_t head_len, RecordSink* sink, Cycle* cycle, size_t* len);
+  // it whole, its length in *len; null when out of memory.
+  void* ReadRest(const unsigned char* head, size_t head_len, RecordSink* sink, size_t* len);
+  // Fails the call with `message` (when it has none yet): memory ran out.
+  void FailOutOfMemory(Cycle* cycle, const char* message);
   bool WantsCertificatePause(SSL* ssl) const noexcept;
   // Server: keeps a session OpenSSL made in our own cache (tls_engine_callbacks.cc).
   void CacheServerSession(SSL_SESSION* session) noexcept;

@@ -23,8 +23,7 @@ bool TlsEngine::Lend(const unsigned char* data, size_t len, Cycle* cycle) {
 bool TlsEngine::KeepInput(Cycle* cycle) {
   ByteQueue* queue = QueueOf(in_);
   if (queue == nullptr || queue->Keep()) return true;
-  if (cycle->error_fallback == nullptr) cycle->error_fallback = "Out of memory reading input";
-  Fail(cycle, SSL_ERROR_SSL);
+  FailOutOfMemory(cycle, "Out of memory reading input");
   return false;
 }
 
@@ -76,23 +75,17 @@ size_t TlsEngine::NextRecordCleartext(bool* partial) const {
   return body - overhead;
 }
 
-void* TlsEngine::ReadRest(const unsigned char* head, size_t head_len, RecordSink* sink, Cycle* cycle, size_t* len) {
+void* TlsEngine::ReadRest(const unsigned char* head, size_t head_len, RecordSink* sink, size_t* len) {
   SSL* ssl = ssl_.get();
   const size_t rest = static_cast<size_t>(SSL_pending(ssl));
   ReadBuf& buf = ReadBuffer();
-  size_t n = 0;
-  if (!buf.Grow(head_len + rest, 0)) {
-    if (cycle->error_fallback == nullptr) cycle->error_fallback = "Out of memory reading cleartext";
-    Fail(cycle, SSL_ERROR_SSL);
-    return nullptr;
-  }
+  if (!buf.Grow(head_len + rest, 0)) return nullptr;
   std::copy_n(head, head_len, buf.data());
   // What OpenSSL has decrypted already: this read cannot fail.
+  size_t n = 0;
   if (SSL_read_ex(ssl, buf.data() + head_len, rest, &n) != 1) n = 0;
   *len = head_len + n;
-  void* record = sink->Copy(buf.data(), *len);
-  if (record == nullptr) Sunk(cycle, nullptr, 0);
-  return record;
+  return sink->Copy(buf.data(), *len);
 }
 
 bool TlsEngine::Sunk(Cycle* cycle, void* record, size_t n) {
@@ -104,8 +97,7 @@ bool TlsEngine::Sunk(Cycle* cycle, void* record, size_t n) {
     } catch (const std::bad_alloc&) {
     }
   }
-  if (cycle->error_fallback == nullptr) cycle->error_fallback = "Out of memory reading cleartext";
-  Fail(cycle, SSL_ERROR_SSL);
+  FailOutOfMemory(cycle, "Out of memory reading cleartext");
   return false;
 }
 
