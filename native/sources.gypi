@@ -43,6 +43,7 @@
       'native/binding/connection_identity.cc',
       'native/binding/connection_session.cc',
       'native/binding/connection_trace.cc',
+      'native/binding/connection_write.cc',
       'native/binding/env_teardown.cc',
       'native/binding/errors.cc',
       'native/binding/loop_js.cc',

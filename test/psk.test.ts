@@ -605,7 +605,7 @@ describe('PSK', () => {
         () => {
           for (const call of [
             () => s?.receive(Buffer.alloc(0)),
-            () => s?.write([Buffer.from('x')]),
+            () => s?.write(false, Buffer.from('x')),
             () => s?.shutdown(),
             () => s?.start(),
             () => s?.renegotiate({}),
@@ -674,7 +674,7 @@ describe('PSK', () => {
             () => ({ psk: KEY, identity: 'inner' }),
           );
           pump(c2, s2, c2.start());
-          const w = c2.write([Buffer.from('inner data')]) as CycleResult;
+          const w = c2.write(false, Buffer.from('inner data')) as CycleResult;
           assert.ok(w.encrypted);
           inner = s2.receive(w.encrypted).cleartext?.toString() ?? '';
           s2.destroy();
@@ -685,7 +685,7 @@ describe('PSK', () => {
       );
       pump(client, server, client.start());
       assert.equal(inner, 'inner data');
-      const w = client.write([Buffer.from('outer data')]) as CycleResult;
+      const w = client.write(false, Buffer.from('outer data')) as CycleResult;
       assert.ok(w.encrypted);
       assert.equal(server.receive(w.encrypted).cleartext?.toString(), 'outer data');
       server.destroy();

@@ -239,10 +239,13 @@ export interface NativeConnection {
   start(): CycleResult;
   /** One chunk of encrypted bytes from the transport. */
   receive(data: Buffer): CycleResult;
-  /** Encrypt cleartext. What OpenSSL cannot take yet (handshake or renegotiation
-   *  under way) is queued inside and retried on every later call; WRITE_PENDING says so. */
-  /** On the native transport, a result that is only its status is that number. */
-  write(chunks: Buffer[]): CycleResult | number;
+  /**
+   * Encrypt cleartext: Buffers, and strings the addon encodes (UTF-8 when `utf8`, else
+   * latin1). What OpenSSL cannot take yet (handshake or renegotiation under way) is
+   * queued inside and retried on every later call; WRITE_PENDING says so. On the
+   * native transport, a result that is only its status is that number.
+   */
+  write(utf8: boolean, ...chunks: (Buffer | string)[]): CycleResult | number;
   /** Send close_notify. */
   shutdown(): CycleResult;
   /** Continue a handshake that stopped with PAUSED, with JS's answer. */

@@ -16,6 +16,7 @@ import { Renegotiation, type RenegotiationHost } from '../policy/renegotiation';
 import { clientSessionReport, type ReportingSession, type SessionReport } from '../policy/session';
 import { enableTrace, reportKeylogOnListener } from '../policy/trace';
 import { verifyClient, verifyServer, type CertPolicy, type Verdict } from '../policy/verify';
+import type { Cleartext } from './cleartext_chunks';
 import { JsTransport } from './js_transport';
 import { NativeTransport } from './native_transport';
 import type { ServerSocketSetup, SocketConfig } from './options';
@@ -381,7 +382,9 @@ export class Driver<H extends DriverHost> {
     } else {
       // Early data the server did not take (or that was never sent): as ordinary data, first.
       const early = this.#config.earlyData;
-      if (early !== undefined && early.length > 0 && !conn.isEarlyDataAccepted()) this.#writer.write([early], () => {});
+      if (early !== undefined && early.length > 0 && !conn.isEarlyDataAccepted()) {
+        this.#writer.write({ chunks: [early], utf8: false }, () => {});
+      }
       // connect()'s client checked the server (#verifyServer) before its last flight went out.
       final = this.#writer.release();
       this.#announceSecure();
@@ -467,13 +470,13 @@ export class Driver<H extends DriverHost> {
 
   // ---- writes (writer.ts) ----
 
-  writev(chunks: Buffer[], cb: WriteCallback): void {
+  writev(cleartext: Cleartext, cb: WriteCallback): void {
     if (this.#host._secureEstablished) {
-      this.#writer.write(chunks, cb);
+      this.#writer.write(cleartext, cb);
       return;
     }
     // A client made directly starts its handshake at its first write, as with node:tls.
-    this.#writer.hold(chunks, cb);
+    this.#writer.hold(cleartext, cb);
     this.start();
   }
 

@@ -14,6 +14,7 @@ import { validateBuffer, validateInt32, validateString, validateUint32 } from '.
 import { enableTrace } from '../policy/trace';
 import type { ServerPskOptions, ClientPskOptions } from '../policy/psk';
 import { createSecureContext, SecureContext, type SecureContextOptions } from '../context/secure_context';
+import { manyChunks, oneChunk } from './cleartext_chunks';
 import { Driver } from './driver';
 import { IdleTimer } from './idle_timer';
 import { JsTransport } from './js_transport';
@@ -161,14 +162,11 @@ export class TLSSocket extends net.Socket {
   }
 
   override _write(chunk: Buffer | string, encoding: BufferEncoding, cb: WriteCallback): void {
-    this.#driver.writev([typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk], cb);
+    this.#driver.writev(oneChunk(chunk, encoding), cb);
   }
 
   override _writev(chunks: Chunk[], cb: WriteCallback): void {
-    const bufs = chunks.map(({ chunk, encoding }) =>
-      typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk,
-    );
-    this.#driver.writev(bufs, cb);
+    this.#driver.writev(manyChunks(chunks), cb);
   }
 
   override _final(cb: WriteCallback): void {

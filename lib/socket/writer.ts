@@ -9,6 +9,7 @@
 import type { CycleResult, NativeConnection } from '../../typings/native';
 import { binding } from '../internal/binding';
 import { socketClosed } from '../internal/errors';
+import type { Cleartext } from './cleartext_chunks';
 import type { Transport, WriteCallback } from './transport';
 
 const S = binding.status;
@@ -41,7 +42,7 @@ export interface WriterHost {
 
 export class Writer {
   readonly #host: WriterHost;
-  #pending: { chunks: Buffer[]; cb: WriteCallback } | null = null;
+  #pending: { cleartext: Cleartext; cb: WriteCallback } | null = null;
   #pendingFinal: WriteCallback | null = null;
   #heldCallbacks: WriteCallback[] = [];
   #atOnce = false;
@@ -61,8 +62,8 @@ export class Writer {
   }
 
   /** Written before the handshake finished: held until it does (node:tls does the same). */
-  hold(chunks: Buffer[], cb: WriteCallback): void {
-    this.#pending = { chunks, cb };
+  hold(cleartext: Cleartext, cb: WriteCallback): void {
+    this.#pending = { cleartext, cb };
   }
 
   /** end() before the handshake finished. */
@@ -74,20 +75,20 @@ export class Writer {
   release(): WriteCallback | null {
     const w = this.#pending;
     this.#pending = null;
-    if (w !== null) this.write(w.chunks, w.cb);
+    if (w !== null) this.write(w.cleartext, w.cb);
     const final = this.#pendingFinal;
     this.#pendingFinal = null;
     return final;
   }
 
-  write(chunks: Buffer[], cb: WriteCallback): void {
+  write(cleartext: Cleartext, cb: WriteCallback): void {
     const conn = this.#host.conn();
     if (conn === null) {
       cb(socketClosed());
       return;
     }
     this.#host.touch();
-    const out = conn.write(chunks);
+    const out = conn.write(cleartext.utf8, ...cleartext.chunks);
     // On the native transport a write that reports only its status returns that number
     // (never with ERROR); no result object is made for it unless one is handed on.
     const status = typeof out === 'number' ? out : out.status;

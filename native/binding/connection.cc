@@ -335,25 +335,6 @@ Napi::Value Connection::Receive(const Napi::CallbackInfo& info) {
   return Finish(env, &cycle);
 }
 
-Napi::Value Connection::Write(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!info[0].IsArray()) throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "chunks must be an Array of Buffers");
-  Napi::Array array = info[0].As<Napi::Array>();
-  const uint32_t n = array.Length();
-  // Checked whole before any is written.
-  std::vector<Chunk> chunks;
-  chunks.reserve(n);
-  for (uint32_t i = 0; i < n; ++i) {
-    Napi::Value v = array.Get(i);
-    if (!v.IsBuffer()) throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "chunks must be an Array of Buffers");
-    auto chunk = v.As<Napi::Buffer<unsigned char>>();
-    chunks.push_back(Chunk{chunk.Data(), chunk.Length()});
-  }
-  Cycle cycle;
-  engine()->Write(chunks.data(), chunks.size(), &cycle);
-  return WriteResult(env, &cycle);
-}
-
 Napi::Value Connection::Shutdown(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Cycle cycle;

@@ -17,6 +17,7 @@
 #include "core/byte_queue.h"
 #include "core/context_callbacks.h"
 #include "core/narrow.h"
+#include "core/scratch.h"
 
 namespace otls {
 
@@ -409,9 +410,11 @@ void TlsEngine::Advance(Cycle* cycle, RecordSink* sink) {
 void TlsEngine::Write(const Chunk* chunks, size_t count, Cycle* cycle) {
   if (progress_.failed || !ssl_) return;
   SSL* ssl = ssl_.get();
-  // Small chunks are gathered into full records; large ones go straight from
-  // the caller's memory into SSL_write. What OpenSSL cannot take yet is queued.
-  std::string staged;
+  // Small chunks are gathered into full records; large ones, and a last one
+  // with nothing gathered before it, go straight from the caller's memory into
+  // SSL_write. What OpenSSL cannot take yet is queued.
+  ScratchLease<ScratchSlot::kStaged> lease;
+  std::string& staged = lease.bytes();
   std::string& pending = progress_.pending_write;
   bool blocked = !progress_.handshake_done || !pending.empty() || SSL_in_init(ssl);
   // Writes one record; false once blocked or failed.
@@ -442,7 +445,15 @@ void TlsEngine::Write(const Chunk* chunks, size_t count, Cycle* cycle) {
       continue;
     }
     if (staged.size() + len < kRecordSize) {
-      if (staged.empty()) staged.reserve(kRecordSize);
+      if (staged.empty() && i + 1 == count) {
+        // One record of the caller's bytes as they are.
+        size_t written = 0;
+        if (len > 0 && !write_record(p, len, &written) && !progress_.failed) {
+          pending.append(reinterpret_cast<const char*>(p), len);
+        }
+        continue;
+      }
+      if (staged.capacity() < kRecordSize) staged.reserve(kRecordSize);
       staged.append(reinterpret_cast<const char*>(p), len);
       continue;
     }

@@ -1,0 +1,57 @@
+// What a write hands the addon (conn.write): Buffers as they are, and strings
+// the addon encodes itself, in one encoding a call (latin1, as node's HTTP
+// headers come, or UTF-8), so a string written becomes no Buffer in JS. Empty
+// strings are left out. A string in any other encoding, or in the second of two
+// encodings in one call, becomes a Buffer here.
+
+/** A write's cleartext: chunks for conn.write, and whether its strings are UTF-8 (else latin1). */
+export interface Cleartext {
+  chunks: (Buffer | string)[];
+  utf8: boolean;
+}
+
+const NONE = 0;
+const LATIN1 = 1;
+const UTF8 = 2;
+
+function stringKind(encoding: string): number {
+  switch (encoding) {
+    case 'utf8':
+    case 'utf-8':
+      return UTF8;
+    case 'latin1':
+    case 'binary':
+      return LATIN1;
+    default:
+      return NONE;
+  }
+}
+
+/** One chunk of _write(). */
+export function oneChunk(chunk: Buffer | string, encoding: BufferEncoding): Cleartext {
+  if (typeof chunk !== 'string') return { chunks: [chunk], utf8: false };
+  const kind = stringKind(encoding);
+  if (kind === NONE) return { chunks: [Buffer.from(chunk, encoding)], utf8: false };
+  return { chunks: chunk.length === 0 ? [] : [chunk], utf8: kind === UTF8 };
+}
+
+/** The chunks of _writev(), in order. */
+export function manyChunks(list: readonly { chunk: Buffer | string; encoding: BufferEncoding }[]): Cleartext {
+  const chunks: (Buffer | string)[] = [];
+  let kind = NONE;
+  for (const { chunk, encoding } of list) {
+    if (typeof chunk !== 'string') {
+      chunks.push(chunk);
+      continue;
+    }
+    if (chunk.length === 0) continue;
+    const k = stringKind(encoding);
+    if (k !== NONE && (kind === NONE || kind === k)) {
+      kind = k;
+      chunks.push(chunk);
+    } else {
+      chunks.push(Buffer.from(chunk, encoding));
+    }
+  }
+  return { chunks, utf8: kind === UTF8 };
+}
