@@ -88,6 +88,12 @@ void ByteQueue::Clear() noexcept {
   ClearOwn();
 }
 
+void ByteQueue::Release() noexcept {
+  if (size() != 0) return;
+  std::vector<char>().swap(bytes_);
+  start_ = 0;
+}
+
 void ByteQueue::ClearOwn() noexcept {
   bytes_.clear();
   start_ = 0;

@@ -34,6 +34,8 @@ class ByteQueue {
   size_t Read(char* out, size_t n) noexcept;
   // Drops every byte; a big buffer goes back (to this thread's spare when it fits).
   void Clear() noexcept;
+  // An empty queue frees its buffer, whatever its size (the next bytes grow a new one).
+  void Release() noexcept;
 
  private:
   size_t own() const { return bytes_.size() - start_; }

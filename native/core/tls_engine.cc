@@ -555,6 +555,12 @@ void TlsEngine::ClearOutput() {
   if (ByteQueue* buf = QueueOf(out_)) buf->Clear();
 }
 
+void TlsEngine::ReleaseQueues() {
+  if (!ssl_) return;
+  if (ByteQueue* buf = QueueOf(in_)) buf->Release();
+  if (ByteQueue* buf = QueueOf(out_)) buf->Release();
+}
+
 void TlsEngine::set_report_keylog(bool on) {
   switches_.report_keylog = on;
   if (on && ssl_) EnableKeylogCallback(SSL_get_SSL_CTX(ssl_.get()));

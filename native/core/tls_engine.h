@@ -193,6 +193,9 @@ class TlsEngine {
   // of it once it has been sent or copied (no wipe, no copy).
   size_t PeekOutput(const char** data) const;
   void ClearOutput();
+  // Frees the buffers of both byte queues if they are empty: a connection done
+  // with its handshake keeps no flight's worth of memory while it idles.
+  void ReleaseQueues();
 
   // --- A handshake waiting for its driver ----------------------------------
   Pause paused() const { return pause_.kind; }

@@ -232,6 +232,11 @@ void TcpLink::Flush() {
   bytes_written_ += len;
   if (done == len) {
     engine_->ClearOutput();
+    // The handshake's flights are out: what they grew the queues to goes back.
+    if (!queues_released_ && engine_->handshake_done()) {
+      queues_released_ = true;
+      engine_->ReleaseQueues();
+    }
     if (notify_flushed_ && pending_writes_ == 0) {
       notify_flushed_ = false;
       Defer(kWritesDone);

@@ -184,6 +184,8 @@ class TcpLink : private EngineStep::Owner {
   bool shutdown_after_release_ = false;
   bool notify_flushed_ = false;
   bool write_failed_ = false;
+  // The queues' buffers were freed once the handshake's output had gone.
+  bool queues_released_ = false;
   uint64_t bytes_read_ = 0;
   uint64_t bytes_written_ = 0;
 };
