@@ -128,6 +128,33 @@ describe('strings written to a socket', () => {
     assert.ok(mine.equals(want), 'ours sends the same bytes');
   });
 
+  it('a corked batch of 200,000 chunks (more than one call can take as arguments) arrives whole', async () => {
+    const n = 200_000;
+    const want = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) want[i] = 0x41 + (i % 26);
+    const batch = (s: nodeTls.TLSSocket) => {
+      s.cork();
+      for (let i = 0; i < n; i++) {
+        if (i % 2 === 0) s.write(want.subarray(i, i + 1));
+        else s.write(String.fromCharCode(want[i] ?? 0), 'latin1');
+      }
+      s.uncork();
+      s.end();
+    };
+    for (const tls of [ours as unknown as Tls, nodeTls]) {
+      const server = tls.createServer(ec, batch);
+      const port = await listen(server);
+      try {
+        const c = nodeTls.connect({ port, host: '127.0.0.1', ca: fixture('ca.pem'), servername: 'localhost' });
+        const got = await collect(c);
+        assert.equal(got.length, n);
+        assert.ok(got.equals(want));
+      } finally {
+        await close(server);
+      }
+    }
+  });
+
   it('the addon refuses a chunk that is neither a Buffer nor a string, before writing any', () => {
     const conn = new binding.Connection(ours.createSecureContext(ec).context, { isServer: true });
     try {

@@ -35,8 +35,14 @@ export function oneChunk(chunk: Buffer | string, encoding: BufferEncoding): Clea
   return { chunks: chunk.length === 0 ? [] : [chunk], utf8: kind === UTF8 };
 }
 
+// More chunks than this go to the addon as one Buffer: conn.write takes them as
+// arguments, and a call with a few hundred thousand overflows the stack. (node's
+// TLSWrap copies every batch of several chunks into one buffer too.)
+const MAX_ARGUMENTS = 4096;
+
 /** The chunks of _writev(), in order. */
 export function manyChunks(list: readonly { chunk: Buffer | string; encoding: BufferEncoding }[]): Cleartext {
+  if (list.length > MAX_ARGUMENTS) return joined(list);
   const chunks: (Buffer | string)[] = [];
   let kind = NONE;
   for (const { chunk, encoding } of list) {
@@ -54,4 +60,10 @@ export function manyChunks(list: readonly { chunk: Buffer | string; encoding: Bu
     }
   }
   return { chunks, utf8: kind === UTF8 };
+}
+
+/** A batch too long for one call's arguments, as one Buffer. */
+function joined(list: readonly { chunk: Buffer | string; encoding: BufferEncoding }[]): Cleartext {
+  const buffers = list.map(({ chunk, encoding }) => (typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk));
+  return { chunks: [Buffer.concat(buffers)], utf8: false };
 }
