@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import * as nodeTls from 'node:tls';
 import * as tls from '../lib/index';
 import { fixture } from './helpers/fixtures';
-import { close, listen, waitFor } from './helpers/net';
+import { close, listen, readAll, waitFor } from './helpers/net';
 import { certArgs, startOpenSSLServer, usePeerCleanup } from './helpers/peers';
 
 const rsa = { key: fixture('server-rsa-key.pem'), cert: fixture('server-rsa.pem') };
@@ -22,16 +22,6 @@ const describeNative = forced === 'js' ? describe.skip : describe;
 
 function client(port: number, options: tls.ConnectionOptions = {}): tls.TLSSocket {
   return tls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca: fixture('ca.pem'), ...options });
-}
-
-/** Every byte a socket reads until it ends. */
-function readAll(socket: NodeJS.ReadableStream): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    socket.on('data', (d: Buffer) => parts.push(d));
-    socket.on('end', () => resolve(Buffer.concat(parts)));
-    socket.on('error', reject);
-  });
 }
 
 describe('client transport choice', () => {

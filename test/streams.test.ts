@@ -6,7 +6,7 @@ import * as net from 'node:net';
 import * as nodeTls from 'node:tls';
 import * as tls from '../lib/index';
 import { fixture } from './helpers/fixtures';
-import { close, listen, waitFor } from './helpers/net';
+import { close, listen, readAll, waitFor } from './helpers/net';
 
 const rsa = { key: fixture('server-rsa-key.pem'), cert: fixture('server-rsa.pem') };
 const MB = 1024 * 1024;
@@ -27,15 +27,6 @@ async function writeAll(stream: NodeJS.WritableStream, data: Buffer): Promise<nu
   return waits;
 }
 
-function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    stream.on('data', (d: Buffer) => parts.push(d));
-    stream.once('end', () => resolve(Buffer.concat(parts)));
-    stream.once('error', reject);
-  });
-}
-
 describe('TLSSocket streams', () => {
   it('moves 10 MB each way with backpressure, byte for byte (our server, node client)', async function () {
     this.timeout(60000);
@@ -44,7 +35,7 @@ describe('TLSSocket streams', () => {
     let serverGot: Promise<Buffer> = Promise.resolve(Buffer.alloc(0));
     let serverWaits = 0;
     const server = tls.createServer({ ...rsa, allowHalfOpen: true }, (s) => {
-      serverGot = collect(s);
+      serverGot = readAll(s);
       void writeAll(s, down).then((w) => {
         serverWaits = w;
         s.end();
@@ -60,7 +51,7 @@ describe('TLSSocket streams', () => {
         allowHalfOpen: true,
       } as nodeTls.ConnectionOptions);
       await waitFor(c, 'secureConnect');
-      const clientGot = collect(c);
+      const clientGot = readAll(c);
       // Read slowly at first so the server has to wait for us.
       c.pause();
       setTimeout(() => c.resume(), 300);
@@ -81,7 +72,7 @@ describe('TLSSocket streams', () => {
     const down = randomBytes(10 * MB);
     let serverGot: Promise<Buffer> = Promise.resolve(Buffer.alloc(0));
     const server = nodeTls.createServer({ ...rsa, allowHalfOpen: true } as nodeTls.TlsOptions, (s) => {
-      serverGot = collect(s);
+      serverGot = readAll(s);
       s.pause();
       setTimeout(() => s.resume(), 300);
       void writeAll(s, down).then(() => s.end());
@@ -90,7 +81,7 @@ describe('TLSSocket streams', () => {
     try {
       const c = tls.connect({ port, host: 'localhost', ca: fixture('ca.pem'), allowHalfOpen: true });
       await waitFor(c, 'secureConnect');
-      const clientGot = collect(c);
+      const clientGot = readAll(c);
       const waits = await writeAll(c, up);
       c.end();
       assert.ok(waits > 0, 'our write() returned false at least once');
@@ -165,7 +156,7 @@ describe('TLSSocket streams', () => {
         allowHalfOpen: true,
       } as nodeTls.ConnectionOptions);
       await waitFor(c, 'secureConnect');
-      const reply = collect(c);
+      const reply = readAll(c);
       c.end('question');
       assert.equal((await reply).toString(), 'got question');
     } finally {
@@ -216,7 +207,7 @@ describe('TLSSocket streams', () => {
         errors.join(),
       );
       const ok = nodeTls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca: fixture('ca.pem') });
-      assert.equal((await collect(ok)).toString(), 'ok');
+      assert.equal((await readAll(ok)).toString(), 'ok');
     } finally {
       await close(server);
     }

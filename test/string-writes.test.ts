@@ -7,7 +7,7 @@ import * as nodeTls from 'node:tls';
 import { binding } from '../lib/internal/binding';
 import * as ours from '../lib/index';
 import { fixture } from './helpers/fixtures';
-import { close, listen } from './helpers/net';
+import { close, listen, readAll } from './helpers/net';
 
 type Tls = typeof nodeTls;
 const ec = { key: fixture('server-ec-key.pem'), cert: fixture('server-ec.pem') };
@@ -69,22 +69,13 @@ function expected(): Buffer {
   return Buffer.concat(parts.map(([s, e]) => Buffer.from(s, e)));
 }
 
-function collect(s: nodeTls.TLSSocket): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    s.on('data', (d: Buffer) => parts.push(d));
-    s.once('end', () => resolve(Buffer.concat(parts)));
-    s.once('error', reject);
-  });
-}
-
 /** What a node:tls client reads from a server of `tls` that runs the script. */
 async function fromServer(tls: Tls): Promise<Buffer> {
   const server = tls.createServer(ec, script);
   const port = await listen(server);
   try {
     const c = nodeTls.connect({ port, host: '127.0.0.1', ca: fixture('ca.pem'), servername: 'localhost' });
-    return await collect(c);
+    return await readAll(c);
   } finally {
     await close(server);
   }
@@ -94,7 +85,7 @@ async function fromServer(tls: Tls): Promise<Buffer> {
 async function fromClient(tls: Tls): Promise<Buffer> {
   let got: Promise<Buffer> = Promise.resolve(Buffer.alloc(0));
   const server = nodeTls.createServer(ec, (s) => {
-    got = collect(s);
+    got = readAll(s);
   });
   const port = await listen(server);
   try {
@@ -146,7 +137,7 @@ describe('strings written to a socket', () => {
       const port = await listen(server);
       try {
         const c = nodeTls.connect({ port, host: '127.0.0.1', ca: fixture('ca.pem'), servername: 'localhost' });
-        const got = await collect(c);
+        const got = await readAll(c);
         assert.equal(got.length, n);
         assert.ok(got.equals(want));
       } finally {

@@ -27,12 +27,15 @@ function stringKind(encoding: string): number {
   }
 }
 
-/** One chunk of _write(). */
+/** One chunk as Writable hands it to _write() and _writev(). */
+export interface WriteChunk {
+  chunk: Buffer | string;
+  encoding: BufferEncoding;
+}
+
+/** The chunk of _write(). */
 export function oneChunk(chunk: Buffer | string, encoding: BufferEncoding): Cleartext {
-  if (typeof chunk !== 'string') return { chunks: [chunk], utf8: false };
-  const kind = stringKind(encoding);
-  if (kind === NONE) return { chunks: [Buffer.from(chunk, encoding)], utf8: false };
-  return { chunks: chunk.length === 0 ? [] : [chunk], utf8: kind === UTF8 };
+  return manyChunks([{ chunk, encoding }]);
 }
 
 // More chunks than this go to the addon as one Buffer: conn.write takes them as
@@ -41,7 +44,7 @@ export function oneChunk(chunk: Buffer | string, encoding: BufferEncoding): Clea
 const MAX_ARGUMENTS = 4096;
 
 /** The chunks of _writev(), in order. */
-export function manyChunks(list: readonly { chunk: Buffer | string; encoding: BufferEncoding }[]): Cleartext {
+export function manyChunks(list: readonly WriteChunk[]): Cleartext {
   if (list.length > MAX_ARGUMENTS) return joined(list);
   const chunks: (Buffer | string)[] = [];
   let kind = NONE;
@@ -63,7 +66,7 @@ export function manyChunks(list: readonly { chunk: Buffer | string; encoding: Bu
 }
 
 /** A batch too long for one call's arguments, as one Buffer. */
-function joined(list: readonly { chunk: Buffer | string; encoding: BufferEncoding }[]): Cleartext {
+function joined(list: readonly WriteChunk[]): Cleartext {
   const buffers = list.map(({ chunk, encoding }) => (typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk));
   return { chunks: [Buffer.concat(buffers)], utf8: false };
 }

@@ -381,10 +381,7 @@ export class Driver<H extends DriverHost> {
       this.#setup?.hooks.onSecure(host);
     } else {
       // Early data the server did not take (or that was never sent): as ordinary data, first.
-      const early = this.#config.earlyData;
-      if (early !== undefined && early.length > 0 && !conn.isEarlyDataAccepted()) {
-        this.#writer.write({ chunks: [early], utf8: false }, () => {});
-      }
+      if (!conn.isEarlyDataAccepted()) this.#writer.writeUnsentEarly(this.#config.earlyData);
       // connect()'s client checked the server (#verifyServer) before its last flight went out.
       final = this.#writer.release();
       this.#announceSecure();

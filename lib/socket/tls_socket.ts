@@ -14,7 +14,7 @@ import { validateBuffer, validateInt32, validateString, validateUint32 } from '.
 import { enableTrace } from '../policy/trace';
 import type { ServerPskOptions, ClientPskOptions } from '../policy/psk';
 import { createSecureContext, SecureContext, type SecureContextOptions } from '../context/secure_context';
-import { manyChunks, oneChunk } from './cleartext_chunks';
+import { manyChunks, oneChunk, type WriteChunk } from './cleartext_chunks';
 import { Driver } from './driver';
 import { IdleTimer } from './idle_timer';
 import { JsTransport } from './js_transport';
@@ -25,11 +25,6 @@ import type { Transport, WriteCallback } from './transport';
 export type PeerCertificate = NativeCertificate;
 export type TLSSocketOptions = SocketOptions<TLSSocket>;
 export type { ServerPskOptions, ClientPskOptions };
-
-interface Chunk {
-  chunk: Buffer | string;
-  encoding: BufferEncoding;
-}
 
 /** How connect() and the Server make a socket: options already normalized, and a native connection. */
 export interface SocketInit {
@@ -165,7 +160,7 @@ export class TLSSocket extends net.Socket {
     this.#driver.writev(oneChunk(chunk, encoding), cb);
   }
 
-  override _writev(chunks: Chunk[], cb: WriteCallback): void {
+  override _writev(chunks: WriteChunk[], cb: WriteCallback): void {
     this.#driver.writev(manyChunks(chunks), cb);
   }
 

@@ -116,6 +116,11 @@ export class Writer {
     });
   }
 
+  /** A client's early data the server did not take: written as ordinary data, before anything else. */
+  writeUnsentEarly(early: Buffer | undefined): void {
+    if (early !== undefined && early.length > 0) this.write({ chunks: [early], utf8: false }, () => {});
+  }
+
   /** close_notify, then the transport's end; `cb` once it is out. */
   shutdown(cb: WriteCallback): void {
     const conn = this.#host.conn();

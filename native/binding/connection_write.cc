@@ -23,6 +23,13 @@ constexpr size_t kNotString = SIZE_MAX;
 // Where an empty chunk points (a zero-length Buffer may have no memory at all).
 constexpr unsigned char kNoBytes[1] = {0};
 
+// A string's bytes in UTF-8 or latin1: into `buf` (size bytes with room for N-API's
+// NUL), or only measured when `buf` is null; `len` gets how many.
+napi_status StringBytes(napi_env env, napi_value v, bool utf8, char* buf, size_t size, size_t* len) {
+  return utf8 ? napi_get_value_string_utf8(env, v, buf, size, len)
+              : napi_get_value_string_latin1(env, v, buf, size, len);
+}
+
 // A write's chunks: where each one's bytes are, and for a string, where in the
 // scratch bytes it goes once every string is measured.
 class Gathered {
@@ -52,9 +59,7 @@ class Gathered {
       offsets_[i] = kNotString;
       return true;
     }
-    napi_status st = utf8 ? napi_get_value_string_utf8(env, v, nullptr, 0, &len)
-                          : napi_get_value_string_latin1(env, v, nullptr, 0, &len);
-    if (st != napi_ok) return false;
+    if (StringBytes(env, v, utf8, nullptr, 0, &len) != napi_ok) return false;
     if (len == 0) {
       chunks_[i] = Chunk{kNoBytes, 0};
       offsets_[i] = kNotString;
@@ -75,10 +80,7 @@ class Gathered {
       char* at = scratch->data() + offsets_[i];
       const size_t len = chunks_[i].len;
       size_t copied = 0;
-      napi_value v = info[i + 1];
-      napi_status st = utf8 ? napi_get_value_string_utf8(env, v, at, len + 1, &copied)
-                            : napi_get_value_string_latin1(env, v, at, len + 1, &copied);
-      if (st != napi_ok || copied != len) return false;
+      if (StringBytes(env, info[i + 1], utf8, at, len + 1, &copied) != napi_ok || copied != len) return false;
       chunks_[i].data = reinterpret_cast<const unsigned char*>(at);
     }
     return true;

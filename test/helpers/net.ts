@@ -31,6 +31,16 @@ export async function close(server: Server): Promise<void> {
   await done;
 }
 
+/** Every byte a stream reads until it ends; rejects on 'error'. */
+export function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    stream.on('data', (d: Buffer) => parts.push(d));
+    stream.once('end', () => resolve(Buffer.concat(parts)));
+    stream.once('error', reject);
+  });
+}
+
 /** Resolves with the first event, rejects on 'error' or after ms. */
 export function waitFor<T extends unknown[] = unknown[]>(
   emitter: NodeJS.EventEmitter,
