@@ -77,6 +77,45 @@ describe('new TLSSocket()', () => {
     }
   });
 
+  it('reports the address fields node:tls reports, localFamily included, on both sides', async () => {
+    type Fields = Record<string, unknown>;
+    const fields = (s: net.Socket): Fields => ({
+      remoteAddress: s.remoteAddress,
+      remoteFamily: s.remoteFamily,
+      localAddress: s.localAddress,
+      localFamily: s.localFamily,
+      local: s.localPort !== undefined,
+      remote: s.remotePort !== undefined,
+    });
+    const seen: Record<string, Fields[]> = {};
+    for (const [name, mod] of [
+      ['node', nodeTls],
+      ['ours', tls as unknown as typeof nodeTls],
+    ] as const) {
+      for (const host of ['127.0.0.1', '::1']) {
+        const server = mod.createServer(rsa, (s) => s.end(JSON.stringify(fields(s))));
+        server.listen(0, host);
+        await waitFor(server, 'listening');
+        try {
+          const port = (server.address() as net.AddressInfo).port;
+          const c = mod.connect({ port, host, servername: 'localhost', ca: fixture('ca.pem') });
+          await waitFor(c, 'secureConnect');
+          const client = fields(c);
+          let body = '';
+          c.setEncoding('utf8');
+          c.on('data', (d: string) => (body += d));
+          await waitFor(c, 'end');
+          (seen[name] ??= []).push(client, JSON.parse(body) as Fields);
+        } finally {
+          await close(server);
+        }
+      }
+    }
+    assert.deepEqual(seen.ours, seen.node);
+    assert.equal(seen.ours?.[0]?.localFamily, 'IPv4');
+    assert.equal(seen.ours?.[2]?.localFamily, 'IPv6');
+  });
+
   it('proxies the socket API to its net.Socket', async () => {
     const server = nodeTls.createServer(rsa, (s) => s.on('data', () => {}));
     const port = await listen(server);

@@ -85,7 +85,7 @@ export function reportTlsOnWrapper(session: http2.Http2Session, socket: TLSSocke
   if (handle === null || typeof handle !== 'object') return;
   const fill = (remote: boolean) => (out: AddressOut) => {
     out.address = remote ? socket.remoteAddress : socket.localAddress;
-    out.family = remote ? socket.remoteFamily : socket.localAddress?.includes(':') ? 'IPv6' : 'IPv4';
+    out.family = remote ? socket.remoteFamily : socket.localFamily;
     out.port = remote ? socket.remotePort : socket.localPort;
     return out.address === undefined ? -1 : 0;
   };

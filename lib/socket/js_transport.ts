@@ -227,7 +227,7 @@ export class JsTransport implements Transport {
   }
 
   remote(
-    name: 'remoteAddress' | 'remoteFamily' | 'remotePort' | 'localAddress' | 'localPort',
+    name: 'remoteAddress' | 'remoteFamily' | 'remotePort' | 'localAddress' | 'localPort' | 'localFamily',
   ): string | number | undefined {
     return this.#net()?.[name];
   }

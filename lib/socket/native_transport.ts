@@ -185,12 +185,12 @@ export class NativeTransport implements Transport {
   }
 
   remote(
-    name: 'remoteAddress' | 'remoteFamily' | 'remotePort' | 'localAddress' | 'localPort',
+    name: 'remoteAddress' | 'remoteFamily' | 'remotePort' | 'localAddress' | 'localPort' | 'localFamily',
   ): string | number | undefined {
     if (this.#closed) return undefined;
     const a = this.#conn.address(name.startsWith('remote'));
     if (a === undefined) return undefined;
-    if (name === 'remoteFamily') return a.family;
+    if (name === 'remoteFamily' || name === 'localFamily') return a.family;
     return name === 'remotePort' || name === 'localPort' ? a.port : a.address;
   }
 

@@ -381,7 +381,14 @@ export class TLSSocket extends net.Socket {
 }
 
 // net.Socket defines these as accessors; a TLSSocket reports its transport's.
-for (const name of ['remoteAddress', 'remoteFamily', 'remotePort', 'localAddress', 'localPort'] as const) {
+for (const name of [
+  'remoteAddress',
+  'remoteFamily',
+  'remotePort',
+  'localAddress',
+  'localPort',
+  'localFamily',
+] as const) {
   Object.defineProperty(TLSSocket.prototype, name, {
     configurable: true,
     enumerable: false,

@@ -70,7 +70,7 @@ export interface Transport {
   address(): net.AddressInfo | Record<string, never>;
   /** The address fields as net.Socket reports them. */
   remote(
-    name: 'remoteAddress' | 'remoteFamily' | 'remotePort' | 'localAddress' | 'localPort',
+    name: 'remoteAddress' | 'remoteFamily' | 'remotePort' | 'localAddress' | 'localPort' | 'localFamily',
   ): string | number | undefined;
   /** Closes the transport; returns the write callbacks still waiting, to be failed by the driver. */
   destroy(): WriteCallback[];
