@@ -26,6 +26,7 @@
     ],
     # libuv over the core: no N-API.
     'otls_transport_sources': [
+      'native/transport/cleartext_relay.cc',
       'native/transport/pool_step.cc',
       'native/transport/tcp_link.cc',
     ],

@@ -65,6 +65,8 @@ export interface NativeStatusBits {
   OUTPUT_HELD: number;
   /** Cleartext written earlier is still queued inside (OpenSSL could not take it yet). */
   WRITE_PENDING: number;
+  /** relay(): the other end of the pair will write no more (it shut down or closed). */
+  RELAY_END: number;
 }
 
 /** What one native call on a Connection produced. */
@@ -327,8 +329,18 @@ export interface NativeConnection {
    * status and perhaps cleartext comes as (status, cleartext), no object.
    */
   onresult?: (result: CycleResult | number, cleartext?: Buffer) => void;
+  /** No-ops once relay() has been called: the relay starts and stops reading. */
   readStart(): void;
   readStop(): void;
+  /**
+   * From now on the cleartext goes over a Unix socketpair instead of to `onresult`:
+   * what the socket brings is decrypted into one end, what that end reads is encrypted
+   * and sent (backpressure both ways; the peer's end shuts the pair's writing down;
+   * the other end's EOF comes as RELAY_END). `chunks` (cleartext already received and
+   * not consumed) go first. Returns the other end's descriptor, the caller's to own.
+   * Throws ERR_INVALID_STATE before the handshake is done or when relayed already.
+   */
+  relay(...chunks: Buffer[]): number;
   /** newSession: hold encrypted output back until as many releaseOutput() calls. */
   holdOutput(): void;
   releaseOutput(): void;

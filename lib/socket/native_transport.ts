@@ -29,6 +29,10 @@ export class NativeTransport implements Transport {
   #ownFin = false;
   /** [read, written] once closed (the link is gone then). */
   #finalBytes: [number, number] = [0, 0];
+  /** relay(): told when the pair's other end will write no more. */
+  #onRelayEnd: (() => void) | null = null;
+  /** The result the driver is acting on (a relay started meanwhile takes its cleartext). */
+  #current: CycleResult | null = null;
 
   constructor(conn: NativeConnection, sink: TransportSink) {
     this.#conn = conn;
@@ -75,7 +79,13 @@ export class NativeTransport implements Transport {
       return;
     }
     sink.active();
-    sink.result(r);
+    const outer = this.#current;
+    this.#current = r;
+    try {
+      sink.result(r);
+    } finally {
+      this.#current = outer;
+    }
     if (this.#closed) return;
     if ((st & S.WRITES_DONE) !== 0) this.#writesDone();
     if ((st & S.HANDSHAKE_TIMEOUT) !== 0 && !sink.secureEstablished) {
@@ -92,6 +102,7 @@ export class NativeTransport implements Transport {
       this.#peerFin = true;
       sink.end();
     }
+    if ((st & S.RELAY_END) !== 0) this.#onRelayEnd?.();
     // Both directions are done: the socket is, as a stream's 'close' says.
     if (this.#peerFin && this.#ownFin && !this.#closed) sink.close();
   }
@@ -114,6 +125,25 @@ export class NativeTransport implements Transport {
     const cbs = this.#writeCallbacks;
     this.#writeCallbacks = [];
     for (const cb of cbs) cb();
+  }
+
+  /**
+   * The cleartext goes over a socketpair from now on (conn.relay(): `first` goes
+   * ahead of what comes next); the descriptor of the pair's other end. `onEnd`:
+   * that end will write no more.
+   */
+  relay(first: Buffer[], onEnd: () => void): number {
+    // Started while the driver acts on a result ('secureConnection'): its cleartext,
+    // which the driver hands the stream after the handshake's events, goes first too.
+    const r = this.#current;
+    const late = r?.records ?? (r?.cleartext !== undefined ? [r.cleartext] : []);
+    const fd = this.#conn.relay(...first, ...late);
+    if (r !== null) {
+      delete r.records;
+      delete r.cleartext;
+    }
+    this.#onRelayEnd = onEnd;
+    return fd;
   }
 
   whenIdle(fn: () => void): void {

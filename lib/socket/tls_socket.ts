@@ -18,6 +18,7 @@ import { manyChunks, oneChunk, type WriteChunk } from './cleartext_chunks';
 import { Driver } from './driver';
 import { IdleTimer } from './idle_timer';
 import { JsTransport } from './js_transport';
+import { NativeTransport } from './native_transport';
 import { linkedPeerChain } from './peer_chain';
 import { socketConfig, type ServerSocketSetup, type SocketConfig, type SocketOptions } from './options';
 import type { Transport, WriteCallback } from './transport';
@@ -176,6 +177,27 @@ export class TLSSocket extends net.Socket {
   /** A socket given to node's http2 session: writes complete as soon as their bytes are out (http2_server.ts). */
   _completeWritesAtOnce(): void {
     this.#driver.writer.completeAtOnce();
+  }
+
+  /**
+   * http2 over the native transport (lib/http/cleartext_relay.ts): the cleartext goes over
+   * a socketpair from now on, and this returns the descriptor of its other end; null on
+   * the JS transport, before the handshake, or when the pair cannot be made. What was
+   * received and not read goes ahead of the rest. `onEnd`: that end will write no more.
+   */
+  _relayCleartext(onEnd: () => void): number | null {
+    const transport = this.#driver.transport;
+    if (!(transport instanceof NativeTransport) || !transport.alive || !this._secureEstablished) return null;
+    if (this.destroyed || this.readableEncoding !== null) return null;
+    const first: Buffer[] = [];
+    for (let chunk: unknown = this.read(); chunk !== null; chunk = this.read()) first.push(chunk as Buffer);
+    try {
+      return transport.relay(first, onEnd);
+    } catch {
+      // (No descriptor left, say.) What was read goes back: the stream carries on as it was.
+      for (let i = first.length - 1; i >= 0; i--) this.unshift(first[i]);
+      return null;
+    }
   }
 
   override _destroy(error: Error | null, cb: (error: Error | null) => void): void {

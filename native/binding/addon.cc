@@ -133,6 +133,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"HANDSHAKE_TIMEOUT", kHandshakeTimeout},
       {"WRITE_QUEUED", kWriteQueued},
       {"OUTPUT_HELD", kOutputHeld},
+      {"RELAY_END", kRelayEnd},
   };
   for (const auto& [name, bit] : kStatusBits) status.Set(name, Napi::Number::New(env, bit));
   exports.Set("status", status);

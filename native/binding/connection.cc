@@ -96,6 +96,7 @@ Napi::Function Connection::Init(Napi::Env env) {
           InstanceMethod<&Connection::Entry<&Connection::AttachSocket, Needs::kEngine>>("attachSocket"),
           InstanceMethod<&Connection::Entry<&Connection::ReadStart, Needs::kOwnState>>("readStart"),
           InstanceMethod<&Connection::Entry<&Connection::ReadStop, Needs::kOwnState>>("readStop"),
+          InstanceMethod<&Connection::Entry<&Connection::Relay, Needs::kOwnState>>("relay"),
           InstanceMethod<&Connection::Entry<&Connection::HoldOutput, Needs::kOwnState>>("holdOutput"),
           InstanceMethod<&Connection::Entry<&Connection::ReleaseOutput, Needs::kOwnState>>("releaseOutput"),
           InstanceMethod<&Connection::Entry<&Connection::FlushOutput, Needs::kOwnState>>("flushOutput"),

@@ -153,6 +153,8 @@ class Connection : public Napi::ObjectWrap<Connection>,
   void AttachSocket(const Napi::CallbackInfo& info);
   void ReadStart(const Napi::CallbackInfo& info);
   void ReadStop(const Napi::CallbackInfo& info);
+  // relay(...chunks): the link's cleartext over a socketpair; the other end's descriptor.
+  Napi::Value Relay(const Napi::CallbackInfo& info);
   void HoldOutput(const Napi::CallbackInfo& info);
   void ReleaseOutput(const Napi::CallbackInfo& info);
   void FlushOutput(const Napi::CallbackInfo& info);

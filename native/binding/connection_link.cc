@@ -5,6 +5,7 @@
 // the socket instead of into the result. The socket API (addresses, no-delay,
 // keep-alive, ref/unref, byte counts) is answered by the link.
 #include <utility>
+#include <vector>
 
 #include "binding/addon_data.h"
 #include "binding/connection.h"
@@ -134,9 +135,36 @@ TcpLink* Connection::RequireLink(Napi::Env env) const {
   return link_;
 }
 
-void Connection::ReadStart(const Napi::CallbackInfo& info) { RequireLink(info.Env())->ReadStart(); }
+// A relayed link reads as its relay has room (backpressure is the relay's, not the stream's).
+void Connection::ReadStart(const Napi::CallbackInfo& info) {
+  TcpLink* link = RequireLink(info.Env());
+  if (!link->relayed()) link->ReadStart();
+}
 
-void Connection::ReadStop(const Napi::CallbackInfo& info) { RequireLink(info.Env())->ReadStop(); }
+void Connection::ReadStop(const Napi::CallbackInfo& info) {
+  TcpLink* link = RequireLink(info.Env());
+  if (!link->relayed()) link->ReadStop();
+}
+
+Napi::Value Connection::Relay(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TcpLink* link = RequireLink(env);
+  const TlsEngine* engine = link->engine();
+  if (engine == nullptr || !engine->handshake_done() || link->relayed()) {
+    throw CodedError(env, "ERR_INVALID_STATE", "The connection cannot relay its cleartext");
+  }
+  std::vector<Chunk> first;
+  first.reserve(info.Length());
+  for (size_t i = 0; i < info.Length(); ++i) {
+    if (!info[i].IsBuffer()) throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "chunks must be Buffers");
+    auto buf = info[i].As<Napi::Buffer<unsigned char>>();
+    first.push_back(Chunk{buf.Data(), buf.Length()});
+  }
+  int err = 0;
+  int fd = link->StartRelay(first.data(), first.size(), &err);
+  if (fd < 0) throw UvError(env, err, "socketpair");
+  return Napi::Number::New(env, fd);
+}
 
 void Connection::HoldOutput(const Napi::CallbackInfo& info) { RequireLink(info.Env())->Hold(); }
 

@@ -150,6 +150,8 @@ void TcpLink::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) no
   Cycle cycle;
   if (nread < 0) {
     self->ReadStop();
+    self->read_ended_ = true;
+    if (self->relay_ != nullptr) self->relay_->EndOutput();
     if (nread == UV_EOF) {
       self->Report(&cycle, kTransportEnd);
     } else {
@@ -173,8 +175,10 @@ void TcpLink::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) no
     if (self->QueueStep()) return;
   }
   // The sink's records live until the read is reported (AfterInput): released then.
-  RecordSink* sink = self->owner_ != nullptr ? self->owner_->InputSink() : nullptr;
+  // A relay takes the cleartext from the read buffer.
+  RecordSink* sink = self->owner_ != nullptr && self->relay_ == nullptr ? self->owner_->InputSink() : nullptr;
   engine->Advance(&cycle, sink);
+  if (self->relay_ != nullptr) self->RelayCleartext(&cycle);
   engine->KeepInput(&cycle);
   self->AfterInput(&cycle);
   if (sink != nullptr) sink->Release();
@@ -241,6 +245,7 @@ void TcpLink::Flush() {
       notify_flushed_ = false;
       Defer(kWritesDone);
     }
+    if (relay_ != nullptr && pending_writes_ == 0) relay_->ReadStart();
     return;
   }
   // The rest waits in libuv's queue, in bytes of its own.
@@ -274,6 +279,8 @@ void TcpLink::OnWrite(uv_write_t* req, int status) noexcept {
   }
   if (self->pending_writes_ == 0) {
     self->notify_flushed_ = false;
+    // The relay waits for the socket: it may read again (the report may close the link).
+    if (self->relay_ != nullptr && !self->output_held()) self->relay_->ReadStart();
     self->Report(&cycle, kWritesDone);
   }
 }
@@ -339,6 +346,7 @@ void TcpLink::Close() {
   step_.Abandon();
   engine_.reset();
   ReadStop();
+  if (relay_ != nullptr) std::exchange(relay_, nullptr)->Close();
   uv_close(handle(), OnClose);
   if (has_timer_) uv_close(reinterpret_cast<uv_handle_t*>(&deferred_), OnClose);
 }
@@ -365,6 +373,66 @@ int TcpLink::SockName(sockaddr_storage* out) const {
   if (pipe_) return UV_ENOTSUP;
   int len = sizeof(*out);
   return uv_tcp_getsockname(&handle_.tcp, reinterpret_cast<sockaddr*>(out), &len);
+}
+
+int TcpLink::StartRelay(const Chunk* first, size_t count, int* error) {
+  if (relay_ != nullptr || closing_ || !engine_) {
+    *error = UV_EINVAL;
+    return -1;
+  }
+  int fd = -1;
+  relay_ = CleartextRelay::Open(stream()->loop, this, &fd, error);
+  if (relay_ == nullptr) return -1;
+  relay_->SetRef(uv_has_ref(handle()) != 0);
+  bool blocked = false;
+  for (size_t i = 0; i < count; ++i) {
+    blocked = !relay_->Send(reinterpret_cast<const char*>(first[i].data), first[i].len) || blocked;
+  }
+  // The peer may have ended already (FIN, or close_notify, which JS has been told of).
+  if (read_ended_ || (SSL_get_shutdown(engine_->ssl()) & SSL_RECEIVED_SHUTDOWN) != 0) relay_->EndOutput();
+  if (!writes_pending() && !output_held()) relay_->ReadStart();
+  // Reading is the relay's to start and stop from now on.
+  if (blocked) {
+    ReadStop();
+  } else if (!read_ended_) {
+    ReadStart();
+  }
+  return fd;
+}
+
+void TcpLink::RelayCleartext(Cycle* cycle) {
+  if (cycle->cleartext > 0) {
+    const auto* data = reinterpret_cast<const char*>(ReadBuffer().data());
+    // The pair is full: the socket waits until it has room (RelayDrained).
+    if (!relay_->Send(data, cycle->cleartext)) ReadStop();
+  }
+  cycle->cleartext = 0;
+  cycle->record_ends.clear();
+  if ((cycle->status & kPeerClosed) != 0) relay_->EndOutput();
+}
+
+void TcpLink::RelayInput(const char* data, size_t len) noexcept {
+  TlsEngine* engine = engine_.get();
+  if (closing_ || engine == nullptr) return;
+  ClearErrorOnReturn clear;
+  const Chunk chunk{reinterpret_cast<const unsigned char*>(data), len};
+  Cycle cycle;
+  engine->Write(&chunk, 1, &cycle);
+  engine->Collect(&cycle);
+  Flush();
+  // The socket is full (or output is held): the relay waits until it has gone.
+  if (relay_ != nullptr && (writes_pending() || output_held())) relay_->ReadStop();
+  // The owner may close the link: nothing after this call.
+  if (Interesting(cycle)) Report(&cycle, 0);
+}
+
+void TcpLink::RelayEnded() noexcept {
+  Cycle cycle;
+  Report(&cycle, kRelayEnd);
+}
+
+void TcpLink::RelayDrained() noexcept {
+  if (!read_ended_) ReadStart();
 }
 
 void TcpLink::ReportHandshakeTimeout() {

@@ -18,6 +18,7 @@
 
 #include "core/engine_step.h"
 #include "core/tls_engine.h"
+#include "transport/cleartext_relay.h"
 #include "transport/pool_step.h"
 
 namespace otls {
@@ -31,6 +32,7 @@ enum LinkStatus : uint32_t {
   kHandshakeTimeout = 1u << 12,  // the handshake did not finish in time
   kWriteQueued = 1u << 13,       // this call's output waits in libuv's queue
   kOutputHeld = 1u << 14,        // this result's output waits for JS (flushOutput())
+  kRelayEnd = 1u << 15,          // the relay's other end will write no more (StartRelay)
 };
 
 class TcpLink;
@@ -54,7 +56,7 @@ class LinkOwner {
   ~LinkOwner() = default;
 };
 
-class TcpLink : private EngineStep::Owner {
+class TcpLink : private EngineStep::Owner, private CleartextRelay::Link {
  public:
   // Accepts one pending connection of `server` on its loop; null when that fails.
   static TcpLink* Accept(uv_stream_t* server, int* error);
@@ -107,6 +109,15 @@ class TcpLink : private EngineStep::Owner {
   // Closes the socket; the link frees itself once libuv is done with it.
   void Close();
 
+  // From now on the cleartext goes over a socketpair instead of to the owner
+  // (transport/cleartext_relay.h): what the link decrypts is written to the
+  // relay, what the relay reads is encrypted and sent; `first` (cleartext the
+  // owner had already been given and not consumed) goes first. Returns the other
+  // end's descriptor (the caller's from now on), or -1 with a libuv error in
+  // *error. The owner still hears of everything but cleartext, and of kRelayEnd.
+  int StartRelay(const Chunk* first, size_t count, int* error);
+  bool relayed() const { return relay_ != nullptr; }
+
   // The socket's descriptor (-1 if none).
   int Fileno() const;
   int PeerName(sockaddr_storage* out) const;
@@ -116,8 +127,15 @@ class TcpLink : private EngineStep::Owner {
   int SetKeepAlive(bool on, unsigned int delay_s) {
     return pipe_ ? 0 : uv_tcp_keepalive(&handle_.tcp, on ? 1 : 0, delay_s);
   }
-  void Ref() { uv_ref(handle()); }
-  void Unref() { uv_unref(handle()); }
+  // (The relay's end of its pair with it.)
+  void Ref() {
+    uv_ref(handle());
+    if (relay_ != nullptr) relay_->SetRef(true);
+  }
+  void Unref() {
+    uv_unref(handle());
+    if (relay_ != nullptr) relay_->SetRef(false);
+  }
   uint64_t bytes_read() const { return bytes_read_; }
   uint64_t bytes_written() const { return bytes_written_; }
   // Reports a handshake that took too long (the listener's sweep).
@@ -155,6 +173,12 @@ class TcpLink : private EngineStep::Owner {
   void Defer(uint32_t link_status, int uv_error = 0, const char* syscall = nullptr);
   // True when this cycle carries something JS must see.
   static bool Interesting(const Cycle& cycle);
+  // A read's cleartext to the relay (none is left for the owner).
+  void RelayCleartext(Cycle* cycle);
+  // CleartextRelay::Link.
+  void RelayInput(const char* data, size_t len) noexcept override;
+  void RelayEnded() noexcept override;
+  void RelayDrained() noexcept override;
 
   // The socket: TCP (every server link), or a client's Unix domain socket.
   union Socket {
@@ -179,6 +203,10 @@ class TcpLink : private EngineStep::Owner {
   uint32_t holds_ = 0;
   uint32_t pending_writes_ = 0;
   bool reading_ = false;
+  // The socket said EOF or failed: reading does not start again.
+  bool read_ended_ = false;
+  // The cleartext's way out and in, once StartRelay has made it (closed with the link).
+  CleartextRelay* relay_ = nullptr;
   bool closing_ = false;
   bool shutdown_requested_ = false;
   bool shutdown_after_release_ = false;
