@@ -10,6 +10,7 @@ import { validateFunction } from '../internal/validators';
 import { Server as TlsServer, type TlsServerOptions } from '../server/server';
 import type { TLSSocket } from '../socket/tls_socket';
 import { ignoreErrorsAfterShutdown } from './after_shutdown';
+import { relayCleartext } from './cleartext_relay';
 import { reportTlsOnSession, reportTlsOnWrapper } from './http2_tls_view';
 import { nodeHttpServer, type HttpLikeServer } from './node_http';
 import { normalizedOptions, parts } from './node_http2';
@@ -22,7 +23,8 @@ type RequestListener = (req: http2.Http2ServerRequest, res: http2.Http2ServerRes
 
 const httpProto = http.Server.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
 
-// The socket whose session node's connection listener is making (see onSecureConnection).
+// The socket whose session node's connection listener is making over node's
+// JSStreamSocket (see onSecureConnection); null when it is relayed.
 let connecting: TLSSocket | null = null;
 
 /** 'secureConnection': node's http2 connection listener, with what node:tls sockets give it. */
@@ -31,8 +33,17 @@ function onSecureConnection(this: Http2SecureServer, socket: TLSSocket): void {
   // node:tls sockets carry their server (allowHTTP1 puts the HTTP/1 classes on it).
   if (owned.server === undefined || owned.server === null) owned.server = this;
   ignoreErrorsAfterShutdown(socket);
-  // Only an HTTP/2 session writes to it then (allowHTTP1's sockets are the user's).
-  if (socket.alpnProtocol === 'h2') socket._completeWritesAtOnce();
+  if (socket.alpnProtocol === 'h2') {
+    // The native transport: the session reads a socketpair natively (cleartext_relay.ts).
+    const pipe = relayCleartext(socket);
+    if (pipe !== null) {
+      socket.disableRenegotiation();
+      parts.connectionListener.call(this, pipe);
+      return;
+    }
+    // Only an HTTP/2 session writes to it then (allowHTTP1's sockets are the user's).
+    socket._completeWritesAtOnce();
+  }
   connecting = socket;
   try {
     parts.connectionListener.call(this, socket);

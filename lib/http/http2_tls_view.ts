@@ -9,6 +9,7 @@
 // fields, and its handle's getpeername/getsockname (net.Socket's address getters
 // read those).
 import type * as http2 from 'node:http2';
+import type * as net from 'node:net';
 import type { TLSSocket } from '../socket/tls_socket';
 
 // The TLSSocket methods a program may call through session.socket / req.socket.
@@ -44,6 +45,8 @@ interface AddressOut {
 interface WrapperHandle {
   getpeername?: (out: AddressOut) => number;
   getsockname?: (out: AddressOut) => number;
+  ref?: () => void;
+  unref?: () => void;
 }
 
 /** The session's own `encrypted` and `alpnProtocol`: our socket's, once its handshake is done. */
@@ -62,9 +65,43 @@ export function reportTlsOnSession(session: http2.Http2Session, socket: TLSSocke
   });
 }
 
+/** `view` answers TLS calls and fields as `socket` does. */
+function copyTls(view: Record<string, unknown>, socket: TLSSocket): void {
+  const target = socket as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const name of methods) view[name] = (...args: unknown[]) => target[name]?.apply(socket, args);
+  for (const name of fields) view[name] = socket[name];
+}
+
+// What a net.Socket reports of its connection that a relay's pipe must take from the TLS socket.
+const connectionFields = [
+  'remoteAddress',
+  'remoteFamily',
+  'remotePort',
+  'localAddress',
+  'localPort',
+  'localFamily',
+  'bytesRead',
+  'bytesWritten',
+] as const;
+
+/**
+ * The socketpair end a session reads (cleartext_relay.ts) answers as `socket` for TLS,
+ * addresses and byte counts. Called before the session is made: http2 takes
+ * `encrypted` and `alpnProtocol` off its socket then, so the session reports them itself.
+ */
+export function reportTlsOnPipe(pipe: net.Socket, socket: TLSSocket): void {
+  copyTls(pipe as unknown as Record<string, unknown>, socket);
+  const source = socket as unknown as Record<string, unknown>;
+  for (const name of connectionFields) {
+    Object.defineProperty(pipe, name, { configurable: true, enumerable: false, get: () => source[name] });
+  }
+  Object.defineProperty(pipe, 'address', { configurable: true, writable: true, value: () => socket.address() });
+}
+
 /**
  * session.socket (a proxy of http2's wrapper around `socket`) answers as `socket`
- * for TLS and addresses. Call once the handshake is done. A session that is not
+ * for TLS and addresses, and session.ref()/unref() reach `socket` (net.Socket's
+ * ref/unref call its handle's, which the wrapper's JSStream lacks). Call once the handshake is done. A session that is not
  * over a wrapper (never the case for our sockets today) is left alone.
  */
 export function reportTlsOnWrapper(session: http2.Http2Session, socket: TLSSocket, sniSent?: string): void {
@@ -76,9 +113,7 @@ export function reportTlsOnWrapper(session: http2.Http2Session, socket: TLSSocke
     // ERR_HTTP2_SOCKET_UNBOUND: the session is closed already.
     return;
   }
-  const target = socket as unknown as Record<string, (...args: unknown[]) => unknown>;
-  for (const name of methods) view[name] = (...args: unknown[]) => target[name]?.apply(socket, args);
-  for (const name of fields) view[name] = socket[name];
+  copyTls(view, socket);
   // A client's socket of ours does not report the name it sent (node:tls's does): http2 builds originSet from it.
   if (view.servername == null && sniSent !== undefined) view.servername = sniSent;
   const handle = view._handle as WrapperHandle | null;
@@ -91,4 +126,6 @@ export function reportTlsOnWrapper(session: http2.Http2Session, socket: TLSSocke
   };
   handle.getpeername = fill(true);
   handle.getsockname = fill(false);
+  handle.ref = () => void socket.ref();
+  handle.unref = () => void socket.unref();
 }

@@ -1,0 +1,362 @@
+// openssl-tls/http2's server on the native transport: node's http2 session reads
+// our cleartext natively from one end of a socketpair (lib/http/cleartext_relay.ts,
+// native/transport/cleartext_relay.*), not through node's JSStreamSocket. Each test
+// runs the same steps against node's http2 server on node:tls and against ours and
+// compares what the peer and the server's code see: bytes under backpressure both
+// ways, every way a connection ends (the session's close and destroy, the peer's
+// close_notify, a reset, garbage on the wire), and the process exiting once unref'd.
+// Under OPENSSL_TLS_TRANSPORT=js our server keeps the JSStreamSocket path, and the
+// same comparisons hold.
+import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { readdirSync } from 'node:fs';
+import * as nodeHttp2 from 'node:http2';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import * as nodeTls from 'node:tls';
+import * as ours from '../lib/http2';
+import { fixture, fixturePath } from './helpers/fixtures';
+import { waitFor } from './helpers/net';
+
+const ec = { key: fixture('server-ec-key.pem'), cert: fixture('server-ec.pem') };
+const ca = fixture('ca.pem');
+const { HTTP2_HEADER_PATH, HTTP2_HEADER_STATUS, HTTP2_HEADER_METHOD } = nodeHttp2.constants;
+
+type Impl = 'node' | 'ours';
+type SecureServer = nodeHttp2.Http2SecureServer | ReturnType<typeof ours.createSecureServer>;
+
+function createServer(impl: Impl, options: nodeHttp2.SecureServerOptions = ec): SecureServer {
+  return impl === 'node' ? nodeHttp2.createSecureServer(options) : ours.createSecureServer(options);
+}
+
+async function listen(server: SecureServer): Promise<number> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return (server.address() as net.AddressInfo).port;
+}
+
+function closeServer(server: SecureServer): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+const openDescriptors = (): number => readdirSync('/proc/self/fd').length;
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Reads `stream` to its end slowly: paused for `pauseMs` after every `every` bytes. */
+function readSlowly(stream: NodeJS.ReadableStream, every: number, pauseMs: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let since = 0;
+    stream.on('data', (d: Buffer) => {
+      parts.push(d);
+      since += d.length;
+      if (since >= every) {
+        since = 0;
+        stream.pause();
+        setTimeout(() => stream.resume(), pauseMs);
+      }
+    });
+    stream.once('end', () => resolve(Buffer.concat(parts)));
+    stream.once('error', reject);
+  });
+}
+
+/** A client session to `port` over a node:tls socket on a raw TCP socket the test keeps. */
+async function rawClient(port: number): Promise<{
+  session: nodeHttp2.ClientHttp2Session;
+  tcp: net.Socket;
+  tls: nodeTls.TLSSocket;
+}> {
+  const tcp = net.connect(port, '127.0.0.1');
+  const tls = nodeTls.connect({ socket: tcp, ca, servername: 'localhost', ALPNProtocols: ['h2'] });
+  const session = nodeHttp2.connect(`https://localhost:${port}`, { createConnection: () => tls });
+  await waitFor(session, 'connect');
+  return { session, tcp, tls };
+}
+
+/** One GET on `session`: status and body. */
+async function get(session: nodeHttp2.ClientHttp2Session, p = '/'): Promise<{ status: number; body: string }> {
+  const req = session.request({ [HTTP2_HEADER_PATH]: p });
+  const parts: Buffer[] = [];
+  req.on('data', (d: Buffer) => parts.push(d));
+  const [[headers]] = (await Promise.all([waitFor(req, 'response'), waitFor(req, 'end')])) as [
+    [nodeHttp2.IncomingHttpHeaders],
+    unknown,
+  ];
+  return { status: Number(headers[HTTP2_HEADER_STATUS]), body: Buffer.concat(parts).toString() };
+}
+
+/** What the server's code saw of its one session: events in order, and the error's code. */
+function watchSession(server: SecureServer): Promise<{ events: string[]; errorCode?: string }> {
+  return new Promise((resolve) => {
+    server.once('session', (session: nodeHttp2.ServerHttp2Session) => {
+      const seen: { events: string[]; errorCode?: string } = { events: [] };
+      session.on('goaway', () => seen.events.push('goaway'));
+      session.on('error', (e: NodeJS.ErrnoException) => {
+        seen.events.push('error');
+        seen.errorCode = e.code;
+      });
+      session.once('close', () => {
+        seen.events.push('close');
+        resolve(seen);
+      });
+    });
+  });
+}
+
+describe('openssl-tls/http2 server: the session reads a socketpair natively', () => {
+  it('on the native transport the session socket is a pipe (JSStreamSocket on the JS transport); it reports our TLS', async () => {
+    const server = ours.createSecureServer({ ...ec, requestCert: true, ca });
+    const port = await listen(server);
+    const sessionSeen = once(server, 'session') as Promise<[nodeHttp2.ServerHttp2Session]>;
+    server.on('stream', (stream) => {
+      const s = stream.session!.socket as unknown as nodeTls.TLSSocket & { _handle?: object };
+      stream.respond({ [HTTP2_HEADER_STATUS]: 200 });
+      stream.end(
+        JSON.stringify({
+          handle: s._handle?.constructor.name,
+          encrypted: stream.session!.encrypted,
+          alpn: stream.session!.alpnProtocol,
+          peer: (s.getPeerCertificate() as { subject?: { CN?: string } }).subject?.CN,
+          authorized: s.authorized,
+          remote: s.remoteAddress,
+          remotePort: s.remotePort,
+          localFamily: s.localFamily,
+          bytesWritten: s.bytesWritten > 0,
+        }),
+      );
+    });
+    const client = nodeHttp2.connect(`https://localhost:${port}`, {
+      ca,
+      key: fixture('client-key.pem'),
+      cert: fixture('client.pem'),
+    });
+    try {
+      const { body } = await get(client);
+      const seen = JSON.parse(body) as Record<string, unknown>;
+      const [session] = await sessionSeen;
+      assert.equal(session.encrypted, true);
+      assert.deepEqual(seen, {
+        handle: server.nativeTransport ? 'Pipe' : 'JSStream',
+        encrypted: true,
+        alpn: 'h2',
+        peer: 'test client',
+        authorized: true,
+        remote: '127.0.0.1',
+        remotePort: (client.socket as net.Socket).localPort,
+        localFamily: 'IPv4',
+        bytesWritten: true,
+      });
+    } finally {
+      client.close();
+      await closeServer(server);
+    }
+  });
+
+  it('8 MiB up and 8 MiB down on one stream, read slowly at both ends, arrive intact (node:tls and ours)', async function () {
+    this.timeout(60000);
+    const upload = randomBytes(8 * 1024 * 1024);
+    const download = randomBytes(8 * 1024 * 1024);
+    const results: Record<Impl, { up: string; down: string; status: number }> = {} as never;
+    for (const impl of ['node', 'ours'] as const) {
+      const server = createServer(impl);
+      server.on('stream', (stream) => {
+        // The server reads slowly: the client's writes must wait (flow control, then the pair).
+        void readSlowly(stream, 1024 * 1024, 20).then((got) => {
+          stream.respond({ [HTTP2_HEADER_STATUS]: 200, 'x-up': sha256(got) });
+          stream.end(download);
+        });
+      });
+      const port = await listen(server);
+      const client = nodeHttp2.connect(`https://localhost:${port}`, { ca });
+      try {
+        const req = client.request({ [HTTP2_HEADER_PATH]: '/', [HTTP2_HEADER_METHOD]: 'POST' });
+        req.end(upload);
+        const [headers] = (await waitFor(req, 'response', 30000)) as [nodeHttp2.IncomingHttpHeaders];
+        const body = await readSlowly(req, 1024 * 1024, 20);
+        results[impl] = {
+          up: String(headers['x-up']),
+          down: sha256(body),
+          status: Number(headers[HTTP2_HEADER_STATUS]),
+        };
+      } finally {
+        client.destroy();
+        await closeServer(server);
+      }
+    }
+    const want = { up: sha256(upload), down: sha256(download), status: 200 };
+    assert.deepEqual(results.node, want);
+    assert.deepEqual(results.ours, want);
+  });
+
+  it("the client closes its session: the server's session closes as node's, and no descriptor is left", async () => {
+    const seen: Partial<Record<Impl, { events: string[]; errorCode?: string }>> = {};
+    for (const impl of ['node', 'ours'] as const) {
+      const before = openDescriptors();
+      const server = createServer(impl);
+      server.on('stream', (stream) => {
+        stream.respond({ [HTTP2_HEADER_STATUS]: 200 });
+        stream.end('hi');
+      });
+      const port = await listen(server);
+      const watched = watchSession(server);
+      const client = nodeHttp2.connect(`https://localhost:${port}`, { ca });
+      assert.deepEqual(await get(client), { status: 200, body: 'hi' });
+      client.close();
+      seen[impl] = await watched;
+      await closeServer(server);
+      await delay(50);
+      if (impl === 'ours') assert.equal(openDescriptors(), before);
+    }
+    assert.deepEqual(seen.ours, seen.node);
+  });
+
+  it('the server destroys or closes the session: the client sees it end as with node, with close_notify first', async () => {
+    for (const how of ['destroy', 'close'] as const) {
+      const seen: Partial<Record<Impl, unknown>> = {};
+      for (const impl of ['node', 'ours'] as const) {
+        const server = createServer(impl);
+        server.on('stream', (stream) => {
+          const session = stream.session!;
+          stream.respond({ [HTTP2_HEADER_STATUS]: 200 });
+          stream.end('bye', () => setImmediate(() => session[how]()));
+        });
+        const port = await listen(server);
+        const { session, tls } = await rawClient(port);
+        const events: string[] = [];
+        tls.on('end', () => events.push('tls end'));
+        session.on('goaway', (code: number) => events.push(`goaway ${code}`));
+        session.on('error', (e: NodeJS.ErrnoException) => events.push(`error ${e.code}`));
+        const closed = waitFor(session, 'close');
+        const tlsClosed = waitFor(tls, 'close');
+        assert.deepEqual(await get(session), { status: 200, body: 'bye' });
+        await closed;
+        await tlsClosed;
+        // nghttp2 sends a second GOAWAY as the closed session's handle goes. Over node:tls
+        // it leaves in a record of its own, after the client has closed on the first; the
+        // relay carries what the session wrote in one turn in one record, so the client
+        // may read both: the events are compared once each.
+        seen[impl] = [...new Set(events)];
+        await closeServer(server);
+      }
+      assert.deepEqual(seen.ours, seen.node, how);
+      // node:tls sends close_notify before its FIN: the client's TLS socket ends cleanly.
+      assert.ok((seen.ours as string[]).includes('tls end'), `${how}: ${String(seen.ours)}`);
+    }
+  });
+
+  it("the peer's close_notify reaches the session as its socket's end; the server ends its TLS too", async () => {
+    const seen: Partial<Record<Impl, unknown>> = {};
+    for (const impl of ['node', 'ours'] as const) {
+      const server = createServer(impl);
+      server.on('stream', (stream) => {
+        stream.respond({ [HTTP2_HEADER_STATUS]: 200 });
+        stream.end('ok');
+      });
+      const port = await listen(server);
+      const watched = watchSession(server);
+      const { session, tls } = await rawClient(port);
+      assert.deepEqual(await get(session), { status: 200, body: 'ok' });
+      const tlsEnded = waitFor(tls, 'end');
+      // close_notify and FIN under the session: the server's session must close.
+      tls.end();
+      const server_ = await watched;
+      await tlsEnded;
+      seen[impl] = server_;
+      session.destroy();
+      await closeServer(server);
+    }
+    assert.deepEqual(seen.ours, seen.node);
+  });
+
+  it("a peer that resets its connection mid-response: the session closes as node's does, nothing is left open", async () => {
+    const seen: Partial<Record<Impl, unknown>> = {};
+    for (const impl of ['node', 'ours'] as const) {
+      const before = openDescriptors();
+      const server = createServer(impl);
+      const big = randomBytes(4 * 1024 * 1024);
+      const streamClosed = new Promise<boolean>((resolve) =>
+        server.on('stream', (stream) => {
+          stream.on('error', () => {});
+          stream.once('close', () => resolve(stream.rstCode !== 0 || stream.aborted));
+          stream.respond({ [HTTP2_HEADER_STATUS]: 200 });
+          stream.end(big);
+        }),
+      );
+      const port = await listen(server);
+      const watched = watchSession(server);
+      const { session, tcp } = await rawClient(port);
+      session.on('error', () => {});
+      const req = session.request({ [HTTP2_HEADER_PATH]: '/' });
+      req.on('error', () => {});
+      await waitFor(req, 'response');
+      tcp.resetAndDestroy();
+      const server_ = await watched;
+      seen[impl] = { session: server_.events.filter((e) => e !== 'error'), streamAborted: await streamClosed };
+      await closeServer(server);
+      await delay(50);
+      if (impl === 'ours') assert.equal(openDescriptors(), before);
+    }
+    assert.deepEqual(seen.ours, seen.node);
+  });
+
+  it('garbage on the wire after the handshake: the session gets the TLS error node:tls gives it', async () => {
+    const seen: Partial<Record<Impl, unknown>> = {};
+    for (const impl of ['node', 'ours'] as const) {
+      const server = createServer(impl);
+      server.on('stream', (stream) => {
+        stream.respond({ [HTTP2_HEADER_STATUS]: 200 });
+        stream.end('ok');
+      });
+      const port = await listen(server);
+      const watched = watchSession(server);
+      const { session, tcp } = await rawClient(port);
+      session.on('error', () => {});
+      assert.deepEqual(await get(session), { status: 200, body: 'ok' });
+      // A record of an unknown type, under the TLS layer.
+      tcp.write(Buffer.from('4203030010' + '00'.repeat(16), 'hex'));
+      seen[impl] = await watched;
+      session.destroy();
+      await closeServer(server);
+    }
+    assert.ok((seen.node as { errorCode?: string }).errorCode?.startsWith('ERR_SSL_'), JSON.stringify(seen.node));
+    assert.deepEqual(seen.ours, seen.node);
+  });
+
+  it('session.unref() and server.unref(): the process exits on its own, as with node (our client too)', async function () {
+    this.timeout(60000);
+    const app = path.join(__dirname, 'helpers', 'http2_unref_app.ts');
+    const pairs = [
+      ['node', 'node'],
+      ['ours', 'node'],
+      ['node', 'ours'],
+      ['ours', 'ours'],
+    ] as const;
+    for (const [serverImpl, clientImpl] of pairs) {
+      const out = await new Promise<string>((resolve, reject) =>
+        execFile(
+          process.execPath,
+          [
+            '--require',
+            require.resolve('tsx/cjs'),
+            app,
+            serverImpl,
+            clientImpl,
+            fixturePath('server-ec-key.pem'),
+            fixturePath('server-ec.pem'),
+            fixturePath('ca.pem'),
+          ],
+          { timeout: 10000 },
+          (e, stdout, stderr) =>
+            e
+              ? reject(new Error(`server ${serverImpl}, client ${clientImpl}: ${e.message} ${stderr}`))
+              : resolve(stdout),
+        ),
+      );
+      assert.equal(out.trim(), 'answered hi', `server ${serverImpl}, client ${clientImpl}`);
+    }
+  });
+});
