@@ -337,10 +337,13 @@ export interface NativeConnection {
    * what the socket brings is decrypted into one end, what that end reads is encrypted
    * and sent (backpressure both ways; the peer's end shuts the pair's writing down;
    * the other end's EOF comes as RELAY_END). `chunks` (cleartext already received and
-   * not consumed) go first. Returns the other end's descriptor, the caller's to own.
+   * not consumed) go first. `fd`: the relay's end of a pair made by binding.socketPair()
+   * (the connection's from this call on, closed if it throws; returns undefined), or
+   * null for a new pair, whose other end's descriptor is returned (the caller's to own).
    * Throws ERR_INVALID_STATE before the handshake is done or when relayed already.
    */
-  relay(...chunks: Buffer[]): number;
+  relay(fd: number, ...chunks: Buffer[]): undefined;
+  relay(fd: null, ...chunks: Buffer[]): number;
   /** newSession: hold encrypted output back until as many releaseOutput() calls. */
   holdOutput(): void;
   releaseOutput(): void;
@@ -460,6 +463,8 @@ export interface NativeBinding {
   setEngine(id: string, flags: number): boolean;
   /** The providers loaded in the default library context (openssl.cnf's, the default one). */
   providers(): Array<{ name: string; version: string; buildinfo: string }>;
+  /** A Unix socketpair (both ends close-on-exec): one end for a Connection's relay(fd), one for a net.Socket. */
+  socketPair(): [number, number];
 }
 
 /** native/core/system_config.h: what openssl.cnf sets for every SSL_CTX. */

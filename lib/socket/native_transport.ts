@@ -129,15 +129,22 @@ export class NativeTransport implements Transport {
 
   /**
    * The cleartext goes over a socketpair from now on (conn.relay(): `first` goes
-   * ahead of what comes next); the descriptor of the pair's other end. `onEnd`:
-   * that end will write no more.
+   * ahead of what comes next). `ownFd`: the relay's end of a pair made already (the
+   * connection's from now on, closed if this throws), or null for a new pair, whose
+   * other end's descriptor is returned. `onEnd`: that end will write no more.
    */
-  relay(first: Buffer[], onEnd: () => void): number {
+  relay(ownFd: number | null, first: Buffer[], onEnd: () => void): number {
     // Started while the driver acts on a result ('secureConnection'): its cleartext,
     // which the driver hands the stream after the handshake's events, goes first too.
     const r = this.#current;
     const late = r?.records ?? (r?.cleartext !== undefined ? [r.cleartext] : []);
-    const fd = this.#conn.relay(...first, ...late);
+    let fd: number;
+    if (ownFd === null) {
+      fd = this.#conn.relay(null, ...first, ...late);
+    } else {
+      this.#conn.relay(ownFd, ...first, ...late);
+      fd = ownFd;
+    }
     if (r !== null) {
       delete r.records;
       delete r.cleartext;

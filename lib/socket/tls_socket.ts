@@ -181,22 +181,26 @@ export class TLSSocket extends net.Socket {
 
   /**
    * http2 over the native transport (lib/http/cleartext_relay.ts): the cleartext goes over
-   * a socketpair from now on, and this returns the descriptor of its other end; null on
-   * the JS transport, before the handshake, or when the pair cannot be made. What was
-   * received and not read goes ahead of the rest. `onEnd`: that end will write no more.
+   * a socketpair from now on. `ownFd`: the relay's end of a pair made already, or null for
+   * a new pair. Returns the pair's other end (a new pair's; `ownFd` when given), or null on
+   * the JS transport, before the handshake, or (new pair only) when it cannot be made; a
+   * given `ownFd` is the connection's once the transport is native (closed if this throws).
+   * What was received and not read goes ahead of the rest. `onEnd`: that end will write no more.
    */
-  _relayCleartext(onEnd: () => void): number | null {
+  _relayCleartext(onEnd: () => void, ownFd: number | null = null): number | null {
     const transport = this.#driver.transport;
     if (!(transport instanceof NativeTransport) || !transport.alive || !this._secureEstablished) return null;
     if (this.destroyed || this.readableEncoding !== null) return null;
     const first: Buffer[] = [];
     for (let chunk: unknown = this.read(); chunk !== null; chunk = this.read()) first.push(chunk as Buffer);
     try {
-      return transport.relay(first, onEnd);
-    } catch {
-      // (No descriptor left, say.) What was read goes back: the stream carries on as it was.
+      return transport.relay(ownFd, first, onEnd);
+    } catch (error) {
+      // What was read goes back: the stream carries on as it was.
       for (let i = first.length - 1; i >= 0; i--) this.unshift(first[i]);
-      return null;
+      // (No descriptor left for a new pair, say: the caller keeps its JS path.)
+      if (ownFd === null) return null;
+      throw error;
     }
   }
 

@@ -201,6 +201,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("cipherNames", Napi::Function::New(env, CipherNamesJs, "cipherNames"));
   exports.Set("setEngine", Napi::Function::New(env, SetEngineJs, "setEngine"));
   exports.Set("providers", Napi::Function::New(env, ProvidersJs, "providers"));
+  exports.Set("socketPair", Napi::Function::New(env, SocketPairJs, "socketPair"));
   return exports;
 }
 

@@ -20,6 +20,8 @@ namespace otls {
 
 // Which optional features the system OpenSSL has (npn, sslTrace, ocsp): binding.features.
 Napi::Object ExtensionFeatures(Napi::Env env);
+// binding.socketPair(): a Unix socketpair's two descriptors, close-on-exec (a relay's, connection_link.cc).
+Napi::Value SocketPairJs(const Napi::CallbackInfo& info);
 
 class Connection : public Napi::ObjectWrap<Connection>,
                    private PskHandler,

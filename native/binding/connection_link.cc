@@ -4,6 +4,8 @@
 // reads through its `onresult` property; every entry point's output goes to
 // the socket instead of into the result. The socket API (addresses, no-delay,
 // keep-alive, ref/unref, byte counts) is answered by the link.
+#include <unistd.h>
+
 #include <utility>
 #include <vector>
 
@@ -146,8 +148,37 @@ void Connection::ReadStop(const Napi::CallbackInfo& info) {
   if (!link->relayed()) link->ReadStop();
 }
 
+Napi::Value SocketPairJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fds[2] = {-1, -1};
+  int err = 0;
+  if (!CleartextRelay::SocketPair(fds, &err)) throw UvError(env, err, "socketpair");
+  Napi::Array pair = Napi::Array::New(env, 2);
+  pair.Set(0u, Napi::Number::New(env, fds[0]));
+  pair.Set(1u, Napi::Number::New(env, fds[1]));
+  return pair;
+}
+
 Napi::Value Connection::Relay(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  // The relay's end of a pair JS made (binding.socketPair()): this call's from now
+  // on, closed if it throws; or null for a new pair.
+  struct OwnedFd {
+    int fd = -1;
+    OwnedFd() = default;
+    OwnedFd(const OwnedFd&) = delete;
+    OwnedFd& operator=(const OwnedFd&) = delete;
+    OwnedFd(OwnedFd&&) = delete;
+    OwnedFd& operator=(OwnedFd&&) = delete;
+    ~OwnedFd() {
+      if (fd >= 0) close(fd);
+    }
+  } own;
+  if (info[0].IsNumber() && info[0].As<Napi::Number>().Int32Value() >= 0) {
+    own.fd = info[0].As<Napi::Number>().Int32Value();
+  } else if (!info[0].IsNull()) {
+    throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "fd must be a number or null");
+  }
   TcpLink* link = RequireLink(env);
   const TlsEngine* engine = link->engine();
   if (engine == nullptr || !engine->handshake_done() || link->relayed()) {
@@ -155,13 +186,19 @@ Napi::Value Connection::Relay(const Napi::CallbackInfo& info) {
   }
   std::vector<Chunk> first;
   first.reserve(info.Length());
-  for (size_t i = 0; i < info.Length(); ++i) {
+  for (size_t i = 1; i < info.Length(); ++i) {
     if (!info[i].IsBuffer()) throw CodedTypeError(env, "ERR_INVALID_ARG_TYPE", "chunks must be Buffers");
     auto buf = info[i].As<Napi::Buffer<unsigned char>>();
     first.push_back(Chunk{buf.Data(), buf.Length()});
   }
+  const bool given = own.fd >= 0;
   int err = 0;
-  int fd = link->StartRelay(first.data(), first.size(), &err);
+  // The link owns the given end from here, whatever happens.
+  int fd = link->StartRelay(std::exchange(own.fd, -1), first.data(), first.size(), &err);
+  if (given) {
+    if (err != 0) throw UvError(env, err, "open");
+    return env.Undefined();
+  }
   if (fd < 0) throw UvError(env, err, "socketpair");
   return Napi::Number::New(env, fd);
 }

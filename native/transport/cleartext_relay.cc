@@ -31,29 +31,27 @@ struct CleartextRelay::WriteReq {
   CleartextRelay* relay = nullptr;
 };
 
-CleartextRelay* CleartextRelay::Open(uv_loop_t* loop, Link* link, int* peer_fd, int* error) {
-  int fds[2] = {-1, -1};
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
-    *error = uv_translate_sys_error(errno);
-    return nullptr;
-  }
+bool CleartextRelay::SocketPair(int fds[2], int* error) {
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0) return true;
+  *error = uv_translate_sys_error(errno);
+  return false;
+}
+
+CleartextRelay* CleartextRelay::Open(uv_loop_t* loop, Link* link, int fd, int* error) {
   auto relay = std::make_unique<CleartextRelay>();
   *error = uv_pipe_init(loop, &relay->pipe_, 0);
   if (*error != 0) {
-    close(fds[0]);
-    close(fds[1]);
+    close(fd);
     return nullptr;
   }
   relay->pipe_.data = relay.get();
-  *error = uv_pipe_open(&relay->pipe_, fds[0]);
+  *error = uv_pipe_open(&relay->pipe_, fd);
   if (*error != 0) {
-    close(fds[0]);  // not the handle's yet: uv_close leaves it open
-    close(fds[1]);
+    close(fd);                 // not the handle's yet: uv_close leaves it open
     relay.release()->Close();  // the handle is initialised: only its close callback frees it
     return nullptr;
   }
   relay->link_ = link;
-  *peer_fd = fds[1];
   return relay.release();
 }
 

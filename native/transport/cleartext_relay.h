@@ -43,10 +43,11 @@ class CleartextRelay {
     ~Link() = default;
   };
 
-  // A socketpair on `loop`: this end for the relay, the other (close-on-exec) in
-  // *peer_fd for JS, which owns it from then on. Null (a libuv error in *error)
-  // when the pair or the handle cannot be made.
-  static CleartextRelay* Open(uv_loop_t* loop, Link* link, int* peer_fd, int* error);
+  // A Unix socketpair, both ends close-on-exec; false (a libuv error in *error) when it cannot be made.
+  static bool SocketPair(int fds[2], int* error);
+  // The relay over `fd`, one end of a socketpair, on `loop`: the relay owns it from
+  // now on, even when this fails (null, a libuv error in *error).
+  static CleartextRelay* Open(uv_loop_t* loop, Link* link, int fd, int* error);
 
   // Cleartext toward the other end, copied before this returns; false when some
   // waits in libuv's queue (the link stops reading until RelayDrained()). What

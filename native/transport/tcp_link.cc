@@ -375,14 +375,24 @@ int TcpLink::SockName(sockaddr_storage* out) const {
   return uv_tcp_getsockname(&handle_.tcp, reinterpret_cast<sockaddr*>(out), &len);
 }
 
-int TcpLink::StartRelay(const Chunk* first, size_t count, int* error) {
+int TcpLink::StartRelay(int own_fd, const Chunk* first, size_t count, int* error) {
   if (relay_ != nullptr || closing_ || !engine_) {
+    if (own_fd >= 0) close(own_fd);
     *error = UV_EINVAL;
     return -1;
   }
   int fd = -1;
-  relay_ = CleartextRelay::Open(stream()->loop, this, &fd, error);
-  if (relay_ == nullptr) return -1;
+  if (own_fd < 0) {
+    int fds[2] = {-1, -1};
+    if (!CleartextRelay::SocketPair(fds, error)) return -1;
+    own_fd = fds[0];
+    fd = fds[1];
+  }
+  relay_ = CleartextRelay::Open(stream()->loop, this, own_fd, error);
+  if (relay_ == nullptr) {
+    if (fd >= 0) close(fd);
+    return -1;
+  }
   relay_->SetRef(uv_has_ref(handle()) != 0);
   bool blocked = false;
   for (size_t i = 0; i < count; ++i) {

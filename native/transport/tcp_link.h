@@ -112,10 +112,12 @@ class TcpLink : private EngineStep::Owner, private CleartextRelay::Link {
   // From now on the cleartext goes over a socketpair instead of to the owner
   // (transport/cleartext_relay.h): what the link decrypts is written to the
   // relay, what the relay reads is encrypted and sent; `first` (cleartext the
-  // owner had already been given and not consumed) goes first. Returns the other
-  // end's descriptor (the caller's from now on), or -1 with a libuv error in
-  // *error. The owner still hears of everything but cleartext, and of kRelayEnd.
-  int StartRelay(const Chunk* first, size_t count, int* error);
+  // owner had already been given and not consumed) goes first. `own_fd` is the
+  // relay's end of a pair made already (the link owns it from now on, whatever
+  // happens), or -1 for a new pair, whose other end's descriptor is returned (the
+  // caller's from now on). Returns -1 with a libuv error in *error when it fails.
+  // The owner still hears of everything but cleartext, and of kRelayEnd.
+  int StartRelay(int own_fd, const Chunk* first, size_t count, int* error);
   bool relayed() const { return relay_ != nullptr; }
 
   // The socket's descriptor (-1 if none).
