@@ -326,6 +326,78 @@ describe('openssl-tls/http2 server: the session reads a socketpair natively', ()
     assert.deepEqual(seen.ours, seen.node);
   });
 
+  it("our client: the session reads a pipe on the native transport; 'connect' and the session report TLS as node's client", async () => {
+    const server = nodeHttp2.createSecureServer(ec);
+    server.on('stream', (stream) => {
+      stream.respond({ [HTTP2_HEADER_STATUS]: 200 });
+      stream.end('hello');
+    });
+    const port = await listen(server);
+    const seen: Partial<Record<Impl, unknown>> = {};
+    try {
+      for (const impl of ['node', 'ours'] as const) {
+        const authority = `https://localhost:${port}`;
+        const session = impl === 'node' ? nodeHttp2.connect(authority, { ca }) : ours.connect(authority, { ca });
+        const [, socket] = (await waitFor(session, 'connect')) as [unknown, nodeTls.TLSSocket];
+        const view = session.socket as unknown as nodeTls.TLSSocket & { _handle?: object };
+        seen[impl] = {
+          connectSocket: (socket as object).constructor.name,
+          peer: (socket.getPeerCertificate() as { subject?: { CN?: string } }).subject?.CN,
+          viewPeer: (view.getPeerCertificate() as { subject?: { CN?: string } }).subject?.CN,
+          encrypted: session.encrypted,
+          alpn: session.alpnProtocol,
+          originSet: session.originSet,
+          remotePort: view.remotePort,
+          answer: await get(session),
+        };
+        if (impl === 'ours') {
+          const nativeClient = process.env.OPENSSL_TLS_TRANSPORT !== 'js';
+          assert.equal(view._handle?.constructor.name, nativeClient ? 'Pipe' : 'JSStream');
+        }
+        session.close();
+        await waitFor(session, 'close');
+      }
+    } finally {
+      await closeServer(server);
+    }
+    assert.deepEqual(seen.ours, seen.node);
+  });
+
+  it('our client: 8 MiB up and down read slowly, then the server closes the session: all of it arrives, nothing is left open', async function () {
+    this.timeout(60000);
+    const upload = randomBytes(8 * 1024 * 1024);
+    const download = randomBytes(8 * 1024 * 1024);
+    const server = nodeHttp2.createSecureServer(ec);
+    server.on('stream', (stream) => {
+      const session = stream.session!;
+      void readSlowly(stream, 1024 * 1024, 20).then((got) => {
+        stream.respond({ [HTTP2_HEADER_STATUS]: 200, 'x-up': sha256(got) });
+        stream.end(download, () => setImmediate(() => session.close()));
+      });
+    });
+    const port = await listen(server);
+    const before = openDescriptors();
+    try {
+      const session = ours.connect(`https://localhost:${port}`, { ca });
+      const events: string[] = [];
+      session.on('goaway', (code: number) => events.push(`goaway ${code}`));
+      session.on('error', (e: NodeJS.ErrnoException) => events.push(`error ${String(e.code)}`));
+      const closed = waitFor(session, 'close', 30000);
+      const req = session.request({ [HTTP2_HEADER_PATH]: '/', [HTTP2_HEADER_METHOD]: 'POST' });
+      req.end(upload);
+      const [headers] = (await waitFor(req, 'response', 30000)) as [nodeHttp2.IncomingHttpHeaders];
+      const body = await readSlowly(req, 1024 * 1024, 20);
+      assert.equal(headers['x-up'], sha256(upload));
+      assert.equal(sha256(body), sha256(download));
+      await closed;
+      assert.deepEqual([...new Set(events)], ['goaway 0']);
+      await delay(50);
+      assert.equal(openDescriptors(), before);
+    } finally {
+      await closeServer(server);
+    }
+  });
+
   it('session.unref() and server.unref(): the process exits on its own, as with node (our client too)', async function () {
     this.timeout(60000);
     const app = path.join(__dirname, 'helpers', 'http2_unref_app.ts');

@@ -60,11 +60,13 @@ async function run() {
   const fetched = await (await fetch('https://localhost:' + port + '/')).text();
   console.log('fetch server', fetched, 'client', whose(sockets.at(-1)));
   const session = http2.connect('https://localhost:' + h2.address().port);
+  // 'connect' is told with the session's TLS socket (node's, or ours under a relayed session).
+  const h2socket = new Promise((resolve) => session.once('connect', (_session, socket) => resolve(socket)));
   const req = session.request({ ':path': '/' });
   let h2body = '';
   req.on('data', (d) => (h2body += d));
   await new Promise((resolve) => req.on('end', resolve));
-  console.log('http2 encrypted', h2body, session.encrypted, session.alpnProtocol, 'client', whose(session.socket.stream ?? null));
+  console.log('http2 encrypted', h2body, session.encrypted, session.alpnProtocol, 'client', whose(await h2socket));
   session.close();
   https.globalAgent.destroy();
   server.closeAllConnections();

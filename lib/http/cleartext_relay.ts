@@ -17,45 +17,126 @@
 //    is out, as http2 destroys a node:tls socket in the callback of its end();
 //  - the TLS socket fails or closes: the pipe socket is destroyed with its error,
 //    which the session hears as its socket's error.
+import { closeSync } from 'node:fs';
 import * as net from 'node:net';
+import { binding } from '../internal/binding';
 import type { TLSSocket } from '../socket/tls_socket';
 import { reportTlsOnPipe } from './http2_tls_view';
 
-/** The socket for node's http2 session over `socket`; null when it cannot be relayed (JS transport). */
-export function relayCleartext(socket: TLSSocket): net.Socket | null {
-  let relayEnded = false;
-  let pipeClosed = false;
-  const settle = (): void => {
-    if (!relayEnded || !pipeClosed || socket.destroyed) return;
+/** The two sockets' shared end (see above). */
+class RelayLife {
+  readonly #socket: TLSSocket;
+  #relayEnded = false;
+  #pipeClosed = false;
+
+  constructor(socket: TLSSocket) {
+    this.#socket = socket;
+  }
+
+  /** The pair's other end will write no more: the TLS socket ends. */
+  readonly onEnd = (): void => {
+    this.#relayEnded = true;
+    this.#socket.end();
+    this.#settle();
+  };
+
+  /** From now on `pipe` is the session's view of the TLS socket, and they close together. */
+  bind(pipe: net.Socket): void {
+    const socket = this.#socket;
+    // The TLS side ends when the session's side does (RELAY_END), not at the peer's end.
+    socket.allowHalfOpen = true;
+    reportTlsOnPipe(pipe, socket);
+    // session.ref()/unref() reach the socket: the TLS socket (and the pair's other end) too.
+    const pipeRef = pipe.ref.bind(pipe);
+    const pipeUnref = pipe.unref.bind(pipe);
+    pipe.ref = () => {
+      socket.ref();
+      return pipeRef();
+    };
+    pipe.unref = () => {
+      socket.unref();
+      return pipeUnref();
+    };
+    pipe.once('close', () => {
+      this.#pipeClosed = true;
+      this.#settle();
+    });
+    socket.on('error', (error: Error) => pipe.destroy(error));
+    socket.once('close', () => pipe.destroy());
+  }
+
+  #settle(): void {
+    const socket = this.#socket;
+    if (!this.#relayEnded || !this.#pipeClosed || socket.destroyed) return;
     if (socket.writableFinished) socket.destroy();
     else socket.once('finish', () => socket.destroy());
-  };
-  const fd = socket._relayCleartext(() => {
-    relayEnded = true;
-    socket.end();
-    settle();
-  });
+  }
+}
+
+/** A server's: the socket for node's http2 session over `socket`; null when it cannot be relayed (JS transport). */
+export function relayCleartext(socket: TLSSocket): net.Socket | null {
+  const life = new RelayLife(socket);
+  const fd = socket._relayCleartext(life.onEnd);
   if (fd === null) return null;
   const pipe = new net.Socket({ fd, readable: true, writable: true });
-  // The TLS side ends when the session's side does (RELAY_END), not at the peer's end.
-  socket.allowHalfOpen = true;
-  reportTlsOnPipe(pipe, socket);
-  // session.ref()/unref() reach the socket: the TLS socket (and the pair's other end) too.
-  const pipeRef = pipe.ref.bind(pipe);
-  const pipeUnref = pipe.unref.bind(pipe);
-  pipe.ref = () => {
-    socket.ref();
-    return pipeRef();
-  };
-  pipe.unref = () => {
-    socket.unref();
-    return pipeUnref();
-  };
-  pipe.once('close', () => {
-    pipeClosed = true;
-    settle();
-  });
-  socket.on('error', (error: Error) => pipe.destroy(error));
-  socket.once('close', () => pipe.destroy());
+  life.bind(pipe);
   return pipe;
+}
+
+/**
+ * A client's: the socket for node's http2 session over `socket`, which is still
+ * connecting. The pipe says it is connecting too (http2 waits for its 'connect') until
+ * our handshake is done; then the relay starts, or, if the socket did not move to the
+ * native transport, cleartext is pumped between it and the pair in JS. Null when no
+ * socketpair can be made.
+ */
+export function relayClientCleartext(socket: TLSSocket): net.Socket | null {
+  let fds: [number, number];
+  try {
+    fds = binding.socketPair();
+  } catch {
+    return null;
+  }
+  let [own] = fds;
+  const pipe = new net.Socket({ fd: fds[1], readable: true, writable: true });
+  // (net.Socket's own field, which @types/node calls read-only.)
+  const state = pipe as { connecting: boolean };
+  state.connecting = true;
+  const release = (): void => {
+    if (own < 0) return;
+    closeSync(own);
+    own = -1;
+  };
+  const early = (error?: Error): void => {
+    release();
+    pipe.destroy(error);
+  };
+  socket.once('error', early);
+  socket.once('close', () => early());
+  socket.once('secureConnect', () => {
+    socket.removeListener('error', early);
+    const life = new RelayLife(socket);
+    const fd = own;
+    own = -1;
+    try {
+      if (socket._relayCleartext(life.onEnd, fd) === null) pump(socket, fd, life);
+    } catch (error) {
+      socket.destroy(error as Error);
+      return;
+    }
+    life.bind(pipe);
+    state.connecting = false;
+    pipe.emit('connect');
+  });
+  return pipe;
+}
+
+/** The JS transport's relay: the pair's end `fd` and `socket` piped both ways in JS. */
+function pump(socket: TLSSocket, fd: number, life: RelayLife): void {
+  const end = new net.Socket({ fd, readable: true, writable: true });
+  socket.pipe(end);
+  end.pipe(socket, { end: false });
+  end.once('end', life.onEnd);
+  end.on('error', (error: Error) => socket.destroy(error));
+  socket.once('close', () => end.destroy());
 }

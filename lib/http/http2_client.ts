@@ -8,8 +8,10 @@
 import * as http2 from 'node:http2';
 import * as net from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from '../connect';
+import { nativeTransportOption } from '../internal/switches';
 import type { TLSSocket } from '../socket/tls_socket';
 import { ignoreErrorsAfterShutdown } from './after_shutdown';
+import { relayClientCleartext } from './cleartext_relay';
 import { reportTlsOnSession, reportTlsOnWrapper } from './http2_tls_view';
 
 // node's own, taken at load: openssl-tls/register later puts ours in http2.connect's place.
@@ -33,6 +35,31 @@ function target(authority: Authority, options: ClientSessionOptions): { protocol
     host = url.host;
   }
   return { protocol, host, port };
+}
+
+/**
+ * A relayed session's 'connect' (its pipe's, after our handshake) is told with our
+ * socket, as node:tls's socket is given to a 'connect' listener.
+ */
+function announceRelayed(
+  session: http2.ClientHttp2Session,
+  socket: TLSSocket,
+  pipe: net.Socket,
+  sniSent?: string,
+): void {
+  // A client's socket of ours does not report the name it sent (node:tls's does): http2 builds originSet from it.
+  socket.once('secureConnect', () => {
+    const view = pipe as net.Socket & { servername?: unknown };
+    if (view.servername == null && sniSent !== undefined) view.servername = sniSent;
+  });
+  // Called on the same session.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const emit = session.emit;
+  session.emit = function (this: http2.ClientHttp2Session, event: string | symbol, ...args: unknown[]): boolean {
+    if (event !== 'connect') return emit.call(this, event, ...args);
+    session.emit = emit;
+    return emit.call(this, event, args[0], socket);
+  } as typeof session.emit;
 }
 
 /** 'connect' waits for the TLS handshake; then the session and its socket view report our TLS. */
@@ -87,8 +114,9 @@ export function connect(
   }
   const { host, port } = target(authority, opts);
   let socket: TLSSocket | null = null;
+  let pipe: net.Socket | null = null;
   const servername = opts.servername ?? (net.isIP(host) === 0 ? host : undefined);
-  const createConnection = (): TLSSocket => {
+  const createConnection = (): net.Socket => {
     socket = tlsConnect(port, host, {
       ...opts,
       ALPNProtocols: ['h2'],
@@ -97,11 +125,16 @@ export function connect(
       noDelay: true,
     } as ConnectionOptions);
     ignoreErrorsAfterShutdown(socket);
+    // A socket bound for the native transport: the session reads a socketpair (cleartext_relay.ts).
+    const native = nativeTransportOption((opts as ConnectionOptions).nativeTransport) && !opts.pskCallback;
+    pipe = native ? relayClientCleartext(socket) : null;
+    if (pipe !== null) return pipe;
     // Only the session writes to it (its JSStreamSocket waits a turn after each write).
     socket._completeWritesAtOnce();
     return socket;
   };
   const session = nodeConnect(authority as string, { ...opts, createConnection }, nodeListener);
-  if (socket !== null) announceWhenSecure(session, socket, servername);
+  if (socket !== null && pipe !== null) announceRelayed(session, socket, pipe, servername);
+  else if (socket !== null) announceWhenSecure(session, socket, servername);
   return session;
 }
