@@ -17,6 +17,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import * as nodeTls from 'node:tls';
 import * as ours from '../lib/http2';
+import * as tls from '../lib/index';
 import { fixture, fixturePath } from './helpers/fixtures';
 import { waitFor } from './helpers/net';
 
@@ -393,6 +394,48 @@ describe('openssl-tls/http2 server: the session reads a socketpair natively', ()
       assert.deepEqual([...new Set(events)], ['goaway 0']);
       await delay(50);
       assert.equal(openDescriptors(), before);
+    } finally {
+      await closeServer(server);
+    }
+  });
+
+  it('0-RTT: a request sent as TLS 1.3 early data (with the preface) is answered', async function () {
+    this.timeout(20000);
+    const server = ours.createSecureServer({ ...ec, maxEarlyData: 16384 });
+    const sockets: Array<{ earlyData: Buffer | null; isEarlyDataAccepted(): boolean }> = [];
+    server.on('secureConnection', (socket) => sockets.push(socket));
+    server.on('stream', (stream) => {
+      stream.respond({ [HTTP2_HEADER_STATUS]: 200 });
+      stream.end('early ok');
+    });
+    const port = await listen(server);
+    try {
+      const base = { port, host: '127.0.0.1', servername: 'localhost', ca, ALPNProtocols: ['h2'] };
+      // A ticket that allows early data: the first connection's (its tickets come after the handshake).
+      const first = tls.connect(base);
+      const [session] = (await waitFor(first, 'session')) as [Buffer];
+      first.destroy();
+      // The client preface, an empty SETTINGS and GET / on stream 1 (HPACK: :method GET,
+      // :scheme https, :path /, :authority localhost), all as early data.
+      const request = Buffer.concat([
+        Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'),
+        Buffer.from('000000040000000000', 'hex'),
+        Buffer.from('00000e0105000000018287840109', 'hex'),
+        Buffer.from('localhost'),
+      ]);
+      const c = tls.connect({ ...base, session, earlyData: request });
+      const got: Buffer[] = [];
+      c.on('data', (d: Buffer) => got.push(d));
+      await waitFor(c, 'secureConnect');
+      const deadline = Date.now() + 10000;
+      while (!Buffer.concat(got).includes('early ok') && Date.now() < deadline) await delay(20);
+      assert.equal(c.isEarlyDataAccepted(), true);
+      c.destroy();
+      assert.ok(Buffer.concat(got).includes('early ok'), 'the answer to the early request');
+      // The second connection's server socket took the whole request as early data.
+      assert.equal(sockets.length, 2);
+      assert.equal(sockets[1]?.isEarlyDataAccepted(), true);
+      assert.ok(sockets[1]?.earlyData?.equals(request));
     } finally {
       await closeServer(server);
     }

@@ -134,10 +134,12 @@ export class NativeTransport implements Transport {
    * other end's descriptor is returned. `onEnd`: that end will write no more.
    */
   relay(ownFd: number | null, first: Buffer[], onEnd: () => void): number {
-    // Started while the driver acts on a result ('secureConnection'): its cleartext,
-    // which the driver hands the stream after the handshake's events, goes first too.
+    // Started while the driver acts on a result ('secureConnection'): its early data and
+    // cleartext, which the driver hands the stream after the handshake's events, go first
+    // too. (The early data stays in the result: socket.earlyData and 'earlyData' still have it.)
     const r = this.#current;
     const late = r?.records ?? (r?.cleartext !== undefined ? [r.cleartext] : []);
+    if (r?.earlyData !== undefined) late.unshift(r.earlyData);
     let fd: number;
     if (ownFd === null) {
       fd = this.#conn.relay(null, ...first, ...late);
