@@ -16,9 +16,11 @@ import * as nodeHttp2 from 'node:http2';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as nodeTls from 'node:tls';
+import { relayClientCleartext } from '../lib/http/cleartext_relay';
 import * as ours from '../lib/http2';
 import * as tls from '../lib/index';
 import { fixture, fixturePath } from './helpers/fixtures';
+import { fetchOn } from './helpers/http2';
 import { waitFor } from './helpers/net';
 
 const ec = { key: fixture('server-ec-key.pem'), cert: fixture('server-ec.pem') };
@@ -40,6 +42,16 @@ async function listen(server: SecureServer): Promise<number> {
 
 function closeServer(server: SecureServer): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** `impl`'s server answering every stream with 200 and `body`, listening; its port. */
+async function answering(impl: Impl, body: string): Promise<{ server: SecureServer; port: number }> {
+  const server = createServer(impl);
+  server.on('stream', (stream) => {
+    stream.respond({ [HTTP2_HEADER_STATUS]: 200 });
+    stream.end(body);
+  });
+  return { server, port: await listen(server) };
 }
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -76,18 +88,6 @@ async function rawClient(port: number): Promise<{
   const session = nodeHttp2.connect(`https://localhost:${port}`, { createConnection: () => tls });
   await waitFor(session, 'connect');
   return { session, tcp, tls };
-}
-
-/** One GET on `session`: status and body. */
-async function get(session: nodeHttp2.ClientHttp2Session, p = '/'): Promise<{ status: number; body: string }> {
-  const req = session.request({ [HTTP2_HEADER_PATH]: p });
-  const parts: Buffer[] = [];
-  req.on('data', (d: Buffer) => parts.push(d));
-  const [[headers]] = (await Promise.all([waitFor(req, 'response'), waitFor(req, 'end')])) as [
-    [nodeHttp2.IncomingHttpHeaders],
-    unknown,
-  ];
-  return { status: Number(headers[HTTP2_HEADER_STATUS]), body: Buffer.concat(parts).toString() };
 }
 
 /** What the server's code saw of its one session: events in order, and the error's code. */
@@ -136,7 +136,7 @@ describe('openssl-tls/http2 server: the session reads a socketpair natively', ()
       cert: fixture('client.pem'),
     });
     try {
-      const { body } = await get(client);
+      const { body } = await fetchOn(client);
       const seen = JSON.parse(body) as Record<string, unknown>;
       const [session] = await sessionSeen;
       assert.equal(session.encrypted, true);
@@ -197,15 +197,10 @@ describe('openssl-tls/http2 server: the session reads a socketpair natively', ()
     const seen: Partial<Record<Impl, { events: string[]; errorCode?: string }>> = {};
     for (const impl of ['node', 'ours'] as const) {
       const before = openDescriptors();
-      const server = createServer(impl);
-      server.on('stream', (stream) => {
-        stream.respond({ [HTTP2_HEADER_STATUS]: 200 });
-        stream.end('hi');
-      });
-      const port = await listen(server);
+      const { server, port } = await answering(impl, 'hi');
       const watched = watchSession(server);
       const client = nodeHttp2.connect(`https://localhost:${port}`, { ca });
-      assert.deepEqual(await get(client), { status: 200, body: 'hi' });
+      assert.deepEqual(await fetchOn(client), { status: 200, body: 'hi' });
       client.close();
       seen[impl] = await watched;
       await closeServer(server);
@@ -233,7 +228,7 @@ describe('openssl-tls/http2 server: the session reads a socketpair natively', ()
         session.on('error', (e: NodeJS.ErrnoException) => events.push(`error ${e.code}`));
         const closed = waitFor(session, 'close');
         const tlsClosed = waitFor(tls, 'close');
-        assert.deepEqual(await get(session), { status: 200, body: 'bye' });
+        assert.deepEqual(await fetchOn(session), { status: 200, body: 'bye' });
         await closed;
         await tlsClosed;
         // nghttp2 sends a second GOAWAY as the closed session's handle goes. Over node:tls
@@ -252,15 +247,10 @@ describe('openssl-tls/http2 server: the session reads a socketpair natively', ()
   it("the peer's close_notify reaches the session as its socket's end; the server ends its TLS too", async () => {
     const seen: Partial<Record<Impl, unknown>> = {};
     for (const impl of ['node', 'ours'] as const) {
-      const server = createServer(impl);
-      server.on('stream', (stream) => {
-        stream.respond({ [HTTP2_HEADER_STATUS]: 200 });
-        stream.end('ok');
-      });
-      const port = await listen(server);
+      const { server, port } = await answering(impl, 'ok');
       const watched = watchSession(server);
       const { session, tls } = await rawClient(port);
-      assert.deepEqual(await get(session), { status: 200, body: 'ok' });
+      assert.deepEqual(await fetchOn(session), { status: 200, body: 'ok' });
       const tlsEnded = waitFor(tls, 'end');
       // close_notify and FIN under the session: the server's session must close.
       tls.end();
@@ -307,16 +297,11 @@ describe('openssl-tls/http2 server: the session reads a socketpair natively', ()
   it('garbage on the wire after the handshake: the session gets the TLS error node:tls gives it', async () => {
     const seen: Partial<Record<Impl, unknown>> = {};
     for (const impl of ['node', 'ours'] as const) {
-      const server = createServer(impl);
-      server.on('stream', (stream) => {
-        stream.respond({ [HTTP2_HEADER_STATUS]: 200 });
-        stream.end('ok');
-      });
-      const port = await listen(server);
+      const { server, port } = await answering(impl, 'ok');
       const watched = watchSession(server);
       const { session, tcp } = await rawClient(port);
       session.on('error', () => {});
-      assert.deepEqual(await get(session), { status: 200, body: 'ok' });
+      assert.deepEqual(await fetchOn(session), { status: 200, body: 'ok' });
       // A record of an unknown type, under the TLS layer.
       tcp.write(Buffer.from('4203030010' + '00'.repeat(16), 'hex'));
       seen[impl] = await watched;
@@ -349,7 +334,7 @@ describe('openssl-tls/http2 server: the session reads a socketpair natively', ()
           alpn: session.alpnProtocol,
           originSet: session.originSet,
           remotePort: view.remotePort,
-          answer: await get(session),
+          answer: await fetchOn(session),
         };
         if (impl === 'ours') {
           const nativeClient = process.env.OPENSSL_TLS_TRANSPORT !== 'js';
@@ -394,6 +379,38 @@ describe('openssl-tls/http2 server: the session reads a socketpair natively', ()
       assert.deepEqual([...new Set(events)], ['goaway 0']);
       await delay(50);
       assert.equal(openDescriptors(), before);
+    } finally {
+      await closeServer(server);
+    }
+  });
+
+  it('a client relay whose socket stays on the JS transport pumps the pair in JS: every byte, and both close', async function () {
+    this.timeout(30000);
+    const download = randomBytes(4 * 1024 * 1024);
+    const server = nodeHttp2.createSecureServer(ec);
+    server.on('stream', (stream) => {
+      stream.respond({ [HTTP2_HEADER_STATUS]: 200 });
+      stream.end(download);
+    });
+    const port = await listen(server);
+    try {
+      // A given socket keeps our TLS socket on the JS transport, whatever OPENSSL_TLS_TRANSPORT says.
+      const tcp = net.connect(port, '127.0.0.1');
+      const socket = tls.connect({ socket: tcp, servername: 'localhost', ca, ALPNProtocols: ['h2'] });
+      const pipe = relayClientCleartext(socket);
+      assert.ok(pipe !== null);
+      const session = nodeHttp2.connect(`https://localhost:${port}`, { createConnection: () => pipe });
+      await waitFor(session, 'connect');
+      assert.equal(socket._native, false);
+      assert.equal((session.socket as unknown as { _handle?: object })._handle?.constructor.name, 'Pipe');
+      assert.equal(session.encrypted, true);
+      const req = session.request({ [HTTP2_HEADER_PATH]: '/' });
+      const body = await readSlowly(req, 1024 * 1024, 10);
+      assert.equal(sha256(body), sha256(download));
+      const socketClosed = waitFor(socket, 'close');
+      session.close();
+      await waitFor(session, 'close');
+      await socketClosed;
     } finally {
       await closeServer(server);
     }

@@ -12,29 +12,14 @@ import type * as nodeTls from 'node:tls';
 import * as ours from '../lib/http2';
 import * as tls from '../lib/index';
 import { fixture, fixturePath } from './helpers/fixtures';
+import { fetchOn } from './helpers/http2';
 import { close, listen, waitFor } from './helpers/net';
 import { needPeer } from './helpers/optional_peers';
 import { tcpNoDelay } from './helpers/tcp_nodelay';
 
 const ec = { key: fixture('server-ec-key.pem'), cert: fixture('server-ec.pem') };
 const ca = fixture('ca.pem');
-const { HTTP2_HEADER_PATH, HTTP2_HEADER_STATUS } = nodeHttp2.constants;
-
-/**
- * One request on `client`: status and body. Every listener is attached at once: over our
- * socket, node's http2 runs nested in our read callback, so 'response' and 'end' of a
- * headers-only answer come in one turn (docs/ARCHITECTURE.md, "HTTP/2 over our socket").
- */
-async function fetchOn(client: nodeHttp2.ClientHttp2Session, path = '/'): Promise<{ status: number; body: string }> {
-  const req = client.request({ [HTTP2_HEADER_PATH]: path });
-  const parts: Buffer[] = [];
-  req.on('data', (d: Buffer) => parts.push(d));
-  const [[headers]] = (await Promise.all([waitFor(req, 'response'), waitFor(req, 'end')])) as [
-    [nodeHttp2.IncomingHttpHeaders],
-    unknown,
-  ];
-  return { status: Number(headers[HTTP2_HEADER_STATUS]), body: Buffer.concat(parts).toString() };
-}
+const { HTTP2_HEADER_PATH } = nodeHttp2.constants;
 
 function run(cmd: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) =>

@@ -37,7 +37,7 @@ function onSecureConnection(this: Http2SecureServer, socket: TLSSocket): void {
     // The native transport: the session reads a socketpair natively (cleartext_relay.ts).
     const pipe = relayCleartext(socket);
     if (pipe !== null) {
-      socket.disableRenegotiation();
+      // (The session disables renegotiation through the pipe, which answers as our socket.)
       parts.connectionListener.call(this, pipe);
       return;
     }

@@ -10,7 +10,7 @@
 // read those).
 import type * as http2 from 'node:http2';
 import type * as net from 'node:net';
-import type { TLSSocket } from '../socket/tls_socket';
+import { addressFields, type TLSSocket } from '../socket/tls_socket';
 
 // The TLSSocket methods a program may call through session.socket / req.socket.
 const methods = [
@@ -73,16 +73,7 @@ function copyTls(view: Record<string, unknown>, socket: TLSSocket): void {
 }
 
 // What a net.Socket reports of its connection that a relay's pipe must take from the TLS socket.
-const connectionFields = [
-  'remoteAddress',
-  'remoteFamily',
-  'remotePort',
-  'localAddress',
-  'localPort',
-  'localFamily',
-  'bytesRead',
-  'bytesWritten',
-] as const;
+const connectionFields = [...addressFields, 'bytesRead', 'bytesWritten'] as const;
 
 /**
  * The socketpair end a session reads (cleartext_relay.ts) answers as `socket` for TLS,

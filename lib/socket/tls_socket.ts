@@ -406,15 +406,17 @@ export class TLSSocket extends net.Socket {
   }
 }
 
-// net.Socket defines these as accessors; a TLSSocket reports its transport's.
-for (const name of [
+/** The address fields net.Socket defines as accessors; a TLSSocket reports its transport's. */
+export const addressFields = [
   'remoteAddress',
   'remoteFamily',
   'remotePort',
   'localAddress',
   'localPort',
   'localFamily',
-] as const) {
+] as const;
+
+for (const name of addressFields) {
   Object.defineProperty(TLSSocket.prototype, name, {
     configurable: true,
     enumerable: false,
