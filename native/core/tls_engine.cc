@@ -332,14 +332,15 @@ void TlsEngine::Advance(Cycle* cycle, RecordSink* sink) {
     if (!progress_.handshake_done) return;
   }
 
-  if (!progress_.pending_write.empty() && !FlushPendingWrites(cycle)) return;
-
-  // Records read back to back share OpenSSL's read buffer: SSL_MODE_RELEASE_BUFFERS
-  // would free and remake it after each one (malloc churn that trims and regrows the
-  // heap). Off for the loop; what is empty is freed once, after it.
+  // Records read (or queued writes written) back to back share OpenSSL's buffers:
+  // SSL_MODE_RELEASE_BUFFERS would free and remake them after each one (malloc churn
+  // that trims and regrows the heap). Off for the loop; what is empty is freed once,
+  // after it.
   const bool release = progress_.release_buffers;
   if (release) SSL_clear_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
   const ReleaseAfter release_after{release ? ssl : nullptr};
+
+  if (!progress_.pending_write.empty() && !FlushPendingWrites(cycle)) return;
   ReadBuf& buf = ReadBuffer();
   for (;;) {
     size_t n = 0;
@@ -410,6 +411,12 @@ void TlsEngine::Advance(Cycle* cycle, RecordSink* sink) {
 void TlsEngine::Write(const Chunk* chunks, size_t count, Cycle* cycle) {
   if (progress_.failed || !ssl_) return;
   SSL* ssl = ssl_.get();
+  // Each SSL_write_ex below is one record: SSL_MODE_RELEASE_BUFFERS would free and
+  // remake OpenSSL's write buffer after every one of them (a 17 KiB malloc each).
+  // Off for the call, as for Advance's read loop; what is empty is freed after it.
+  const bool release = progress_.release_buffers && progress_.handshake_done;
+  if (release) SSL_clear_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
+  const ReleaseAfter release_after{release ? ssl : nullptr};
   // Small chunks are gathered into full records; large ones, and a last one
   // with nothing gathered before it, go straight from the caller's memory into
   // SSL_write. What OpenSSL cannot take yet is queued.
