@@ -421,7 +421,11 @@ describe('openssl-tls/http2 server: the session reads a socketpair natively', ()
     const server = ours.createSecureServer({ ...ec, maxEarlyData: 16384 });
     const sockets: Array<{ earlyData: Buffer | null; isEarlyDataAccepted(): boolean }> = [];
     server.on('secureConnection', (socket) => sockets.push(socket));
+    // What a stream's handler sees of the early data through session.socket (the pipe on the native transport).
+    const seen: Array<{ accepted: unknown; earlyData: unknown }> = [];
     server.on('stream', (stream) => {
+      const view = stream.session?.socket as unknown as { isEarlyDataAccepted?: () => boolean; earlyData?: unknown };
+      seen.push({ accepted: view.isEarlyDataAccepted?.(), earlyData: view.earlyData });
       stream.respond({ [HTTP2_HEADER_STATUS]: 200 });
       stream.end('early ok');
     });
@@ -453,6 +457,9 @@ describe('openssl-tls/http2 server: the session reads a socketpair natively', ()
       assert.equal(sockets.length, 2);
       assert.equal(sockets[1]?.isEarlyDataAccepted(), true);
       assert.ok(sockets[1]?.earlyData?.equals(request));
+      assert.equal(seen.length, 1);
+      assert.equal(seen[0]?.accepted, true);
+      assert.ok(Buffer.isBuffer(seen[0]?.earlyData) && seen[0].earlyData.equals(request), 'session.socket.earlyData');
     } finally {
       await closeServer(server);
     }

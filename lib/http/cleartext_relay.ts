@@ -111,10 +111,13 @@ export function relayClientCleartext(socket: TLSSocket): net.Socket | null {
     release();
     pipe.destroy(error);
   };
+  const earlyClose = (): void => early();
   socket.once('error', early);
-  socket.once('close', () => early());
+  socket.once('close', earlyClose);
   socket.once('secureConnect', () => {
+    // From here on RelayLife ties the two sockets' ends.
     socket.removeListener('error', early);
+    socket.removeListener('close', earlyClose);
     const life = new RelayLife(socket);
     const fd = own;
     own = -1;

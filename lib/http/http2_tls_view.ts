@@ -31,10 +31,14 @@ const methods = [
   'setMaxSendFragment',
   'disableRenegotiation',
   'enableTrace',
+  // Beyond node:tls (TLS 1.3 early data): as our socket answers them.
+  'isEarlyDataAccepted',
 ] as const;
 
 // TLS facts that are final once the handshake is done (http2 disables renegotiation).
 const fields = ['encrypted', 'alpnProtocol', 'npnProtocol', 'servername', 'authorized', 'authorizationError'] as const;
+// Read from the socket when asked, not copied: the socket sets it as early data arrives.
+const liveFields = ['earlyData'] as const;
 
 interface AddressOut {
   address?: string;
@@ -72,6 +76,13 @@ function copyTls(view: Record<string, unknown>, socket: TLSSocket): void {
   for (const name of fields) view[name] = socket[name];
 }
 
+/** `view` reads the live fields off `socket` (getters: a plain object, not session.socket's proxy). */
+function reportLive(view: object, socket: TLSSocket): void {
+  for (const name of liveFields) {
+    Object.defineProperty(view, name, { configurable: true, enumerable: false, get: () => socket[name] });
+  }
+}
+
 // What a net.Socket reports of its connection that a relay's pipe must take from the TLS socket.
 const connectionFields = [...addressFields, 'bytesRead', 'bytesWritten'] as const;
 
@@ -82,6 +93,7 @@ const connectionFields = [...addressFields, 'bytesRead', 'bytesWritten'] as cons
  */
 export function reportTlsOnPipe(pipe: net.Socket, socket: TLSSocket): void {
   copyTls(pipe as unknown as Record<string, unknown>, socket);
+  reportLive(pipe, socket);
   const source = socket as unknown as Record<string, unknown>;
   for (const name of connectionFields) {
     Object.defineProperty(pipe, name, { configurable: true, enumerable: false, get: () => source[name] });
@@ -105,6 +117,11 @@ export function reportTlsOnWrapper(session: http2.Http2Session, socket: TLSSocke
     return;
   }
   copyTls(view, socket);
+  // The proxy sets what it is given on the wrapper, but defines properties on the
+  // session: the getters go on the wrapper itself (http2 keeps it under a 'socket' symbol).
+  const kSocket = Object.getOwnPropertySymbols(session).find((s) => s.description === 'socket');
+  const wrapper = kSocket === undefined ? undefined : (session as unknown as Record<symbol, unknown>)[kSocket];
+  if (typeof wrapper === 'object' && wrapper !== null) reportLive(wrapper, socket);
   // A client's socket of ours does not report the name it sent (node:tls's does): http2 builds originSet from it.
   if (view.servername == null && sniSent !== undefined) view.servername = sniSent;
   const handle = view._handle as WrapperHandle | null;
