@@ -7,6 +7,7 @@
 # c2s: a node:tls client writes 64 KiB chunks to a server that only reads (--mode sink);
 # s2c: the server writes 64 KiB chunks (--mode source) to a client that only reads.
 # 8 MiB of warm-up, then MIB (16) are counted. Needs valgrind; takes a few minutes.
+# KEEP=FILE keeps the callgrind output there (for callgrind_annotate).
 set -euo pipefail
 impl=$1 direction=$2 mib=${3:-16}
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -27,6 +28,7 @@ if [ "$direction" = c2s ]; then
 fi
 sleep 1
 f=$(ls "$work"/cg.out.* | head -1)
+[ -n "${KEEP:-}" ] && cp "$f" "$KEEP"
 total=$(cg_total "$f")
 compile=$(cg_incl "$f" 'Runtime_CompileOptimized')
 echo "$impl $direction: $(( (total - compile) / mib )) instructions/MiB (compiler left out: $(( compile / mib )))"
