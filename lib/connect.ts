@@ -153,7 +153,8 @@ export function connect(...args: unknown[]): TLSSocket {
     isServer: false,
     servername,
     rejectUnauthorized,
-    allowHalfOpen: options.allowHalfOpen === true,
+    // node:tls: a given socket's own setting wins over the option.
+    allowHalfOpen: options.socket ? options.socket.allowHalfOpen : options.allowHalfOpen === true,
     minDHSize,
   };
   const config: SocketConfig<TLSSocket> = socketConfig<TLSSocket>(tlsOptions, {

@@ -6,6 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
+import { Duplex } from 'node:stream';
 import * as nodeTls from 'node:tls';
 import * as ours from '../lib/index';
 import { fixture } from './helpers/fixtures';
@@ -431,5 +432,98 @@ describe('drop-in: socket behaviours compared with node:tls', () => {
     });
     assert.deepEqual(mine, theirs);
     assert.deepEqual(mine, [1024, 1024]);
+  });
+});
+
+describe('drop-in: allowHalfOpen, pauseOnConnect and SNICallback as node:tls reads them', () => {
+  it("a socket's allowHalfOpen: the given socket's own, else the option", async () => {
+    const [theirs, mine] = await both((tls) => {
+      const out: unknown[] = [];
+      // (@types/node lists neither a TLSSocket's nor connect()'s allowHalfOpen.)
+      const TLSSocket = tls.TLSSocket as unknown as new (s?: Duplex, o?: object) => nodeTls.TLSSocket;
+      const duplex = (allowHalfOpen: boolean) => new Duplex({ allowHalfOpen, read() {}, write: (_c, _e, cb) => cb() });
+      out.push(new TLSSocket(new net.Socket(), { allowHalfOpen: true }).allowHalfOpen);
+      out.push(new TLSSocket(new net.Socket({ allowHalfOpen: true }), { allowHalfOpen: false }).allowHalfOpen);
+      out.push(new TLSSocket(duplex(false), { allowHalfOpen: true }).allowHalfOpen);
+      out.push(new TLSSocket(duplex(true), {}).allowHalfOpen);
+      out.push(new TLSSocket().allowHalfOpen);
+      out.push(new TLSSocket(undefined, { allowHalfOpen: true }).allowHalfOpen);
+      const viaConnect = (o: object) => {
+        const c = tls.connect({ port: 1, host: '127.0.0.1', ...o } as nodeTls.ConnectionOptions);
+        c.on('error', () => {});
+        const v = c.allowHalfOpen;
+        c.destroy();
+        return v;
+      };
+      out.push(viaConnect({ allowHalfOpen: true }), viaConnect({}));
+      out.push(viaConnect({ socket: new net.Socket({ allowHalfOpen: true }) }));
+      out.push(viaConnect({ socket: new net.Socket(), allowHalfOpen: true }));
+      return Promise.resolve(out);
+    });
+    assert.deepEqual(mine, theirs);
+    assert.deepEqual(theirs, [false, true, false, true, false, true, true, false, true, false]);
+  });
+
+  it("a server's allowHalfOpen and pauseOnConnect, on the server and on its sockets", async () => {
+    const [theirs, mine] = await both(async (tls) => {
+      const out: unknown[] = [];
+      for (const extra of [{}, { allowHalfOpen: true, pauseOnConnect: true }]) {
+        const server = tls.createServer({ ...rsa, ...extra });
+        const netSide = server as unknown as { allowHalfOpen: boolean; pauseOnConnect: boolean };
+        out.push(netSide.allowHalfOpen, netSide.pauseOnConnect);
+        const port = await listen(server);
+        let got = '';
+        const seen = new Promise<unknown[]>((resolve) =>
+          server.once('secureConnection', (s: nodeTls.TLSSocket) => {
+            const state = [s.allowHalfOpen, s.isPaused()];
+            s.on('data', (d: Buffer) => (got += d.toString()));
+            s.on('end', () => s.end());
+            // What came while the socket was paused is read once it is resumed.
+            setTimeout(() => {
+              s.resume();
+              resolve(state);
+            }, 50);
+          }),
+        );
+        const c = tls.connect({ port, ...clientOptions });
+        await waitFor(c, 'secureConnect');
+        // The client writes and ends; a half-open server socket still answers, then ends too.
+        const closed = waitFor(c, 'close');
+        c.end('hello');
+        out.push(...(await seen));
+        await closed;
+        out.push(got);
+        await close(server);
+      }
+      return out;
+    });
+    assert.deepEqual(mine, theirs);
+    assert.deepEqual(theirs, [false, false, false, false, 'hello', true, true, true, true, 'hello']);
+  });
+
+  it("a server socket's SNICallback that is not a function: node:tls's TypeError", async () => {
+    const [theirs, mine] = await both((tls) => {
+      const out: unknown[] = [];
+      for (const SNICallback of ['fhqwhgads', 42, {}, []]) {
+        for (const make of [
+          () => tls.createServer({ SNICallback: SNICallback as never }),
+          () => new tls.TLSSocket(new net.Socket(), { isServer: true, SNICallback: SNICallback as never }),
+        ]) {
+          try {
+            make();
+            out.push('made');
+          } catch (e) {
+            out.push([(e as Error).name, (e as NodeJS.ErrnoException).code, (e as Error).message]);
+          }
+        }
+      }
+      // Falsy is no callback.
+      out.push(
+        new tls.TLSSocket(new net.Socket(), { isServer: true, SNICallback: 0 as never }) instanceof tls.TLSSocket,
+      );
+      return Promise.resolve(out);
+    });
+    assert.deepEqual(mine, theirs);
+    assert.equal((theirs[0] as unknown[])[1], 'ERR_INVALID_ARG_TYPE');
   });
 });

@@ -1,6 +1,7 @@
 // Server name indication: addContext (wildcards, later additions win), an
 // SNICallback that answers late, wrongly, twice, or after the client left.
 import { strict as assert } from 'node:assert';
+import { X509Certificate } from 'node:crypto';
 import * as nodeTls from 'node:tls';
 import * as tls from '../lib/index';
 import { fixture, fixturePath } from './helpers/fixtures';
@@ -114,8 +115,12 @@ describe('SNI', () => {
     }
   });
 
-  async function clientErrorFor(SNICallback: tls.TlsServerOptions['SNICallback']): Promise<NodeJS.ErrnoException> {
-    const server = tls.createServer({ ...rsa, SNICallback }, (s) => s.end('ok'));
+  async function clientErrorFor(
+    SNICallback: tls.TlsServerOptions['SNICallback'],
+    impl: typeof tls | typeof nodeTls = tls,
+  ): Promise<NodeJS.ErrnoException> {
+    const make = impl.createServer as (o: object, l: (s: nodeTls.TLSSocket) => void) => nodeTls.Server;
+    const server = make({ ...rsa, SNICallback }, (s) => s.end('ok'));
     const errors: NodeJS.ErrnoException[] = [];
     server.on('tlsClientError', (e: NodeJS.ErrnoException) => errors.push(e));
     const port = await listen(server);
@@ -141,10 +146,57 @@ describe('SNI', () => {
     assert.equal(err.code, 'MY_SNI');
   });
 
-  it('an answer that is not a SecureContext is a TypeError on that socket', async () => {
-    const err = await clientErrorFor((_n, cb) => cb(null, { not: 'a context' } as unknown as tls.SecureContext));
-    assert.ok(err instanceof TypeError);
-    assert.equal(err.code, 'ERR_TLS_INVALID_CONTEXT');
+  it("an answer that is not a SecureContext is node:tls's TypeError on that socket", async () => {
+    for (const answer of [{ not: 'a context' }, {}, { context: {} }]) {
+      const bad = (_n: string, cb: (e: Error | null, c?: tls.SecureContext) => void) =>
+        cb(null, answer as unknown as tls.SecureContext);
+      const theirs = await clientErrorFor(bad, nodeTls);
+      const ours = await clientErrorFor(bad);
+      assert.ok(ours instanceof TypeError, String(ours));
+      assert.deepEqual([ours.message, ours.code], [theirs.message, theirs.code]);
+      assert.equal(ours.message, 'Invalid SNI context');
+    }
+  });
+
+  it('an answer that is not an object keeps the server context, as in node:tls', async () => {
+    for (const answer of [42, 'a string', true]) {
+      for (const impl of [nodeTls, tls] as const) {
+        const server = (impl as typeof nodeTls).createServer({
+          ...rsa,
+          SNICallback: (_n, cb) => cb(null, answer as never),
+        });
+        server.on('secureConnection', (s) => s.end('ok'));
+        const port = await listen(server);
+        try {
+          const c = nodeTls.connect({ port, host: '127.0.0.1', servername: 'x.test', rejectUnauthorized: false });
+          await waitFor(c, 'secureConnect');
+          assert.equal(c.getPeerCertificate().fingerprint256, new X509Certificate(rsa.cert).fingerprint256);
+          c.destroy();
+        } finally {
+          await close(server);
+        }
+      }
+    }
+  });
+
+  it('an answer of the native context itself (`ctx.context`) is taken, as node:tls takes it', async () => {
+    for (const impl of [nodeTls, tls] as const) {
+      const other = (impl as typeof nodeTls).createSecureContext(ec);
+      const server = (impl as typeof nodeTls).createServer({
+        ...rsa,
+        SNICallback: (_n, cb) => cb(null, other.context as nodeTls.SecureContext),
+      });
+      server.on('secureConnection', (s) => s.end('ok'));
+      const port = await listen(server);
+      try {
+        const c = nodeTls.connect({ port, host: '127.0.0.1', servername: 'x.test', rejectUnauthorized: false });
+        await waitFor(c, 'secureConnect');
+        assert.equal(c.getPeerCertificate().fingerprint256, new X509Certificate(ec.cert).fingerprint256);
+        c.destroy();
+      } finally {
+        await close(server);
+      }
+    }
   });
 
   it('answering twice is ERR_MULTIPLE_CALLBACK', async () => {

@@ -2,7 +2,8 @@
 // server.addContext(hostname, context), and the SNICallback made from them when
 // the user gives none (node:tls's default).
 import { createSecureContext, SecureContext, type SecureContextOptions } from '../context/secure_context';
-import { invalidArgType, tlsInvalidContext, tlsRequiredServerName } from '../internal/errors';
+import { binding } from '../internal/binding';
+import { invalidArgType, tlsRequiredServerName } from '../internal/errors';
 import type { ClientHelloStep, Guard } from './pause';
 
 export type SNICallback = (servername: string, cb: (err: Error | null, ctx?: SecureContext | null) => void) => void;
@@ -45,8 +46,8 @@ export class SniContexts {
 /**
  * The SNI step of a ClientHello pause: asks the callback for the context of
  * the name the client sent (none sent: the callback is not called, as in
- * node:tls). An answer that is not a SecureContext fails that socket with a
- * TypeError.
+ * node:tls). An answer that is not a SecureContext (or its native context) fails
+ * that socket with a TypeError.
  */
 export function sniStep(callback: SNICallback, guard: () => Guard, self: unknown): ClientHelloStep {
   return (hello, answer, next) => {
@@ -59,12 +60,16 @@ export function sniStep(callback: SNICallback, guard: () => Guard, self: unknown
         next(err);
         return;
       }
-      if (ctx !== undefined && ctx !== null) {
-        if (!(ctx instanceof SecureContext)) {
-          next(tlsInvalidContext('context'));
+      // node:tls takes `ctx.context || ctx`: a SecureContext or its native context. Another
+      // object is a TypeError on that socket (its message, no code); what is not an object
+      // leaves the server's context in place.
+      const native: unknown = ctx ? (ctx as { context?: unknown }).context || ctx : undefined;
+      if (native !== null && typeof native === 'object') {
+        if (!(native instanceof binding.SecureContext)) {
+          next(new TypeError('Invalid SNI context'));
           return;
         }
-        answer.context = ctx.context;
+        answer.context = native;
       }
       next();
     });

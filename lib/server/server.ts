@@ -137,9 +137,10 @@ class TlsServer extends NetServer {
     if (secureContext !== undefined && !(secureContext instanceof SecureContext)) {
       throw invalidSecureContext('options.secureContext', secureContext);
     }
-    // The transport always half-closes; TLS-level half-close is the TLSSocket's.
+    // server.allowHalfOpen reads as node:tls's; the raw sockets are made half-open (#wrap):
+    // TLS-level half-close is the TLSSocket's.
     super({
-      allowHalfOpen: true,
+      allowHalfOpen: opts.allowHalfOpen === true,
       pauseOnConnect: opts.pauseOnConnect === true,
       noDelay: opts.noDelay,
       keepAlive: opts.keepAlive,
@@ -276,7 +277,15 @@ class TlsServer extends NetServer {
   }
 
   #wrap(raw: net.Socket): void {
+    // The transport always half-closes (net.Server made it as server.allowHalfOpen says).
+    raw.allowHalfOpen = true;
     const socket = this.#newSocket(raw);
+    if (raw.isPaused() && (this as { pauseOnConnect?: boolean }).pauseOnConnect === true) {
+      // node:tls: pauseOnConnect pauses the TLS socket (its user reads when ready); the
+      // handshake goes on underneath.
+      socket.pause();
+      raw.resume();
+    }
     socket._armHandshakeTimeout(this.#handshakeTimeout);
   }
 

@@ -6,7 +6,7 @@ import type * as net from 'node:net';
 import { clientSecureContext } from '../context/context_cache';
 import { createSecureContext, SecureContext, type SecureContextOptions } from '../context/secure_context';
 import { invalidSecureContext } from '../internal/errors';
-import { validateBuffer, validateUint32 } from '../internal/validators';
+import { validateBuffer, validateFunction, validateUint32 } from '../internal/validators';
 import { protocolConnectionOptions, type ALPNCallback, type ProtocolOptions } from '../policy/alpn';
 import { pskConfig, type PskConfig, type PskOptions } from '../policy/psk';
 import { clientSessionOption, type SessionReport } from '../policy/session';
@@ -138,6 +138,8 @@ export function socketConfig<S>(
   const context: unknown =
     options.secureContext ?? (isServer ? createSecureContext(options) : clientSecureContext(options));
   if (!(context instanceof SecureContext)) throw invalidSecureContext('options.secureContext', context);
+  // node:tls: a server socket's SNICallback, when given, must be a function.
+  if (isServer && options.SNICallback) validateFunction(options.SNICallback, 'options.SNICallback');
   const protocols = protocolConnectionOptions(options);
   return Object.freeze({
     isServer,

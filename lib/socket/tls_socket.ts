@@ -75,7 +75,8 @@ export class TLSSocket extends net.Socket {
     const config = init?.config ?? socketConfig<TLSSocket>(options);
     const stream = init?.link !== undefined ? null : (socket ?? null);
     super({
-      allowHalfOpen: config.allowHalfOpen ?? (stream as net.Socket | null)?.allowHalfOpen ?? false,
+      // node:tls: a given socket's own setting, else the option (a server's and connect()'s come in config).
+      allowHalfOpen: init === undefined && stream !== null ? stream.allowHalfOpen : config.allowHalfOpen,
       // node:tls hands its socket this option (connect() passes it on); net.Socket's types lack it.
       highWaterMark: options.highWaterMark,
     } as net.SocketConstructorOpts);
