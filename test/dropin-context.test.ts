@@ -214,3 +214,29 @@ describe('secureProtocol under a raised DEFAULT_MIN_VERSION, as node:tls', () =>
     }
   });
 });
+
+describe("a SecureContext's native context takes PEM text too, as node:tls's does", () => {
+  it('context.addCACert(pem string) trusts that CA for a connection made with it', async () => {
+    const caText = fixture('ca.pem').toString();
+    const results: unknown[] = [];
+    for (const impl of impls) {
+      const make = (impl as unknown as typeof nodeTls).createSecureContext;
+      const outcome = async (withCa: boolean) => {
+        const secureContext = make({});
+        if (withCa) (secureContext.context as { addCACert(ca: string): void }).addCACert(caText);
+        const r = await runPair({
+          server: impl,
+          client: impl,
+          serverOptions: rsa,
+          clientOptions: { secureContext, rejectUnauthorized: true, servername: 'localhost' },
+        });
+        return r.client.error ?? 'ok';
+      };
+      results.push([impl.name, await outcome(false), await outcome(true)]);
+    }
+    assert.deepEqual(results, [
+      ['ours', kUntrusted, 'ok'],
+      ['node', kUntrusted, 'ok'],
+    ]);
+  });
+});

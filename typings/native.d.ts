@@ -135,14 +135,14 @@ export interface NativeSecureContext {
   setProtoVersions(min: number, max: number): void;
   setOptions(options: bigint): void;
   /** Private key in PEM; passphrase for an encrypted key. */
-  setKey(key: Buffer, passphrase?: string): void;
+  setKey(key: Buffer | string, passphrase?: string): void;
   /** Certificate chain in PEM: the first is ours, the rest its chain. */
-  setCert(cert: Buffer): void;
+  setCert(cert: Buffer | string): void;
   /** One or more PEM CA certificates to trust (replaces the default store on first use). */
-  addCACert(ca: Buffer): void;
+  addCACert(ca: Buffer | string): void;
   /** Trust the system OpenSSL's default verify paths. */
   addRootCerts(): void;
-  addCRL(crl: Buffer): void;
+  addCRL(crl: Buffer | string): void;
   /** PKCS#12: key, certificate and its CA certificates. */
   loadPKCS12(pfx: Buffer, passphrase?: string | Buffer): void;
   /** TLS 1.2 cipher list (OpenSSL format). */
@@ -152,7 +152,7 @@ export interface NativeSecureContext {
   /** Colon-separated groups, or 'auto' for OpenSSL's default list. */
   setECDHCurve(curve: string): void;
   /** DH parameters in PEM, or 'auto' for OpenSSL's built-in choice. Returns the DH size in bits. */
-  setDHParam(dh: Buffer | 'auto'): number;
+  setDHParam(dh: Buffer | string): number;
   setSigalgs(sigalgs: string): void;
   setSessionIdContext(context: Buffer): void;
   setSessionTimeout(seconds: number): void;

@@ -60,6 +60,14 @@ Bytes BytesArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   return BytesOf(info[i]);
 }
 
+// A PEM argument: bytes, or a string (node:tls's context methods take either). A
+// string's UTF-8 is kept in *text for as long as the view is used.
+Bytes PemArg(const Napi::CallbackInfo& info, size_t i, const char* name, std::string* text) {
+  if (!info[i].IsString()) return BytesArg(info, i, name);
+  *text = info[i].As<Napi::String>().Utf8Value();
+  return Bytes{reinterpret_cast<const unsigned char*>(text->data()), text->size()};
+}
+
 std::string StringArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   if (!info[i].IsString()) {
     throw CodedTypeError(info.Env(), "ERR_INVALID_ARG_TYPE",
@@ -232,7 +240,8 @@ void SecureContext::SetKey(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ClearErrorOnReturn clear;
   SSL_CTX* ctx = Require(env);
-  Bytes key = BytesArg(info, 0, "key");
+  std::string text;
+  Bytes key = PemArg(info, 0, "key", &text);
   Passphrase pass;
   PassphraseArg(info, 1, &pass);
   // With a certificate of the same key type already set, OpenSSL checks that
@@ -244,7 +253,8 @@ void SecureContext::SetCert(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ClearErrorOnReturn clear;
   SSL_CTX* ctx = Require(env);
-  Bytes pem = BytesArg(info, 0, "cert");
+  std::string text;
+  Bytes pem = PemArg(info, 0, "cert", &text);
   ThrowIfFailed(env, LoadCertificate(ctx, pem.data, pem.len));
 }
 
@@ -356,7 +366,8 @@ void SecureContext::AddCACert(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ClearErrorOnReturn clear;
   SSL_CTX* ctx = Require(env);
-  Bytes pem = BytesArg(info, 0, "ca");
+  std::string text;
+  Bytes pem = PemArg(info, 0, "ca", &text);
   std::vector<X509Ptr> certs;
   ThrowIfFailed(env, ReadCertificates(pem.data, pem.len, &certs));
   X509_STORE* store = OwnStore(env);
@@ -384,7 +395,8 @@ void SecureContext::AddCRL(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ClearErrorOnReturn clear;
   Require(env);
-  Bytes pem = BytesArg(info, 0, "crl");
+  std::string text;
+  Bytes pem = PemArg(info, 0, "crl", &text);
   std::vector<X509CrlPtr> crls;
   ThrowIfFailed(env, ReadCrls(pem.data, pem.len, &crls));
   ThrowIfFailed(env, AddCrls(OwnStore(env), crls));
@@ -451,7 +463,8 @@ Napi::Value SecureContext::SetDHParam(const Napi::CallbackInfo& info) {
     if (SSL_CTX_set_dh_auto(ctx, 1) != 1) ThrowFromQueue(env, "Failed to set DH parameters");
     return Napi::Number::New(env, 0);
   }
-  Bytes pem = BytesArg(info, 0, "dhparam");
+  std::string text;
+  Bytes pem = PemArg(info, 0, "dhparam", &text);
   if (pem.len == 0) return Napi::Number::New(env, 0);
   EvpPkeyPtr dh = ReadDhParams(pem.data, pem.len);
   // As node:tls (and its docs) have it: parameters that cannot be read are
