@@ -240,3 +240,61 @@ describe("a SecureContext's native context takes PEM text too, as node:tls's doe
     ]);
   });
 });
+
+describe('a legacy PFX (RC2-40) that this OpenSSL cannot read without its legacy provider', () => {
+  let tmp: string;
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'otls-legacy-pfx-'));
+    // The system openssl writes it with its legacy provider (-legacy); the libraries load none.
+    execFileSync('openssl', [
+      'pkcs12',
+      '-export',
+      '-legacy',
+      '-inkey',
+      fixturePath('server-rsa-key.pem'),
+      '-in',
+      fixturePath('server-rsa.pem'),
+      '-out',
+      path.join(tmp, 'legacy.pfx'),
+      '-passout',
+      'pass:legacy',
+    ]);
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it("is node:tls's ERR_CRYPTO_UNSUPPORTED_OPERATION, 'Unsupported PKCS12 PFX data'", () => {
+    const pfx = fs.readFileSync(path.join(tmp, 'legacy.pfx'));
+    const outcome = same((tls: Tls) => tls.createSecureContext({ pfx, passphrase: 'legacy' }));
+    assert.equal(outcome, 'Error ERR_CRYPTO_UNSUPPORTED_OPERATION Unsupported PKCS12 PFX data');
+  });
+});
+
+describe('allowPartialTrustChain', () => {
+  // The server sends its leaf and the intermediate; the client trusts only the intermediate.
+  const serverOptions = { key: fixture('server-inter-key.pem'), cert: fixture('server-inter-chain.pem') };
+
+  it('a CA that is no root anchors the chain only with the option, as in node:tls', async () => {
+    const results: unknown[] = [];
+    for (const impl of impls) {
+      const outcome = async (allow: boolean | undefined) => {
+        const r = await runPair({
+          server: impl,
+          client: impl,
+          serverOptions,
+          clientOptions: {
+            ca: fixture('inter.pem'),
+            rejectUnauthorized: true,
+            servername: 'localhost',
+            ...(allow === undefined ? {} : { allowPartialTrustChain: allow }),
+          },
+        });
+        return r.client.error ?? 'ok';
+      };
+      results.push([impl.name, await outcome(undefined), await outcome(false), await outcome(true)]);
+    }
+    assert.deepEqual(results, [
+      ['ours', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT', 'ok'],
+      ['node', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT', 'ok'],
+    ]);
+  });
+});

@@ -142,6 +142,8 @@ export interface NativeSecureContext {
   addCACert(ca: Buffer | string): void;
   /** Trust the system OpenSSL's default verify paths. */
   addRootCerts(): void;
+  /** allowPartialTrustChain: intermediate CAs in the store are trust anchors (X509_V_FLAG_PARTIAL_CHAIN). */
+  setAllowPartialTrustChain(): void;
   addCRL(crl: Buffer | string): void;
   /** PKCS#12: key, certificate and its CA certificates. */
   loadPKCS12(pfx: Buffer, passphrase?: string | Buffer): void;

@@ -23,6 +23,7 @@ const CONTEXT_OPTIONS = [
   'passphrase',
   'pfx',
   'crl',
+  'allowPartialTrustChain',
   'ciphers',
   'ciphersuites',
   'ecdhCurve',

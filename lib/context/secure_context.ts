@@ -51,6 +51,8 @@ export interface SecureContextOptions {
   passphrase?: string;
   pfx?: Bytes | Array<Bytes | PxfObject>;
   crl?: Bytes | Bytes[];
+  /** Trust a chain that ends at any CA of the store, not only at a root (node:tls's option). */
+  allowPartialTrustChain?: boolean;
   /** OpenSSL cipher string; entries starting with TLS_ are TLS 1.3 suites. */
   ciphers?: string;
   /** TLS 1.3 suites; when given, they replace the TLS_ entries of `ciphers`. */
@@ -286,6 +288,8 @@ export function configureSecureContext(
   } else {
     addDefaultRoots(context);
   }
+  // node:tls: a CA given (or in the store) need not be a root to anchor a chain.
+  if (options.allowPartialTrustChain) context.setAllowPartialTrustChain();
 
   // Certificates before keys: OpenSSL checks a key against the certificate of
   // its type that is already there (node reports a mismatch from the key).

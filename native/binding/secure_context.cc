@@ -95,7 +95,7 @@ void PassphraseArg(const Napi::CallbackInfo& info, size_t i, Passphrase* out) {
 void ThrowIfFailed(Napi::Env env, const LoadResult& result) {
   if (result.ok) return;
   if (result.from_queue) ThrowFromQueue(env, result.message);
-  throw CodedError(env, "ERR_CRYPTO_OPERATION_FAILED", result.message);
+  throw CodedError(env, result.code, result.message);
 }
 
 }  // namespace
@@ -135,6 +135,7 @@ Napi::Function SecureContext::Init(Napi::Env env) {
                       InstanceMethod<&SecureContext::SetCert>("setCert", kMethod),
                       InstanceMethod<&SecureContext::AddCACert>("addCACert", kMethod),
                       InstanceMethod<&SecureContext::AddRootCerts>("addRootCerts", kMethod),
+                      InstanceMethod<&SecureContext::SetAllowPartialTrustChain>("setAllowPartialTrustChain", kMethod),
                       InstanceMethod<&SecureContext::AddCRL>("addCRL", kMethod),
                       InstanceMethod<&SecureContext::LoadPKCS12>("loadPKCS12", kMethod),
                       InstanceMethod<&SecureContext::SetCiphers>("setCiphers", kMethod),
@@ -389,6 +390,16 @@ void SecureContext::AddRootCerts(const Napi::CallbackInfo& info) {
   if (roots == nullptr) ThrowFromQueue(env, "Failed to load the system root certificates");
   SSL_CTX_set1_cert_store(ctx, roots);
   shared_roots_ = true;
+}
+
+// allowPartialTrustChain: an intermediate CA in the store is a trust anchor (as in
+// node:tls, a flag on this context's own store).
+void SecureContext::SetAllowPartialTrustChain(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ClearErrorOnReturn clear;
+  if (X509_STORE_set_flags(OwnStore(env), X509_V_FLAG_PARTIAL_CHAIN) != 1) {
+    ThrowFromQueue(env, "Failed to allow a partial trust chain");
+  }
 }
 
 void SecureContext::AddCRL(const Napi::CallbackInfo& info) {

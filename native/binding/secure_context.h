@@ -37,6 +37,7 @@ class SecureContext : public Napi::ObjectWrap<SecureContext> {
   void SetCert(const Napi::CallbackInfo& info);
   void AddCACert(const Napi::CallbackInfo& info);
   void AddRootCerts(const Napi::CallbackInfo& info);
+  void SetAllowPartialTrustChain(const Napi::CallbackInfo& info);
   void AddCRL(const Napi::CallbackInfo& info);
   void LoadPKCS12(const Napi::CallbackInfo& info);
   void SetCiphers(const Napi::CallbackInfo& info);

@@ -1,6 +1,8 @@
 // createSecureContext's PEM and PKCS#12 inputs into an SSL_CTX. No N-API here.
 #include "core/context_loading.h"
 
+#include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 
 #include <algorithm>
@@ -137,7 +139,16 @@ LoadResult ReadPkcs12(const unsigned char* data, size_t len, const Passphrase* p
   out->key.reset(raw_key);
   out->cert.reset(raw_cert);
   out->extra.reset(raw_extra);
-  if (ok != 1) return LoadResult::QueueError("Unable to load PFX certificate");
+  if (ok != 1) {
+    // node:tls's answer when the bundle's algorithms are ones this OpenSSL does not
+    // offer (RC2 and 3DES PFX files without the legacy provider), by the first error.
+    const unsigned long first = ERR_peek_error();
+    const int reason = ERR_GET_REASON(first);
+    if (ERR_GET_LIB(first) == ERR_LIB_EVP && (reason == EVP_R_UNSUPPORTED_ALGORITHM || reason == ERR_R_UNSUPPORTED)) {
+      return LoadResult::Unsupported("Unsupported PKCS12 PFX data");
+    }
+    return LoadResult::QueueError("Unable to load PFX certificate");
+  }
   // node:tls's words, the key first when both are missing.
   if (!out->key) return LoadResult::OperationFailed("Unable to load private key from PFX data");
   if (!out->cert) return LoadResult::OperationFailed("Unable to load certificate from PFX data");

@@ -23,10 +23,14 @@ struct LoadResult {
   bool ok = true;
   bool from_queue = false;
   const char* message = nullptr;
+  const char* code = "ERR_CRYPTO_OPERATION_FAILED";  // when not from_queue
 
   static LoadResult Ok() { return LoadResult(); }
   static LoadResult QueueError(const char* fallback) { return LoadResult{false, true, fallback}; }
   static LoadResult OperationFailed(const char* message) { return LoadResult{false, false, message}; }
+  static LoadResult Unsupported(const char* message) {
+    return LoadResult{false, false, message, "ERR_CRYPTO_UNSUPPORTED_OPERATION"};
+  }
 };
 
 // A passphrase as OpenSSL's pem_password_cb sees it (userdata points here).
