@@ -1,6 +1,8 @@
 // connect(): a client TLSSocket over a new TCP/IPC connection or a given Duplex.
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { defaults } from './context/defaults';
+import { contextFactoryReplaced } from './context/factory';
 import type { SecureContext, SecureContextOptions } from './context/secure_context';
 import { invalidArgType, outOfRange } from './internal/errors';
 import { nativeTransportOption } from './internal/switches';
@@ -149,6 +151,9 @@ export function connect(...args: unknown[]): TLSSocket {
   const rejectUnauthorized =
     'rejectUnauthorized' in options ? options.rejectUnauthorized !== false : !allowUnauthorized();
   const tlsOptions = {
+    // node:tls hands createSecureContext its default cipher list. Only a replaced one is
+    // given it: ours makes its default itself (with the system policy, docs/api.md).
+    ...(contextFactoryReplaced() ? { ciphers: defaults.DEFAULT_CIPHERS } : {}),
     ...options,
     isServer: false,
     servername,

@@ -4,7 +4,13 @@ import { identityCheck } from './policy/check_server_identity';
 import { installClusterPrimary } from './context/cluster_keys';
 import { connect } from './connect';
 import { defaults } from './context/defaults';
-import { createSecureContext, getCiphers, rootCertificates, SecureContext } from './context/secure_context';
+import { contextFactory } from './context/factory';
+import {
+  createSecureContext as makeSecureContext,
+  getCiphers,
+  rootCertificates,
+  SecureContext,
+} from './context/secure_context';
 import { createServer, Server } from './server/server';
 import { systemDefaults } from './context/system_policy';
 import { setEngine } from './context/engines';
@@ -27,7 +33,7 @@ export type { SecurePairOptions } from './secure_pair';
 // ALPN/NPN helpers and types (lib/alpn.ts); convertALPNProtocols is node:tls's export.
 export { convertALPNProtocols } from './policy/alpn';
 export type { ALPNCallback, ALPNCallbackInfo, ProtocolList } from './policy/alpn';
-export { connect, createSecureContext, createServer, getCiphers, rootCertificates, SecureContext, Server, TLSSocket };
+export { connect, createServer, getCiphers, rootCertificates, SecureContext, Server, TLSSocket };
 
 /**
  * The legacy createSecurePair() (lib/secure_pair.ts). Its `encrypted` is a
@@ -63,6 +69,8 @@ export declare let DEFAULT_MIN_VERSION: nodeTlsTypes.SecureVersion;
 export declare let DEFAULT_MAX_VERSION: nodeTlsTypes.SecureVersion;
 export declare let CLIENT_RENEG_LIMIT: number;
 export declare let CLIENT_RENEG_WINDOW: number;
+/** node:tls's createSecureContext; settable, as in node:tls (connect(), Server and the rest call it). */
+export declare let createSecureContext: typeof makeSecureContext;
 /** RFC 6125 host name check with node's messages; settable, as in node:tls (connect() reads it). */
 export declare let checkServerIdentity: typeof nodeTlsTypes.checkServerIdentity;
 (module.exports as Record<string, unknown>).DEFAULT_CIPHERS = undefined;
@@ -72,6 +80,7 @@ export declare let checkServerIdentity: typeof nodeTlsTypes.checkServerIdentity;
 (module.exports as Record<string, unknown>).CLIENT_RENEG_LIMIT = undefined;
 (module.exports as Record<string, unknown>).CLIENT_RENEG_WINDOW = undefined;
 (module.exports as Record<string, unknown>).checkServerIdentity = undefined;
+(module.exports as Record<string, unknown>).createSecureContext = undefined;
 
 /** Makes export `name` an accessor. (A name given as a literal would hide the export from cjs-module-lexer.) */
 function settable<T>(name: string, get: () => T, set: (value: T) => void): void {
@@ -101,4 +110,32 @@ for (const name of [
       defaults[name] = value;
     },
   );
+}
+
+// node:tls's callers use the exported createSecureContext: replacing it reaches them (lib/context/factory.ts).
+settable(
+  'createSecureContext',
+  () => contextFactory.current,
+  (fn) => {
+    contextFactory.current = fn;
+  },
+);
+
+// The rest are plain writable properties, as node:tls's are (a program or an APM agent may
+// wrap connect or createServer by assignment); rootCertificates stays a fixed getter, as there.
+for (const name of Object.keys(module.exports as object)) {
+  const exported = module.exports as Record<string, unknown>;
+  const d = Object.getOwnPropertyDescriptor(exported, name);
+  // (Under tsx, which runs the tests on lib/, exports are fixed getters: left as they are.)
+  if (d === undefined || d.configurable !== true || d.get === undefined || d.set !== undefined) continue;
+  if (name === 'rootCertificates') {
+    Object.defineProperty(exported, name, { configurable: false });
+  } else {
+    Object.defineProperty(exported, name, {
+      value: exported[name],
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  }
 }

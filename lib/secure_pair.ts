@@ -14,7 +14,8 @@ import { EventEmitter } from 'node:events';
 import { deprecate } from 'node:util';
 import { Duplex } from 'node:stream';
 import { invalidArgType, tlsInvalidContext } from './internal/errors';
-import { createSecureContext, SecureContext } from './context/secure_context';
+import { makeContext } from './context/factory';
+import { SecureContext } from './context/secure_context';
 import { socketConfig } from './socket/options';
 import { TLSSocket, type TLSSocketOptions } from './socket/tls_socket';
 
@@ -116,7 +117,7 @@ export class SecurePair extends EventEmitter {
     const opts: SecurePairOptions = options ?? {};
     let credentials: SecureContext;
     if (context instanceof SecureContext) credentials = context;
-    else if (context === undefined || context === null) credentials = createSecureContext(opts);
+    else if (context === undefined || context === null) credentials = makeContext(opts);
     // As node:tls: anything else, options objects included, is refused.
     else throw tlsInvalidContext('context');
     this.credentials = credentials;

@@ -298,3 +298,68 @@ describe('allowPartialTrustChain', () => {
     ]);
   });
 });
+
+describe("the module's exports, replaceable as node:tls's are", () => {
+  it('a replaced createSecureContext is what connect(), createServer() and addContext() call', () => {
+    // The module objects themselves (an ESM namespace of either could not be assigned to).
+    const req = createRequire(__filename);
+    const results: string[][] = [];
+    for (const tls of [req('node:tls'), req('../lib/index')] as Tls[]) {
+      const exported = tls as unknown as Record<string, unknown>;
+      const original = tls.createSecureContext;
+      const calls: string[] = [];
+      exported.createSecureContext = (options: nodeTls.SecureContextOptions) => {
+        calls.push(options.ciphers === tls.DEFAULT_CIPHERS ? 'default ciphers' : String(options.ciphers));
+        return original(options);
+      };
+      try {
+        const server = tls.createServer(rsa);
+        server.addContext('a.test', { ...rsa, ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' });
+        const c = tls.connect({ port: 1, host: '127.0.0.1' });
+        c.on('error', () => {});
+        c.destroy();
+      } finally {
+        exported.createSecureContext = original;
+      }
+      results.push(calls);
+    }
+    assert.deepEqual(results[1], results[0]);
+    assert.deepEqual(results[0], ['undefined', 'ECDHE-RSA-AES128-GCM-SHA256', 'default ciphers']);
+  });
+
+  it('connect, createServer and the others can be replaced by assignment (as APM agents do)', () => {
+    // In a plain node process on dist/, what a program loads (tsx, which runs these tests
+    // on lib/, makes every export a fixed getter).
+    const script = `
+      const names = ['connect', 'createServer', 'createSecureContext', 'getCiphers', 'checkServerIdentity', 'Server'];
+      const out = {};
+      for (const [label, id] of [['node', 'node:tls'], ['ours', process.argv[1]]]) {
+        const m = require(id);
+        out[label] = names.filter((name) => {
+          const original = m[name];
+          const stand = () => name;
+          m[name] = stand;
+          const took = m[name] === stand;
+          m[name] = original;
+          return took && m[name] === original;
+        });
+        out[label].push(Object.getOwnPropertyDescriptor(m, 'rootCertificates').configurable);
+      }
+      console.log(JSON.stringify(out));`;
+    const dist = path.join(__dirname, '..', 'dist', 'index.js');
+    const out = JSON.parse(execFileSync(process.execPath, ['-e', script, dist], { encoding: 'utf8' })) as Record<
+      string,
+      unknown[]
+    >;
+    assert.deepEqual(out.ours, out.node);
+    assert.deepEqual(out.node, [
+      'connect',
+      'createServer',
+      'createSecureContext',
+      'getCiphers',
+      'checkServerIdentity',
+      'Server',
+      false,
+    ]);
+  });
+});

@@ -13,6 +13,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { defaults } from './defaults';
 import { isArrayBufferView } from '../internal/validators';
+import { makeContext, contextFactoryReplaced } from './factory';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from './secure_context';
 
 /** Every option createSecureContext and the SecureContext constructor read. */
@@ -97,6 +98,8 @@ function cacheKey(options: SecureContextOptions & Record<string, unknown>): stri
 
 /** The SecureContext for a client's options: a shared one when the same options made one before. */
 export function clientSecureContext(options: SecureContextOptions): SecureContext {
+  // A replaced tls.createSecureContext is called for every connection, as node:tls calls it.
+  if (contextFactoryReplaced()) return makeContext(options);
   const key = cacheKey(options as SecureContextOptions & Record<string, unknown>);
   if (key === null) {
     stats.uncached++;

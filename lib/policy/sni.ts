@@ -1,7 +1,8 @@
 // Server name indication on the server: the contexts added with
 // server.addContext(hostname, context), and the SNICallback made from them when
 // the user gives none (node:tls's default).
-import { createSecureContext, SecureContext, type SecureContextOptions } from '../context/secure_context';
+import { makeContext } from '../context/factory';
+import { SecureContext, type SecureContextOptions } from '../context/secure_context';
 import { binding } from '../internal/binding';
 import { invalidArgType, tlsRequiredServerName } from '../internal/errors';
 import type { ClientHelloStep, Guard } from './pause';
@@ -25,7 +26,7 @@ export class SniContexts {
     if (!hostname) throw tlsRequiredServerName();
     if (typeof hostname !== 'string') throw invalidArgType('hostname', 'string', hostname);
     const escaped = hostname.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^.]*');
-    const ctx = context instanceof SecureContext ? context : createSecureContext(context ?? {});
+    const ctx = context instanceof SecureContext ? context : makeContext(context ?? {});
     this.#entries.push({ pattern: new RegExp(`^${escaped}$`, 'i'), context: ctx });
   }
 

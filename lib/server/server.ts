@@ -2,7 +2,8 @@
 import * as net from 'node:net';
 import type { CycleResult, NativeConnection, NativeListenerOptions, NativeTcpListener } from '../../typings/native';
 import { clusterTicketKeys } from '../context/cluster_keys';
-import { createSecureContext, SecureContext, type SecureContextOptions } from '../context/secure_context';
+import { makeContext } from '../context/factory';
+import { SecureContext, type SecureContextOptions } from '../context/secure_context';
 import { ticketKeyRing } from '../context/ticket_keys';
 import { captureRejectionSymbol } from 'node:events';
 import { deprecate } from 'node:util';
@@ -158,7 +159,7 @@ class TlsServer extends NetServer {
     };
     // In node:tls's order: the context, then the handshake timeout, SNICallback and PSK options.
     if (secureContext === undefined) {
-      this.#sharedCreds = createSecureContext(recordContextOptions(this, opts));
+      this.#sharedCreds = makeContext(recordContextOptions(this, opts));
     } else {
       recordContextOptions(this, opts);
       this.#sharedCreds = secureContext;
@@ -464,7 +465,7 @@ class TlsServer extends NetServer {
   /** New connections use a context made from these options (node:tls records them on the server). */
   setSecureContext(options: TlsServerOptions): void {
     const contextOptions = recordContextOptions(this, options);
-    this.#sharedCreds = createSecureContext(contextOptions);
+    this.#sharedCreds = makeContext(contextOptions);
     this._tlsOptions = { ...this._tlsOptions, ...options };
     // As in node:tls the new context has new keys, unless given (now or before); the cluster's stay shared.
     this.#ownTicketKeys = contextOptions.ticketKeys != null;

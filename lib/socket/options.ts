@@ -4,7 +4,8 @@
 // again (it stays available as `socket._tlsOptions`, as in node:tls).
 import type * as net from 'node:net';
 import { clientSecureContext } from '../context/context_cache';
-import { createSecureContext, SecureContext, type SecureContextOptions } from '../context/secure_context';
+import { makeContext } from '../context/factory';
+import { SecureContext, type SecureContextOptions } from '../context/secure_context';
 import { invalidSecureContext } from '../internal/errors';
 import { validateBuffer, validateFunction, validateUint32 } from '../internal/validators';
 import { protocolConnectionOptions, type ALPNCallback, type ProtocolOptions } from '../policy/alpn';
@@ -135,8 +136,7 @@ export function socketConfig<S>(
 ): SocketConfig<S> {
   const isServer = options.isServer === true;
   // A client's implicit context is shared with connections of the same options (lib/context/context_cache.ts).
-  const context: unknown =
-    options.secureContext ?? (isServer ? createSecureContext(options) : clientSecureContext(options));
+  const context: unknown = options.secureContext ?? (isServer ? makeContext(options) : clientSecureContext(options));
   if (!(context instanceof SecureContext)) throw invalidSecureContext('options.secureContext', context);
   // node:tls: a server socket's SNICallback, when given, must be a function.
   if (isServer && options.SNICallback) validateFunction(options.SNICallback, 'options.SNICallback');

@@ -13,7 +13,8 @@ import { handshakeTimeout, invalidArgType, socketClosed, tlsInvalidState, tlsSni
 import { validateBuffer, validateInt32, validateString, validateUint32 } from '../internal/validators';
 import { enableTrace } from '../policy/trace';
 import type { ServerPskOptions, ClientPskOptions } from '../policy/psk';
-import { createSecureContext, SecureContext, type SecureContextOptions } from '../context/secure_context';
+import { makeContext } from '../context/factory';
+import { SecureContext, type SecureContextOptions } from '../context/secure_context';
 import { manyChunks, oneChunk, type WriteChunk } from './cleartext_chunks';
 import { Driver } from './driver';
 import { IdleTimer } from './idle_timer';
@@ -390,7 +391,7 @@ export class TLSSocket extends net.Socket {
   setKeyCert(context: SecureContext | SecureContextOptions): void {
     const conn = this.#conn();
     if (conn === null) return;
-    const secureContext = context instanceof SecureContext ? context : createSecureContext(context);
+    const secureContext = context instanceof SecureContext ? context : makeContext(context);
     conn.setKeyCert(secureContext.context);
   }
 
