@@ -527,3 +527,51 @@ describe('drop-in: allowHalfOpen, pauseOnConnect and SNICallback as node:tls rea
     assert.equal((theirs[0] as unknown[])[1], 'ERR_INVALID_ARG_TYPE');
   });
 });
+
+describe('drop-in: a socket made directly keeps control of its errors', () => {
+  it("garbage from the peer: '_tlsError' once, no 'error' to the program, then close (client and server side)", async () => {
+    const [theirs, mine] = await both(async (tls) => {
+      const out: unknown[] = [];
+      for (const isServer of [false, true]) {
+        const events: string[] = [];
+        const peer = net.createServer((c) => {
+          if (isServer) return;
+          c.end(Buffer.alloc(100, 42));
+        });
+        const port = await listen(peer);
+        const closed = new Promise<void>((resolve) => {
+          const wrap = (raw: net.Socket) => {
+            const s = new tls.TLSSocket(
+              raw,
+              isServer ? { isServer: true, secureContext: tls.createSecureContext(rsa) } : {},
+            );
+            s.on('_tlsError', () => events.push('_tlsError'));
+            s.on('close', () => {
+              events.push(`close, error listeners ${s.listenerCount('error')}`);
+              resolve();
+            });
+            if (!isServer) s.write('x');
+          };
+          if (isServer) {
+            // Our side is the server: the raw peer sends garbage after we wrap its connection.
+            peer.removeAllListeners('connection');
+            peer.on('connection', (c: net.Socket) => wrap(c));
+            const raw = net.connect(port, '127.0.0.1', () => raw.write(Buffer.alloc(1024, 42)));
+            raw.on('error', () => {});
+          } else {
+            const raw = net.connect(port, '127.0.0.1', () => wrap(raw));
+          }
+        });
+        await closed;
+        await close(peer);
+        out.push(events);
+      }
+      return out;
+    });
+    assert.deepEqual(mine, theirs);
+    assert.deepEqual(theirs, [
+      ['_tlsError', 'close, error listeners 1'],
+      ['_tlsError', 'close, error listeners 1'],
+    ]);
+  });
+});

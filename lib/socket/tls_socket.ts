@@ -60,6 +60,12 @@ export class TLSSocket extends net.Socket {
   npnProtocol: string | false | null = null;
   _secureEstablished = false;
   /**
+   * node:tls: a socket made directly (not by connect() or a Server) keeps control of its
+   * errors: until _releaseControl(), an 'error' goes to '_tlsError' and nothing else (no
+   * uncaught exception when the program listens for neither).
+   */
+  _controlReleased = false;
+  /**
    * Beyond node:tls. Server: the TLS 1.3 early data (0-RTT) the client sent before
    * the handshake finished (it also comes first in the socket's data), or null. It
    * may be a replay from another connection: act on it only when that is harmless.
@@ -84,6 +90,26 @@ export class TLSSocket extends net.Socket {
     this._tlsOptions = options;
     this.#idle = new IdleTimer(() => this.emit('timeout'));
     this.#driver = new Driver<TLSSocket>(this, config, stream, init?.link, this.#idle, init?.setup);
+    // connect()'s and a Server's sockets report errors their own way.
+    // (The method itself is the listener, as in node:tls: emit() calls it on this socket.)
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    if (init === undefined) this.on('error', this._tlsError);
+    else this._controlReleased = true;
+  }
+
+  /** node:tls's: tells '_tlsError'; the error itself while control is released, else null. */
+  _tlsError(this: TLSSocket, err: Error): Error | null {
+    this.emit('_tlsError', err);
+    return this._controlReleased ? err : null;
+  }
+
+  /** node:tls's: 'error' reaches the program's own listeners only from now on. */
+  _releaseControl(): boolean {
+    if (this._controlReleased) return false;
+    this._controlReleased = true;
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    this.removeListener('error', this._tlsError);
+    return true;
   }
 
   /** The transport stream of encrypted bytes (a net.Socket or any Duplex); null on the native transport. */
