@@ -575,3 +575,38 @@ describe('drop-in: a socket made directly keeps control of its errors', () => {
     ]);
   });
 });
+
+describe('drop-in: a write still waiting when the connection fails', () => {
+  it("completes after 'error' and before 'close': no error, or ECANCELED once the stream was undestroyed", async () => {
+    const [theirs, mine] = await both(async (tls) => {
+      const out: string[][] = [];
+      for (const undestroy of [false, true]) {
+        const events: string[] = [];
+        const peer = net.createServer((c) => c.destroy());
+        const port = await listen(peer);
+        const c = tls.connect({ port, host: '127.0.0.1' });
+        c.on('error', (e: NodeJS.ErrnoException) => {
+          events.push(`error ${String(e.code)}`);
+          // (node's stream internals: what node's test-tls-writewrap-leak.js does.)
+          if (undestroy && events.length === 1) (c as unknown as { _undestroy(): void })._undestroy();
+        });
+        const closed = new Promise<void>((resolve) =>
+          c.on('close', () => {
+            events.push('close');
+            resolve();
+          }),
+        );
+        c.write('hello', (err) =>
+          events.push(`write callback ${String((err as NodeJS.ErrnoException | null)?.code ?? null)}`),
+        );
+        await closed;
+        await sleep(50);
+        await close(peer);
+        out.push(events);
+      }
+      return out;
+    });
+    assert.deepEqual(mine, theirs);
+    assert.deepEqual(theirs[0], ['error ECONNRESET', 'write callback null', 'close']);
+  });
+});

@@ -8,6 +8,7 @@
 //  - codedError(): thrown by node's C++ (ERR_CRYPTO_OPERATION_FAILED, ...).
 //    It prints as a plain "Error: message" and carries `code`.
 // Either way `code` is an own enumerable property, so util.inspect shows it.
+import { constants as osConstants } from 'node:os';
 import { inspect } from 'node:util';
 
 export interface NodeError extends Error {
@@ -275,6 +276,15 @@ export function handshakeTimeout(): NodeError {
 
 export function dhParamSize(size: number, min: number): NodeError {
   return codedError(Error, 'ERR_TLS_DH_PARAM_SIZE', `DH parameter size ${size} is less than ${min}`);
+}
+
+/** node's errnoException(UV_ECANCELED, 'write'): a write the closing socket never made. */
+export function writeCancelled(): NodeJS.ErrnoException {
+  const err: NodeJS.ErrnoException = new Error('write ECANCELED');
+  err.errno = -osConstants.errno.ECANCELED;
+  err.code = 'ECANCELED';
+  err.syscall = 'write';
+  return err;
 }
 
 export function socketClosed(): NodeError {

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { CycleResult, NativeConnection, NativePause, NativeResumeAnswer } from '../../typings/native';
 import { binding } from '../internal/binding';
 import type { PeerCertificate } from '../internal/types';
-import { connReset, socketClosed } from '../internal/errors';
+import { connReset, writeCancelled } from '../internal/errors';
 import { handshakeSteps, type HandshakeSteps } from '../policy/handshake_steps';
 import { guardedCallback, runSteps, type Guard } from '../policy/pause';
 import { pskConnectionOptions } from '../policy/psk';
@@ -570,7 +570,7 @@ export class Driver<H extends DriverHost> {
   /**
    * The socket's _destroy: frees the Connection (on the native transport that
    * closes the socket) and the transport; `done` completes the stream's destroy,
-   * then every write still waiting fails with ERR_SOCKET_CLOSED.
+   * then every write still waiting completes (see below).
    */
   destroy(error: Error | null, done: () => void): void {
     this.#tracing.destroyed(error);
@@ -593,7 +593,15 @@ export class Driver<H extends DriverHost> {
       });
     }
     done();
-    for (const cb of waiting) cb(socketClosed());
+    // As node:tls: writes still waiting complete after 'error' and before the program hears
+    // 'close', with no error once the socket is destroyed (ECANCELED if an 'error' listener
+    // undid that).
+    if (waiting.length > 0) {
+      const host = this.#host;
+      host.prependOnceListener('close', () => {
+        for (const cb of waiting) cb(host.destroyed ? null : writeCancelled());
+      });
+    }
     this.#reneg?.onClose(error);
   }
 }
