@@ -610,3 +610,27 @@ describe('drop-in: a write still waiting when the connection fails', () => {
     assert.deepEqual(theirs[0], ['error ECONNRESET', 'write callback null', 'close']);
   });
 });
+
+describe('drop-in: the close_notify write after end() fails quietly when the peer is gone', () => {
+  it("clients that reset right after the handshake: no 'error' on the server's sockets", async () => {
+    const [theirs, mine] = await both(async (tls) => {
+      const errors: string[] = [];
+      const server = tls.createServer(rsa, (s) => {
+        s.on('error', (e: NodeJS.ErrnoException) => errors.push(String(e.code)));
+      });
+      const port = await listen(server);
+      for (let i = 0; i < 5; i++) {
+        const c = tls.connect({ port, ...clientOptions });
+        await waitFor(c, 'secureConnect');
+        c.destroy();
+        await waitFor(c, 'close');
+      }
+      // (node:tls's server sockets, never read, do not close here: only errors are compared.)
+      await sleep(300);
+      server.close();
+      return errors;
+    });
+    assert.deepEqual(mine, theirs);
+    assert.deepEqual(theirs, []);
+  });
+});

@@ -76,6 +76,8 @@ export class TLSSocket extends net.Socket {
   readonly #idle: IdleTimer;
   readonly #driver: Driver<TLSSocket>;
   #quietPeerGone = false;
+  // _final ran: every write of the program's is done; what follows is the close_notify.
+  #shutdownStarted = false;
 
   constructor(socket?: Duplex | null, options: TLSSocketOptions = {}, init?: SocketInit) {
     if (socket != null && !isStream(socket)) throw invalidArgType('socket', ['net.Socket', 'stream.Duplex'], socket);
@@ -194,6 +196,7 @@ export class TLSSocket extends net.Socket {
   }
 
   override _final(cb: WriteCallback): void {
+    this.#shutdownStarted = true;
     this.#driver.final(cb);
   }
 
@@ -234,8 +237,12 @@ export class TLSSocket extends net.Socket {
 
   override _destroy(error: Error | null, cb: (error: Error | null) => void): void {
     this.#idle.clear();
-    const code = (error as { code?: unknown } | null)?.code;
-    const quiet = this.#quietPeerGone && this.writableEnded && (code === 'EPIPE' || code === 'ECONNRESET');
+    const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
+    const peerGone = code === 'EPIPE' || code === 'ECONNRESET';
+    // node:tls drops a failed write of its own bytes (the close_notify after end()): only the
+    // program's writes report errors. HTTP servers' sockets also drop the peer's reset then.
+    const quiet =
+      peerGone && ((this.#quietPeerGone && this.writableEnded) || (this.#shutdownStarted && syscall === 'write'));
     this.#driver.destroy(error, () => {
       cb(quiet ? null : error);
       // net.Socket leaves 'close' to its _destroy; so do we.
