@@ -158,44 +158,34 @@ describe('SNI', () => {
     }
   });
 
+  /** The certificate a client sees from `impl`'s server whose SNICallback answers `answer()`. */
+  async function servedFingerprint(impl: typeof nodeTls, answer: () => unknown): Promise<string> {
+    const server = impl.createServer({ ...rsa, SNICallback: (_n, cb) => cb(null, answer() as never) });
+    server.on('secureConnection', (s) => s.end('ok'));
+    const port = await listen(server);
+    try {
+      const c = nodeTls.connect({ port, host: '127.0.0.1', servername: 'x.test', rejectUnauthorized: false });
+      await waitFor(c, 'secureConnect');
+      const { fingerprint256 } = c.getPeerCertificate();
+      c.destroy();
+      return fingerprint256;
+    } finally {
+      await close(server);
+    }
+  }
+
   it('an answer that is not an object keeps the server context, as in node:tls', async () => {
     for (const answer of [42, 'a string', true]) {
-      for (const impl of [nodeTls, tls] as const) {
-        const server = (impl as typeof nodeTls).createServer({
-          ...rsa,
-          SNICallback: (_n, cb) => cb(null, answer as never),
-        });
-        server.on('secureConnection', (s) => s.end('ok'));
-        const port = await listen(server);
-        try {
-          const c = nodeTls.connect({ port, host: '127.0.0.1', servername: 'x.test', rejectUnauthorized: false });
-          await waitFor(c, 'secureConnect');
-          assert.equal(c.getPeerCertificate().fingerprint256, new X509Certificate(rsa.cert).fingerprint256);
-          c.destroy();
-        } finally {
-          await close(server);
-        }
+      for (const impl of [nodeTls, tls as unknown as typeof nodeTls]) {
+        assert.equal(await servedFingerprint(impl, () => answer), new X509Certificate(rsa.cert).fingerprint256);
       }
     }
   });
 
   it('an answer of the native context itself (`ctx.context`) is taken, as node:tls takes it', async () => {
-    for (const impl of [nodeTls, tls] as const) {
-      const other = (impl as typeof nodeTls).createSecureContext(ec);
-      const server = (impl as typeof nodeTls).createServer({
-        ...rsa,
-        SNICallback: (_n, cb) => cb(null, other.context as nodeTls.SecureContext),
-      });
-      server.on('secureConnection', (s) => s.end('ok'));
-      const port = await listen(server);
-      try {
-        const c = nodeTls.connect({ port, host: '127.0.0.1', servername: 'x.test', rejectUnauthorized: false });
-        await waitFor(c, 'secureConnect');
-        assert.equal(c.getPeerCertificate().fingerprint256, new X509Certificate(ec.cert).fingerprint256);
-        c.destroy();
-      } finally {
-        await close(server);
-      }
+    for (const impl of [nodeTls, tls as unknown as typeof nodeTls]) {
+      const other = impl.createSecureContext(ec);
+      assert.equal(await servedFingerprint(impl, () => other.context), new X509Certificate(ec.cert).fingerprint256);
     }
   });
 

@@ -34,9 +34,14 @@ export function normalizedOptions(options: object): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** The symbol node's http2 keeps a field of `obj` under, found by its description. */
+export function nodeSymbol(obj: object, description: string): symbol | undefined {
+  return Object.getOwnPropertySymbols(obj).find((s) => s.description === description);
+}
+
 function load(): NodeHttp2ServerParts {
   const probe = http2.createServer();
-  const kOptions = Object.getOwnPropertySymbols(probe).find((s) => s.description === 'options') ?? fail('options');
+  const kOptions = nodeSymbol(probe, 'options') ?? fail('options');
   const [connectionListener] = probe.listeners('connection') as NodeHttp2ServerParts['connectionListener'][];
   if (typeof connectionListener !== 'function' || connectionListener.name !== 'connectionListener') {
     fail('connection listener');

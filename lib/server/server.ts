@@ -282,8 +282,7 @@ class TlsServer extends NetServer {
     raw.allowHalfOpen = true;
     const socket = this.#newSocket(raw);
     if (raw.isPaused() && (this as { pauseOnConnect?: boolean }).pauseOnConnect === true) {
-      // node:tls: pauseOnConnect pauses the TLS socket (its user reads when ready); the
-      // handshake goes on underneath.
+      // node:tls: pauseOnConnect pauses the TLS socket; the handshake goes on underneath.
       socket.pause();
       raw.resume();
     }

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { CycleResult, NativeConnection, NativePause, NativeResumeAnswer } from '../../typings/native';
 import { binding } from '../internal/binding';
 import type { PeerCertificate } from '../internal/types';
-import { connReset, writeCancelled } from '../internal/errors';
+import { connReset } from '../internal/errors';
 import { handshakeSteps, type HandshakeSteps } from '../policy/handshake_steps';
 import { guardedCallback, runSteps, type Guard } from '../policy/pause';
 import { pskConnectionOptions } from '../policy/psk';
@@ -25,7 +25,7 @@ import { debug } from '../internal/observe';
 import { Reader } from './reader';
 import { emitReports } from './reports';
 import { SocketTracing } from './tracing';
-import { Writer } from './writer';
+import { completeAtClose, Writer } from './writer';
 
 const S = binding.status;
 
@@ -570,7 +570,7 @@ export class Driver<H extends DriverHost> {
   /**
    * The socket's _destroy: frees the Connection (on the native transport that
    * closes the socket) and the transport; `done` completes the stream's destroy,
-   * then every write still waiting completes (see below).
+   * then every write still waiting completes as the socket closes (completeAtClose).
    */
   destroy(error: Error | null, done: () => void): void {
     this.#tracing.destroyed(error);
@@ -593,15 +593,7 @@ export class Driver<H extends DriverHost> {
       });
     }
     done();
-    // As node:tls: writes still waiting complete after 'error' and before the program hears
-    // 'close', with no error once the socket is destroyed (ECANCELED if an 'error' listener
-    // undid that).
-    if (waiting.length > 0) {
-      const host = this.#host;
-      host.prependOnceListener('close', () => {
-        for (const cb of waiting) cb(host.destroyed ? null : writeCancelled());
-      });
-    }
+    completeAtClose(this.#host, waiting);
     this.#reneg?.onClose(error);
   }
 }

@@ -138,8 +138,11 @@ export class NativeTransport implements Transport {
     // cleartext, which the driver hands the stream after the handshake's events, go first
     // too. (The early data stays in the result: socket.earlyData and 'earlyData' still have it.)
     const r = this.#current;
-    const late = r?.records ?? (r?.cleartext !== undefined ? [r.cleartext] : []);
-    if (r?.earlyData !== undefined) late.unshift(r.earlyData);
+    // (A new array: the result's own records stay as they are if the relay fails.)
+    const late = [
+      ...(r?.earlyData !== undefined ? [r.earlyData] : []),
+      ...(r?.records ?? (r?.cleartext !== undefined ? [r.cleartext] : [])),
+    ];
     let fd: number;
     if (ownFd === null) {
       fd = this.#conn.relay(null, ...first, ...late);

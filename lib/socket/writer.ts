@@ -6,9 +6,10 @@
 //  - a write whose bytes are out completes on the next turn of the loop, as
 //    node:tls's do, so writableLength counts it meanwhile and write() returns
 //    false at the high-water mark.
+import type { EventEmitter } from 'node:events';
 import type { CycleResult, NativeConnection } from '../../typings/native';
 import { binding } from '../internal/binding';
-import { socketClosed } from '../internal/errors';
+import { socketClosed, writeCancelled } from '../internal/errors';
 import type { Cleartext } from './cleartext_chunks';
 import type { Transport, WriteCallback } from './transport';
 
@@ -139,7 +140,7 @@ export class Writer {
     for (const cb of cbs) cb();
   }
 
-  /** The socket is destroyed: the callbacks still waiting, to be failed with ERR_SOCKET_CLOSED. */
+  /** The socket is destroyed: the callbacks still waiting (see completeAtClose). */
   destroy(): WriteCallback[] {
     const waiting: WriteCallback[] = [];
     if (this.#pending !== null) waiting.push(this.#pending.cb);
@@ -148,4 +149,16 @@ export class Writer {
     this.#heldCallbacks = [];
     return waiting;
   }
+}
+
+/**
+ * The callbacks of writes still waiting when `socket` was destroyed, completed as node:tls
+ * completes them: after 'error' and before the program hears 'close', with no error once
+ * the socket is destroyed (ECANCELED if an 'error' listener undid the destroy).
+ */
+export function completeAtClose(socket: EventEmitter & { destroyed: boolean }, waiting: WriteCallback[]): void {
+  if (waiting.length === 0) return;
+  socket.prependOnceListener('close', () => {
+    for (const cb of waiting) cb(socket.destroyed ? null : writeCancelled());
+  });
 }
