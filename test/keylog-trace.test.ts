@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import * as nodeTls from 'node:tls';
 import * as tls from '../lib/index';
 import { fixture } from './helpers/fixtures';
+import { close, listen } from './helpers/net';
 import { usePeerCleanup } from './helpers/peers';
 import { impls, nodeImpl, ourImpl, runPair, type TlsImpl } from './helpers/pair';
 
@@ -90,6 +91,32 @@ describe('keylog', () => {
       };
       const expected = await order(nodeImpl, nodeImpl);
       assert.deepEqual(await order(ourImpl, ourImpl), expected, version);
+    }
+  });
+
+  it("a client that refuses the server's certificate logs the keys before its 'error', as in node:tls", async () => {
+    /** The client's events when it does not trust the server (no `ca`). */
+    const clientSees = async (impl: TlsImpl, version: nodeTls.SecureVersion): Promise<string[]> => {
+      const events: string[] = [];
+      const server = nodeTls.createServer({ key: rsa.key, cert: rsa.cert, maxVersion: version }, (s) => s.end());
+      server.on('tlsClientError', () => {});
+      const port = await listen(server);
+      try {
+        const c = impl.connect({ port, host: '127.0.0.1', servername: 'localhost' });
+        c.on('keylog', () => events.push('keylog'));
+        c.on('secureConnect', () => events.push('secureConnect'));
+        c.on('error', (e: NodeJS.ErrnoException) => events.push(`error ${e.code}`));
+        await new Promise((resolve) => c.on('close', resolve));
+      } finally {
+        await close(server);
+      }
+      // Lines logged after the error (none) would show as keylog entries behind it.
+      return events.filter((e, i) => e !== 'keylog' || events[i - 1] !== 'keylog');
+    };
+    for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
+      const expected = await clientSees(nodeImpl, version);
+      assert.deepEqual(expected, ['keylog', 'error UNABLE_TO_VERIFY_LEAF_SIGNATURE'], version);
+      assert.deepEqual(await clientSees(ourImpl, version), expected, version);
     }
   });
 

@@ -131,6 +131,44 @@ describe('OCSP stapling', () => {
     });
   }
 
+  it("a client destroyed on 'OCSPResponse' never sends its Finished: no secureConnection, as with node:tls", async () => {
+    /** The server's events when its client goes away from inside 'OCSPResponse'. */
+    const serverSees = async (server: TlsImpl, client: TlsImpl, maxVersion: string): Promise<string[]> => {
+      const events: string[] = [];
+      const s = server.createServer({ ...rsa, maxVersion });
+      s.on('secureConnection', (sock: nodeTls.TLSSocket) => {
+        events.push('secureConnection');
+        sock.on('error', () => {}).end();
+      });
+      s.on('tlsClientError', () => events.push('tlsClientError'));
+      s.on('OCSPRequest', (_c: Buffer, _i: Buffer | null, cb: OCSPCallback) => setTimeout(cb, 20, null, goodResponse));
+      const port = await listen(s);
+      try {
+        const c = client.connect({ port, host: '127.0.0.1', rejectUnauthorized: false, requestOCSP: true });
+        c.on('secureConnect', () => events.push('secureConnect'));
+        c.on('OCSPResponse', () => {
+          events.push('OCSPResponse');
+          c.destroy();
+        });
+        await waitFor(c, 'close');
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      } finally {
+        await close(s);
+      }
+      return events;
+    };
+    for (const version of ['TLSv1.3', 'TLSv1.2']) {
+      const expected = await serverSees(nodeImpl, nodeImpl, version);
+      assert.equal(expected.includes('secureConnection'), false, version);
+      for (const server of impls) {
+        for (const client of impls) {
+          const got = await serverSees(server, client, version);
+          assert.deepEqual(got, expected, `${version}, ${server.name} server, ${client.name} client`);
+        }
+      }
+    }
+  });
+
   it('OCSPRequest gets the certificate and its issuer as DER (issuer null when unknown), as in node:tls', async () => {
     const answer: OCSPListener = (_c, _i, cb) => cb(null, null);
     for (const serverOptions of [{}, { ca: undefined }]) {

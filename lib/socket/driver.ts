@@ -297,6 +297,8 @@ export class Driver<H extends DriverHost> {
     const isServer = this.#config.isServer;
     const done = (r.status & S.HANDSHAKE_DONE) !== 0;
     if (done && this.#conn !== null) this.#tracing.handshakeDone(this.#conn);
+    // As node:tls: emitted inside the handshake, before the peer is checked or Finished goes.
+    if (!emitReports(r, host, this, this.#setup?.hooks)) return;
     // A client checks the server before its last flight goes out: one it rejects
     // never gets the Finished (as with node:tls, the server sees the connection drop).
     if (!isServer && done && !host._secureEstablished && this.#config.verify && !this.#verifyServer()) return;
@@ -311,7 +313,6 @@ export class Driver<H extends DriverHost> {
       r.sessions !== undefined && this.#sessionReport !== null ? this.#sessionReport(r.sessions) : null;
     this.#transport.seen(r);
     this.#transport.deliver(r, null);
-    if (!emitReports(r, host, this, this.#setup?.hooks)) return;
     const renegotiated = done && host._secureEstablished;
     if (done && !host._secureEstablished && !this.#securePending) {
       // node:tls: a TLS 1.2 server is secure once newSession has been answered.

@@ -83,10 +83,11 @@ class TcpLink : private EngineStep::Owner, private CleartextRelay::Link {
   uint64_t started_at() const { return started_at_; }
 
   // A cycle whose output must wait until JS has seen it: new sessions (newSession
-  // may hold them back), and a client's completed handshake (JS checks the server
-  // before the client's Finished goes out).
+  // may hold them back), a client's OCSP status (an 'OCSPResponse' listener may
+  // destroy it before its next flight, as in node:tls) and a client's completed
+  // handshake (JS checks the server before the client's Finished goes out).
   static bool JsFirst(const TlsEngine& engine, const Cycle& cycle) {
-    if (!cycle.outputs.sessions.empty()) return true;
+    if (!cycle.outputs.sessions.empty() || cycle.outputs.ocsp) return true;
     if ((cycle.status & kHandshakeDone) == 0) return false;
     // A client checks the server before its Finished goes; a server refusing the
     // client's certificate sends nothing more (as node:tls destroys it first).
