@@ -78,6 +78,8 @@ function identityError(conn: NativeConnection, check: ServerCheck): Error | unde
     const der = conn.getPeerCertificateDer();
     if (der !== null && binding.certificateNamesHost(der, hostname)) return undefined;
   }
-  // node:tls calls it as a method of connect()'s options.
-  return check.checkServerIdentity.call(check.thisArg, hostname, check.peerCertificate());
+  // node:tls calls it as a method of connect()'s options, and takes any falsy answer
+  // (undefined, but also false or null) as a match.
+  const error: unknown = check.checkServerIdentity.call(check.thisArg, hostname, check.peerCertificate());
+  return error ? (error as Error) : undefined;
 }
