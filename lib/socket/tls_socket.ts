@@ -253,6 +253,9 @@ export class TLSSocket extends net.Socket {
   // ---- timeouts: activity is encrypted or cleartext bytes moving ----
 
   override setTimeout(ms: number, callback?: () => void): this {
+    // As net.Socket: nothing on a destroyed socket (an HTTP server sets its keep-alive
+    // timeout when a response finishes, which may be after closeAllConnections()).
+    if (this.destroyed) return this;
     this.#idle.set(ms);
     if (callback !== undefined) {
       if (ms === 0) this.removeListener('timeout', callback);
