@@ -5,6 +5,7 @@
 import * as http2 from 'node:http2';
 import { connect } from './http/http2_client';
 import { createSecureServer } from './http/http2_server';
+import { writableExports } from './internal/exports';
 
 export type { ClientSessionOptions } from './http/http2_client';
 // node:tls's certificate types; and with them TLSSocket's node:tls signatures (lib/types.ts),
@@ -25,3 +26,6 @@ export const {
   Http2ServerRequest,
   Http2ServerResponse,
 } = http2;
+
+// Writable, as node's http2 exports are (an APM agent may wrap connect by assignment).
+writableExports(module.exports as Record<string, unknown>);

@@ -1,5 +1,6 @@
 // openssl-tls: node:tls over the system OpenSSL. The module's public surface.
 import { binding, addonPath } from './internal/binding';
+import { writableExports } from './internal/exports';
 import { identityCheck } from './policy/check_server_identity';
 import { installClusterPrimary } from './context/cluster_keys';
 import { connect } from './connect';
@@ -123,19 +124,4 @@ settable(
 
 // The rest are plain writable properties, as node:tls's are (a program or an APM agent may
 // wrap connect or createServer by assignment); rootCertificates stays a fixed getter, as there.
-for (const name of Object.keys(module.exports as object)) {
-  const exported = module.exports as Record<string, unknown>;
-  const d = Object.getOwnPropertyDescriptor(exported, name);
-  // (Under tsx, which runs the tests on lib/, exports are fixed getters: left as they are.)
-  if (d === undefined || d.configurable !== true || d.get === undefined || d.set !== undefined) continue;
-  if (name === 'rootCertificates') {
-    Object.defineProperty(exported, name, { configurable: false });
-  } else {
-    Object.defineProperty(exported, name, {
-      value: exported[name],
-      writable: true,
-      enumerable: true,
-      configurable: true,
-    });
-  }
-}
+writableExports(module.exports as Record<string, unknown>, ['rootCertificates']);

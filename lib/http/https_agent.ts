@@ -6,6 +6,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { URL, urlToHttpOptions } from 'node:url';
 import { connect, type ConnectionOptions } from '../connect';
+import { adoptingBase, callableClass } from '../internal/callable';
 import type { TLSSocket } from '../socket/tls_socket';
 
 /** Agent options: node's https.AgentOptions (maxCachedSessions, servername, TLS options). */
@@ -21,7 +22,13 @@ interface SessionCache {
 type CreateConnectionOptions = ConnectionOptions & { _agentKey?: string };
 
 /** node's https.Agent, whose sockets are openssl-tls TLSSockets. */
-export class Agent extends https.Agent {
+class HttpsAgent extends adoptingBase(https.Agent) {
+  // Declared so that Agent.length is 1, as node's.
+  // eslint-disable-next-line @typescript-eslint/no-useless-constructor
+  constructor(options?: AgentOptions) {
+    super(options);
+  }
+
   /**
    * node's createConnection(port, host, options) forms: connects with openssl-tls,
    * offers the cached session for the agent key, caches the sessions the server sends,
@@ -56,6 +63,10 @@ export class Agent extends https.Agent {
     return socket;
   }
 }
+
+/** node's https.Agent: a class, and callable without `new` (and by old-style subclasses) as node's is. */
+export type Agent = HttpsAgent;
+export const Agent = callableClass(HttpsAgent, 'Agent', true);
 
 /** As node's https.globalAgent: keep-alive, LIFO, 5 s socket timeout. */
 export const globalAgent = new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 });
