@@ -1,12 +1,15 @@
-// Drop-in behaviours found by running node's own test-https-*.js files against
-// openssl-tls/https: each test takes the same steps with node's https (or node:tls)
+// Drop-in behaviours found by running node's own test-https-*.js and test-http2-*.js
+// files against openssl-tls/https and openssl-tls/http2: each test takes the same steps with node's https (or node:tls)
 // and with ours, and compares what the program sees.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
+import * as nodeHttp2 from 'node:http2';
 import * as nodeHttps from 'node:https';
+import type * as net from 'node:net';
 import * as nodeTls from 'node:tls';
 import * as path from 'node:path';
 import * as util from 'node:util';
+import * as ourHttp2 from '../lib/http2';
 import * as ours from '../lib/https';
 import * as tls from '../lib/index';
 import { fixture, fixturePath } from './helpers/fixtures';
@@ -215,5 +218,101 @@ describe('drop-in: setTimeout() on a destroyed socket', () => {
       assert.equal(r.status, 0, r.stderr);
       assert.deepEqual(JSON.parse(r.stdout), { closed: true });
     }
+  });
+});
+
+describe('drop-in: http2.connect', () => {
+  const h2modules: Array<[string, typeof nodeHttp2]> = [
+    ['node:http2', nodeHttp2],
+    ['openssl-tls', ourHttp2 as unknown as typeof nodeHttp2],
+  ];
+
+  /** A node:http2 server answering 'ok'; runs `fn` with its port. */
+  async function withH2Server(fn: (port: number) => Promise<void>): Promise<void> {
+    const server = nodeHttp2.createSecureServer(ec);
+    server.on('stream', (stream) => {
+      stream.respond();
+      stream.end('ok');
+    });
+    const port = await listen(server as unknown as net.Server);
+    try {
+      await fn(port);
+    } finally {
+      await close(server as unknown as net.Server);
+    }
+  }
+
+  it('util.promisify(connect) resolves with the connected session and rejects with its error, as node:http2', async () => {
+    await withH2Server(async (port) => {
+      const seen: Record<string, unknown[]> = {};
+      for (const [label, m] of h2modules) {
+        const connect = util.promisify(m.connect) as unknown as (
+          authority: string,
+          options: nodeHttp2.SecureClientSessionOptions,
+        ) => Promise<nodeHttp2.ClientHttp2Session>;
+        const session = await connect(`https://localhost:${port}`, { ca });
+        const body = await new Promise<string>((resolve, reject) => {
+          let text = '';
+          const req = session.request();
+          req.setEncoding('utf8');
+          req.on('data', (d: string) => (text += d));
+          req.on('end', () => resolve(text));
+          req.on('error', reject);
+        });
+        session.close();
+        const error = await connect(`https://127.0.0.1:1`, { ca }).then(
+          () => 'connected',
+          (e: unknown) => (e as NodeJS.ErrnoException).code,
+        );
+        seen[label] = [session.encrypted, session.alpnProtocol, body, error];
+      }
+      assert.deepEqual(seen['openssl-tls'], seen['node:http2']);
+      assert.deepEqual(seen['node:http2'], [true, 'h2', 'ok', 'ECONNREFUSED']);
+    });
+  });
+
+  it("an empty servername sends the authority's host name, as node:http2", async () => {
+    await withH2Server(async (port) => {
+      const seen: Record<string, unknown[]> = {};
+      for (const [label, m] of h2modules) {
+        const options = { ca, servername: '' };
+        const session = m.connect(`https://localhost:${port}`, options);
+        await waitFor(session, 'connect');
+        const socket = session.socket as nodeTls.TLSSocket;
+        seen[label] = [session.originSet, socket.servername, options.servername];
+        session.close();
+      }
+      assert.deepEqual(seen['openssl-tls'], seen['node:http2']);
+      assert.deepEqual(seen['node:http2'], [[`https://localhost:${port}`], 'localhost', '']);
+    });
+  });
+  it('close() and then a reset from the server: the session closes without an error, as node:http2', async () => {
+    const seen: Record<string, string[]> = {};
+    for (const [label, m] of h2modules) {
+      seen[label] = [];
+      for (let i = 0; i < 5; i++) {
+        const server = nodeHttp2.createSecureServer(ec);
+        const raw = new Set<net.Socket>();
+        server.on('connection', (s: net.Socket) => raw.add(s));
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        const { port } = server.address() as net.AddressInfo;
+        const session = m.connect(`https://localhost:${port}`, {
+          ca,
+          host: '127.0.0.1',
+        } as nodeHttp2.SecureClientSessionOptions);
+        const events: string[] = [];
+        session.on('error', (e: NodeJS.ErrnoException) => events.push(`error ${String(e.code)}`));
+        const closed = waitFor(session, 'close').then(() => events.push('close'));
+        await waitFor(session, 'connect');
+        session.close();
+        // The server goes at once: destroyed with the client's GOAWAY unread, its end resets.
+        for (const s of raw) s.destroy();
+        await closed;
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        seen[label]?.push(events.join(','));
+      }
+    }
+    assert.deepEqual(seen['openssl-tls'], seen['node:http2']);
+    assert.deepEqual(seen['node:http2'], ['close', 'close', 'close', 'close', 'close']);
   });
 });

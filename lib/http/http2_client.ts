@@ -7,6 +7,7 @@
 // A plain-TCP authority (http:) or a createConnection of the user's is node's own.
 import * as http2 from 'node:http2';
 import * as net from 'node:net';
+import { promisify } from 'node:util';
 import { connect as tlsConnect, type ConnectionOptions } from '../connect';
 import { nativeTransportOption } from '../internal/switches';
 import type { TLSSocket } from '../socket/tls_socket';
@@ -86,6 +87,27 @@ function announceWhenSecure(session: http2.ClientHttp2Session, socket: TLSSocket
   });
 }
 
+/**
+ * After session.close(), a reset from the server closes the session's socket without an
+ * 'error'. node's client has written its GOAWAY and let go of the socket by the time a
+ * reset can come (its writes to node:tls's socket complete at once), so the reset never
+ * reaches the session there; ours complete a turn later (the relay's pipe, or node's
+ * JSStreamSocket around our socket), and the session would take the reset for its own
+ * failure and emit it as an 'error' after the program closed it.
+ */
+function quietResetAfterClose(session: http2.ClientHttp2Session, socket: net.Socket): void {
+  // Called on the same socket.
+  const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: unknown[]) => boolean;
+  socket.emit = function (this: net.Socket, event: string | symbol, ...args: unknown[]): boolean {
+    const code = (args[0] as NodeJS.ErrnoException | undefined)?.code;
+    if (event === 'error' && session.closed && (code === 'ECONNRESET' || code === 'EPIPE')) {
+      // Destroyed with this error already: 'close' still comes, and ends the session.
+      return true;
+    }
+    return emit(event, ...args);
+  } as typeof socket.emit;
+}
+
 // node's call forms: connect(authority[, options][, listener]).
 export function connect(authority: Authority, listener?: ConnectListener): http2.ClientHttp2Session;
 export function connect(
@@ -115,7 +137,8 @@ export function connect(
   const { host, port } = target(authority, opts);
   let socket: TLSSocket | null = null;
   let pipe: net.Socket | null = null;
-  const servername = opts.servername ?? (net.isIP(host) === 0 ? host : undefined);
+  // As node's http2: an empty or missing servername is the host's name (an IP sends none).
+  const servername = opts.servername || (net.isIP(host) === 0 ? host : opts.servername);
   const createConnection = (): net.Socket => {
     socket = tlsConnect(port, host, {
       ...opts,
@@ -134,7 +157,21 @@ export function connect(
     return socket;
   };
   const session = nodeConnect(authority as string, { ...opts, createConnection }, nodeListener);
+  if (socket !== null) quietResetAfterClose(session, pipe ?? socket);
   if (socket !== null && pipe !== null) announceRelayed(session, socket, pipe, servername);
   else if (socket !== null) announceWhenSecure(session, socket, servername);
   return session;
 }
+
+// As node's: util.promisify(connect) resolves with the session once it is connected and
+// rejects with its 'error' (a plain promisify would take the session for an error).
+Object.defineProperty(connect, promisify.custom, {
+  value: (authority: Authority, options?: ClientSessionOptions): Promise<http2.ClientHttp2Session> =>
+    new Promise((resolve, reject) => {
+      const session = connect(authority, options, () => {
+        session.removeListener('error', reject);
+        resolve(session);
+      });
+      session.once('error', reject);
+    }),
+});
