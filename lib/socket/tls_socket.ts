@@ -464,13 +464,18 @@ for (const name of addressFields) {
   });
 }
 
+/** `read` on a socket; undefined when the getter is read off the prototype itself, as node's are. */
+function onSocket<T>(socket: TLSSocket, read: () => T): T | undefined {
+  return socket._transportOf() === undefined ? undefined : read();
+}
+
 Object.defineProperties(TLSSocket.prototype, {
   // node:tls's: true until the handshake is done.
   secureConnecting: {
     configurable: true,
     enumerable: false,
     get(this: TLSSocket) {
-      return !this._secureEstablished;
+      return onSocket(this, () => !this._secureEstablished);
     },
   },
   // node:tls's (read by some libraries): a client always requests the server's certificate.
@@ -478,21 +483,21 @@ Object.defineProperties(TLSSocket.prototype, {
     configurable: true,
     enumerable: false,
     get(this: TLSSocket) {
-      return this._policy().requestCert || this._tlsOptions.isServer !== true;
+      return onSocket(this, () => this._policy().requestCert || this._tlsOptions.isServer !== true);
     },
   },
   _rejectUnauthorized: {
     configurable: true,
     enumerable: false,
     get(this: TLSSocket) {
-      return this._policy().rejectUnauthorized;
+      return onSocket(this, () => this._policy().rejectUnauthorized);
     },
   },
   _controlReleased: {
     configurable: true,
     enumerable: false,
     get(this: TLSSocket) {
-      return this._released();
+      return onSocket(this, () => this._released());
     },
   },
   // net.Socket's: what is queued to write (undefined once closed).
@@ -508,14 +513,14 @@ Object.defineProperties(TLSSocket.prototype, {
     configurable: true,
     enumerable: false,
     get(this: TLSSocket) {
-      return this._transportOf()?.bytesWritten ?? 0;
+      return this._transportOf()?.bytesWritten;
     },
   },
   timeout: {
     configurable: true,
     enumerable: false,
     get(this: TLSSocket) {
-      const ms = this._idleTimeout();
+      const ms = onSocket(this, () => this._idleTimeout()) ?? 0;
       return ms > 0 ? ms : undefined;
     },
   },
@@ -523,7 +528,7 @@ Object.defineProperties(TLSSocket.prototype, {
     configurable: true,
     enumerable: false,
     get(this: TLSSocket) {
-      return this._transportOf()?.connecting ?? false;
+      return this._transportOf()?.connecting;
     },
     set() {
       // net.Socket's constructor assigns it; the transport's value is the truth.
