@@ -302,13 +302,18 @@ describe('drop-in: http2.connect', () => {
         } as nodeHttp2.SecureClientSessionOptions);
         const events: string[] = [];
         session.on('error', (e: NodeJS.ErrnoException) => events.push(`error ${String(e.code)}`));
-        const closed = waitFor(session, 'close').then(() => events.push('close'));
-        await waitFor(session, 'connect');
-        session.close();
-        // The server goes at once: destroyed with the client's GOAWAY unread, its end resets.
-        for (const s of raw) s.destroy();
-        await closed;
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        // (Not waitFor: an 'error' is what this records, not a reason to stop.)
+        const closed = new Promise<void>((resolve) => session.once('close', () => resolve()));
+        try {
+          await waitFor(session, 'connect');
+          session.close();
+          // The server goes at once: destroyed with the client's GOAWAY unread, its end resets.
+          for (const s of raw) s.destroy();
+          await closed;
+          events.push('close');
+        } finally {
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+        }
         seen[label]?.push(events.join(','));
       }
     }

@@ -9,8 +9,11 @@
 // error and just close (docs/ARCHITECTURE.md, "HTTP on top").
 import type { TLSSocket } from '../socket/tls_socket';
 
-/** From now on `socket` drops a peer-gone 'error' that comes after its end(); 'close' still comes. */
-export function ignoreErrorsAfterShutdown(socket: TLSSocket): void {
+/**
+ * From now on `socket` drops a peer-gone 'error' that comes after its end(), or while
+ * `alsoWhen()` is true (an http2 client's session closed by the program); 'close' still comes.
+ */
+export function ignoreErrorsAfterShutdown(socket: TLSSocket, alsoWhen?: () => boolean): void {
   // The socket checks it as it is destroyed (TLSSocket._destroy): nothing on the data path.
-  socket._ignorePeerGoneAfterEnd();
+  socket._ignorePeerGoneAfterEnd(alsoWhen);
 }

@@ -87,27 +87,6 @@ function announceWhenSecure(session: http2.ClientHttp2Session, socket: TLSSocket
   });
 }
 
-/**
- * After session.close(), a reset from the server closes the session's socket without an
- * 'error'. node's client has written its GOAWAY and let go of the socket by the time a
- * reset can come (its writes to node:tls's socket complete at once), so the reset never
- * reaches the session there; ours complete a turn later (the relay's pipe, or node's
- * JSStreamSocket around our socket), and the session would take the reset for its own
- * failure and emit it as an 'error' after the program closed it.
- */
-function quietResetAfterClose(session: http2.ClientHttp2Session, socket: net.Socket): void {
-  // Called on the same socket.
-  const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: unknown[]) => boolean;
-  socket.emit = function (this: net.Socket, event: string | symbol, ...args: unknown[]): boolean {
-    const code = (args[0] as NodeJS.ErrnoException | undefined)?.code;
-    if (event === 'error' && session.closed && (code === 'ECONNRESET' || code === 'EPIPE')) {
-      // Destroyed with this error already: 'close' still comes, and ends the session.
-      return true;
-    }
-    return emit(event, ...args);
-  } as typeof socket.emit;
-}
-
 // node's call forms: connect(authority[, options][, listener]).
 export function connect(authority: Authority, listener?: ConnectListener): http2.ClientHttp2Session;
 export function connect(
@@ -147,7 +126,6 @@ export function connect(
       // node's http2 sets TCP_NODELAY on its socket.
       noDelay: true,
     } as ConnectionOptions);
-    ignoreErrorsAfterShutdown(socket);
     // A socket bound for the native transport: the session reads a socketpair (cleartext_relay.ts).
     const native = nativeTransportOption((opts as ConnectionOptions).nativeTransport) && !opts.pskCallback;
     pipe = native ? relayClientCleartext(socket) : null;
@@ -157,7 +135,13 @@ export function connect(
     return socket;
   };
   const session = nodeConnect(authority as string, { ...opts, createConnection }, nodeListener);
-  if (socket !== null) quietResetAfterClose(session, pipe ?? socket);
+  // Peer-gone errors after the session's own end, and once the program closed the session:
+  // node's client has written its GOAWAY and let go of its socket by the time a reset can
+  // come (its writes to node:tls's socket complete at once); ours complete a turn later
+  // (the relay's pipe, or node's JSStreamSocket around our socket), and the session would
+  // emit the reset as an 'error' after the program closed it. (The pipe is destroyed with
+  // the TLS socket's error, so this covers both transports.)
+  if (socket !== null) ignoreErrorsAfterShutdown(socket, () => session.closed);
   if (socket !== null && pipe !== null) announceRelayed(session, socket, pipe, servername);
   else if (socket !== null) announceWhenSecure(session, socket, servername);
   return session;

@@ -76,6 +76,8 @@ export class TLSSocket extends net.Socket {
   readonly #idle: IdleTimer;
   readonly #driver: Driver<TLSSocket>;
   #quietPeerGone = false;
+  /** With #quietPeerGone: when else, besides after end(), a peer-gone error is dropped. */
+  #quietAlso: (() => boolean) | null = null;
   // _final ran: every write of the program's is done; what follows is the close_notify.
   #shutdownStarted = false;
 
@@ -200,9 +202,13 @@ export class TLSSocket extends net.Socket {
     this.#driver.final(cb);
   }
 
-  /** HTTP servers' sockets: an EPIPE or ECONNRESET after end() destroys without 'error' (after_shutdown.ts). */
-  _ignorePeerGoneAfterEnd(): void {
+  /**
+   * HTTP sockets: an EPIPE or ECONNRESET after end() (or whenever `alsoWhen()` says so)
+   * destroys without 'error' (after_shutdown.ts).
+   */
+  _ignorePeerGoneAfterEnd(alsoWhen?: () => boolean): void {
     this.#quietPeerGone = true;
+    if (alsoWhen !== undefined) this.#quietAlso = alsoWhen;
   }
 
   /** A socket given to node's http2 session: writes complete as soon as their bytes are out (http2_server.ts). */
@@ -242,7 +248,9 @@ export class TLSSocket extends net.Socket {
     // node:tls drops a failed write of its own bytes (the close_notify after end()): only the
     // program's writes report errors. HTTP servers' sockets also drop the peer's reset then.
     const quiet =
-      peerGone && ((this.#quietPeerGone && this.writableEnded) || (this.#shutdownStarted && syscall === 'write'));
+      peerGone &&
+      ((this.#quietPeerGone && (this.writableEnded || this.#quietAlso?.() === true)) ||
+        (this.#shutdownStarted && syscall === 'write'));
     this.#driver.destroy(error, () => {
       cb(quiet ? null : error);
       // net.Socket leaves 'close' to its _destroy; so do we.
