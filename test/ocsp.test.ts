@@ -7,6 +7,7 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
+import type * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as nodeTls from 'node:tls';
@@ -354,9 +355,12 @@ describe('OCSP stapling', () => {
       const server = tls.createServer(rsa, (s) => s.end());
       const errors: string[] = [];
       server.on('tlsClientError', (e: Error & { code?: string }) => errors.push(e.code ?? e.message));
-      server.on('connection', (raw) => raw.once('data', () => setTimeout(() => raw.destroy(), 30)));
+      // (The raw socket's own 'data' would not fire: the TLS socket has taken its reads, as in node:tls.)
+      let raw: net.Socket | undefined;
+      server.on('connection', (r: net.Socket) => (raw = r));
       server.on('OCSPRequest', (_c: Buffer, _i: Buffer | null, cb: OCSPCallback) => {
         answer = () => cb(null, goodResponse);
+        setTimeout(() => raw?.destroy(), 30);
       });
       const port = await listen(server);
       try {

@@ -64,7 +64,8 @@ export class Driver<H extends DriverHost> {
   readonly #steps: HandshakeSteps;
   // Made when first needed: most connections never renegotiate.
   #reneg: Renegotiation | null = null;
-  readonly #reader: Reader;
+  /** The reading side (a TLS socket made over this one takes its cleartext there). */
+  readonly reader: Reader;
   readonly #tracing: SocketTracing;
   readonly #certPolicy: CertPolicy;
   #sessionReport: SessionReport | null = null;
@@ -138,7 +139,7 @@ export class Driver<H extends DriverHost> {
     // A server's connection on the native transport reads from the start.
     if (link !== undefined && config.isServer) this.#tracing.initRead(0);
     if (config.enableTrace) enableTrace(conn);
-    this.#reader = new Reader(host, () => this.#transport, config.onread);
+    this.reader = new Reader(host, () => this.#transport, config.onread);
     // node:tls: until 'secureConnection' a server socket's errors go to its server ('tlsClientError').
     if (config.isServer && setup !== null) host.on('error', this.#onEarlyError);
     const sink = this.#sink();
@@ -259,7 +260,7 @@ export class Driver<H extends DriverHost> {
         if (native !== null) {
           this.#transport = native;
           if (this.#unrefd) native.unref();
-          if (this.#reader.paused) native.pauseReading();
+          if (this.reader.paused) native.pauseReading();
         }
       }
       host.emit('connect');
@@ -287,7 +288,7 @@ export class Driver<H extends DriverHost> {
       this.handle({ status, cleartext });
       return;
     }
-    if (cleartext !== undefined && !this.#peerEnded) this.#reader.deliver(cleartext);
+    if (cleartext !== undefined && !this.#peerEnded) this.reader.deliver(cleartext);
     this.#writer.onResult(status);
   }
 
@@ -326,14 +327,14 @@ export class Driver<H extends DriverHost> {
     if (r.earlyData !== undefined && !this.#peerEnded) {
       host.earlyData = host.earlyData === null ? r.earlyData : Buffer.concat([host.earlyData, r.earlyData]);
       this.#idle.touch();
-      this.#reader.deliver(r.earlyData);
+      this.reader.deliver(r.earlyData);
       host.emit('earlyData', r.earlyData);
       if (host.destroyed) return;
     }
     if ((r.cleartext !== undefined || r.records !== undefined) && !this.#peerEnded) {
       this.#idle.touch();
-      if (r.records !== undefined) this.#reader.deliverRecords(r.records);
-      else if (r.cleartext !== undefined) this.#reader.deliver(r.cleartext);
+      if (r.records !== undefined) this.reader.deliverRecords(r.records);
+      else if (r.cleartext !== undefined) this.reader.deliver(r.cleartext);
     }
     if ((r.status & S.PEER_CLOSED) !== 0) this.#endReadable();
     if ((r.status & S.ERROR) !== 0) {
@@ -487,7 +488,7 @@ export class Driver<H extends DriverHost> {
 
   /** The stream's _read(): reading starts again (reader.ts). */
   read(): void {
-    this.#reader.resume();
+    this.reader.resume();
   }
 
   ref(): void {
@@ -528,16 +529,11 @@ export class Driver<H extends DriverHost> {
     this.#endReadable();
   }
 
-  /**
-   * No more cleartext comes. As net.Socket does, read(0) lets 'end' be emitted
-   * when nothing unread is buffered, even if nobody reads (then, without
-   * allowHalfOpen, the stream ends its side and closes).
-   */
+  /** No more cleartext comes (reader.ts). */
   #endReadable(): void {
     if (this.#peerEnded) return;
     this.#peerEnded = true;
-    this.#host.push(null);
-    this.#host.read(0);
+    this.reader.end();
   }
 
   #onTransportClose(): void {

@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { CycleResult, NativeConnection, NativeResumeAnswer } from '../../typings/native';
 import { socketClosed } from '../internal/errors';
+import { takeOverReads, type TakenReads } from './read_takeover';
 import type { Transport, TransportSink, WriteCallback } from './transport';
 
 type Listener = Parameters<Duplex['on']>[1];
@@ -35,6 +36,10 @@ export class JsTransport implements Transport {
   // A socket made without one (new TLSSocket(null)) owns a net.Socket that waits for connect().
   readonly #owned: boolean;
   #open = false;
+  // A connected net.Socket given to us: its reads are ours alone, as with node:tls (read_takeover.ts).
+  #taken: TakenReads | null = null;
+  #early: Buffer[] = [];
+  #earlyEnd = false;
 
   /** `lookup`: forwards a connecting net.Socket's 'lookup' (node:tls's socket is the one that emits it). */
   constructor(
@@ -50,12 +55,18 @@ export class JsTransport implements Transport {
     this.#conn = conn;
     this.#sink = sink;
     this.#offload = offload;
+    const receive = (chunk: Buffer | string): void =>
+      this.#receive(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    // Taken over: what comes before the transport opens waits behind what the stream holds.
+    const take = (chunk: Buffer): void => (this.#open ? receive(chunk) : void this.#early.push(chunk));
+    const end = (): void => (this.#open ? this.#onEnd('end') : void (this.#earlyEnd = true));
+    if (!this.#owned) this.#taken = takeOverReads(stream, { data: take, end });
     const listeners: Array<[string, Listener]> = [
-      ['data', (chunk: Buffer | string) => this.#receive(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)],
       ['end', () => this.#onEnd('end')],
       ['error', (err: Error) => sink.error(err)],
       ['close', () => this.#onEnd('close')],
     ];
+    if (this.#taken === null) listeners.unshift(['data', receive]);
     const connecting = this.#owned || (stream instanceof net.Socket && stream.connecting);
     if (connecting) listeners.push(['lookup', lookup]);
     for (const [event, fn] of listeners) stream.on(event, fn);
@@ -63,10 +74,27 @@ export class JsTransport implements Transport {
     const open = (connected: boolean): void => {
       this.#open = true;
       sink.open(connected);
+      if (this.#taken !== null) this.#startTaken();
     };
     if (connecting) stream.once('connect', () => open(true));
     // A stream that is open already (an accepted socket, any Duplex): start once the caller has set up.
     else process.nextTick(() => open(false));
+  }
+
+  /** A taken-over stream: what it held already is received first (as node:tls does), then it reads for us. */
+  #startTaken(): void {
+    const stream = this.stream;
+    if (this.#closed) return;
+    if (stream.readableLength > 0) {
+      let chunk: Buffer | string | null;
+      while (!this.#closed && (chunk = stream.read() as Buffer | string | null) !== null)
+        this.#receive(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    }
+    const early = this.#early;
+    this.#early = [];
+    for (const chunk of early) this.#receive(chunk);
+    if (this.#earlyEnd) this.#onEnd('end');
+    else this.#taken?.resume();
   }
 
   /** The socket made for new TLSSocket(null) connects (TLSSocket#connect, as node:tls's connect() does). */
@@ -194,11 +222,13 @@ export class JsTransport implements Transport {
   }
 
   pauseReading(): void {
-    this.stream.pause();
+    if (this.#taken !== null) this.#taken.pause();
+    else this.stream.pause();
   }
 
   resumeReading(): void {
-    this.stream.resume();
+    if (this.#taken !== null) this.#taken.resume();
+    else this.stream.resume();
   }
 
   #net(): net.Socket | null {

@@ -1,13 +1,17 @@
 // A socket's reading side: cleartext to the stream, a chunk per record as
 // node:tls emits them, or into the caller's buffer (net.Socket's onread); and
 // reading stopped while the stream wants no more, started again at _read().
+// Also where the readable side ends (push(null)); a TLS socket made over this
+// one takes the cleartext and the end instead (read_takeover.ts).
 import type { OnRead } from './options';
 import type { Transport } from './transport';
 import { emitDirect, type DirectHost } from './direct_data';
+import type { ReadConsumer, TakenReads } from './read_takeover';
 
 /** What the reader needs of its socket. */
 export interface ReaderHost extends DirectHost {
   push(chunk: Buffer | null): boolean;
+  read(size: number): unknown;
   pause(): unknown;
   on(event: 'pause' | 'resume', listener: () => void): unknown;
 }
@@ -15,8 +19,11 @@ export interface ReaderHost extends DirectHost {
 export class Reader {
   readonly #host: ReaderHost;
   readonly #transport: () => Transport;
-  readonly #onread: OnRead | undefined;
+  #onread: OnRead | undefined;
   #paused = false;
+  // A TLS socket made over this one takes the cleartext (read_takeover.ts), and says when to pause.
+  #consumer: ReadConsumer | null = null;
+  #consumerPaused = false;
 
   constructor(host: ReaderHost, transport: () => Transport, onread: OnRead | undefined) {
     this.#host = host;
@@ -58,7 +65,42 @@ export class Reader {
 
   /** One chunk to the stream; false when it wants no more. */
   #push(chunk: Buffer): boolean {
+    if (this.#consumer !== null) {
+      this.#consumer.data(chunk);
+      return !this.#consumerPaused;
+    }
     return emitDirect(this.#host, chunk) || this.#host.push(chunk);
+  }
+
+  /**
+   * No more cleartext comes. As net.Socket does, read(0) lets 'end' be emitted
+   * when nothing unread is buffered, even if nobody reads (then, without
+   * allowHalfOpen, the stream ends its side and closes).
+   */
+  end(): void {
+    if (this.#consumer !== null) {
+      this.#consumer.end();
+      return;
+    }
+    this.#host.push(null);
+    this.#host.read(0);
+  }
+
+  /** From now on the cleartext goes to `consumer`, not to the stream. */
+  consume(consumer: ReadConsumer): TakenReads {
+    this.#consumer = consumer;
+    // (Not into the onread buffer either: the consumer has the cleartext.)
+    this.#onread = undefined;
+    return {
+      pause: () => {
+        this.#consumerPaused = true;
+        this.pause();
+      },
+      resume: () => {
+        this.#consumerPaused = false;
+        this.resume();
+      },
+    };
   }
 
   /** net.Socket's onread: the cleartext copied into the user's buffer, a piece at a time. */
@@ -82,9 +124,9 @@ export class Reader {
     this.#transport().pauseReading();
   }
 
-  /** The stream's _read(): reading starts again. */
+  /** The stream's _read(): reading starts again (unless a consumer wants none). */
   resume(): void {
-    if (!this.#paused) return;
+    if (!this.#paused || this.#consumerPaused) return;
     this.#paused = false;
     this.#transport().resumeReading();
   }

@@ -20,6 +20,7 @@ import { Driver } from './driver';
 import { IdleTimer } from './idle_timer';
 import { JsTransport } from './js_transport';
 import { NativeTransport } from './native_transport';
+import { kTakeOverReads, type ReadConsumer, type TakenReads } from './read_takeover';
 import { linkedPeerChain } from './peer_chain';
 import { socketConfig, type ServerSocketSetup, type SocketConfig, type SocketOptions } from './options';
 import type { Transport, WriteCallback } from './transport';
@@ -187,6 +188,11 @@ export class TLSSocket extends net.Socket {
 
   override _read(_size: number): void {
     this.#driver.read();
+  }
+
+  /** A TLS socket made over this one: the cleartext is its (read_takeover.ts). */
+  [kTakeOverReads](consumer: ReadConsumer): TakenReads {
+    return this.#driver.reader.consume(consumer);
   }
 
   override _write(chunk: Buffer | string, encoding: BufferEncoding, cb: WriteCallback): void {
