@@ -465,6 +465,32 @@ describe('openssl-tls/http2 server: the session reads a socketpair natively', ()
     }
   });
 
+  it("the TLS socket's 'end' comes after the session saw the stream before it; destroyed, the session is garbage at once", async function () {
+    this.timeout(30000);
+    const app = path.join(__dirname, 'helpers', 'http2_end_order_app.ts');
+    const seen: Partial<Record<Impl, unknown>> = {};
+    for (const impl of ['node', 'ours'] as const) {
+      const out = await new Promise<string>((resolve, reject) =>
+        execFile(
+          process.execPath,
+          [
+            '--expose-gc',
+            '--require',
+            require.resolve('tsx/cjs'),
+            app,
+            impl,
+            ...['server-ec-key.pem', 'server-ec.pem'].map(fixturePath),
+          ],
+          { timeout: 10000 },
+          (e, stdout, stderr) => (e ? reject(new Error(`${impl}: ${e.message} ${stderr}`)) : resolve(stdout)),
+        ),
+      );
+      seen[impl] = JSON.parse(out) as unknown;
+    }
+    assert.deepEqual(seen.ours, seen.node);
+    assert.deepEqual(seen.ours, { seen: ['stream', 'end'], collected: true });
+  });
+
   it('session.unref() and server.unref(): the process exits on its own, as with node (our client too)', async function () {
     this.timeout(60000);
     const app = path.join(__dirname, 'helpers', 'http2_unref_app.ts');

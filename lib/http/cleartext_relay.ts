@@ -15,19 +15,22 @@
 //    every byte the session wrote (RELAY_END), and the TLS socket ends (close_notify,
 //    FIN); once the pipe has closed too, the TLS socket is destroyed after its end
 //    is out, as http2 destroys a node:tls socket in the callback of its end();
-//  - the TLS socket fails or closes: the pipe socket is destroyed with its error,
-//    which the session hears as its socket's error.
+//  - the TLS socket fails or is destroyed: the pipe socket is destroyed then, with
+//    its error, which the session hears as its socket's error.
 import { closeSync } from 'node:fs';
 import * as net from 'node:net';
 import { binding } from '../internal/binding';
 import type { TLSSocket } from '../socket/tls_socket';
 import { reportTlsOnPipe } from './http2_tls_view';
 
+function ignore(): void {}
+
 /** The two sockets' shared end (see above). */
 class RelayLife {
   readonly #socket: TLSSocket;
   #relayEnded = false;
   #pipeClosed = false;
+  #pipe: net.Socket | null = null;
 
   constructor(socket: TLSSocket) {
     this.#socket = socket;
@@ -40,11 +43,21 @@ class RelayLife {
     this.#settle();
   };
 
-  /** From now on `pipe` is the session's view of the TLS socket, and they close together. */
-  bind(pipe: net.Socket): void {
+  /**
+   * From now on `pipe` is the session's view of the TLS socket, and they close together.
+   * `relayed`: the link writes the cleartext into the pair, so the peer's end reaches the
+   * session through it; the TLS socket's own 'end' then waits for the pipe's, as node:tls's
+   * comes after the session has read what came before it (a 'stream', say).
+   */
+  bind(pipe: net.Socket, relayed: boolean): void {
     const socket = this.#socket;
     // The TLS side ends when the session's side does (RELAY_END), not at the peer's end.
     socket.allowHalfOpen = true;
+    if (relayed) {
+      const release = socket._holdReadableEnd();
+      pipe.once('end', release);
+      pipe.once('close', release);
+    }
     reportTlsOnPipe(pipe, socket);
     // session.ref()/unref() reach the socket: the TLS socket (and the pair's other end) too.
     const pipeRef = pipe.ref.bind(pipe);
@@ -61,9 +74,24 @@ class RelayLife {
       this.#pipeClosed = true;
       this.#settle();
     });
+    if (relayed) {
+      // The socket's destroy reaches the pipe at once (#gone), and the socket holds nothing
+      // of it: a session destroyed with its socket is garbage at once, as over node:tls.
+      this.#pipe = pipe;
+      socket._whenDestroyed(this.#gone);
+      socket.on('error', ignore);
+      return;
+    }
     socket.on('error', (error: Error) => pipe.destroy(error));
     socket.once('close', () => pipe.destroy());
   }
+
+  /** The TLS socket is destroyed (relayed): the pipe too, with its error; the session hears it. */
+  readonly #gone = (error: Error | null): void => {
+    const pipe = this.#pipe;
+    this.#pipe = null;
+    pipe?.destroy(error ?? undefined);
+  };
 
   #settle(): void {
     const socket = this.#socket;
@@ -79,7 +107,7 @@ export function relayCleartext(socket: TLSSocket): net.Socket | null {
   const fd = socket._relayCleartext(life.onEnd);
   if (fd === null) return null;
   const pipe = new net.Socket({ fd, readable: true, writable: true });
-  life.bind(pipe);
+  life.bind(pipe, true);
   return pipe;
 }
 
@@ -121,13 +149,17 @@ export function relayClientCleartext(socket: TLSSocket): net.Socket | null {
     const life = new RelayLife(socket);
     const fd = own;
     own = -1;
+    let relayed = true;
     try {
-      if (socket._relayCleartext(life.onEnd, fd) === null) pump(socket, fd, life);
+      if (socket._relayCleartext(life.onEnd, fd) === null) {
+        relayed = false;
+        pump(socket, fd, life);
+      }
     } catch (error) {
       socket.destroy(error as Error);
       return;
     }
-    life.bind(pipe);
+    life.bind(pipe, relayed);
     state.connecting = false;
     pipe.emit('connect');
   });

@@ -13,7 +13,7 @@ import { ignoreErrorsAfterShutdown } from './after_shutdown';
 import { relayCleartext } from './cleartext_relay';
 import { reportTlsOnSession, reportTlsOnWrapper } from './http2_tls_view';
 import { nodeHttpServer, type HttpLikeServer } from './node_http';
-import { normalizedOptions, parts } from './node_http2';
+import { normalizedOptions, parts, sessionSocket } from './node_http2';
 
 /** createSecureServer()'s options: node's http2.SecureServerOptions on our TLS server's. */
 export interface SecureServerOptions
@@ -43,6 +43,10 @@ function onSecureConnection(this: Http2SecureServer, socket: TLSSocket): void {
     }
     // Only an HTTP/2 session writes to it then (allowHTTP1's sockets are the user's).
     socket._completeWritesAtOnce();
+    // node's JSStreamSocket finishes each write a turn later (setImmediate), and the session
+    // keeps what it reads meanwhile until then: the peer's end waits a turn more, so that the
+    // session has seen what came before it (a 'stream') when the socket's 'end' is emitted.
+    socket._endReadableOneTurnLater();
   }
   connecting = socket;
   try {
@@ -60,6 +64,11 @@ function onSession(this: Http2SecureServer, session: http2.ServerHttp2Session): 
   socket.disableRenegotiation();
   reportTlsOnSession(session, socket);
   reportTlsOnWrapper(session, socket);
+  // node:tls's socket is the session's own: destroyed, the session knows at once (and a
+  // session destroyed next lets go of everything). node's wrapper would hear of it a tick
+  // later; it goes with our socket instead. (Its error still comes as the socket's 'error'.)
+  const wrapper = sessionSocket(session);
+  if (wrapper !== undefined) socket._whenDestroyed(() => void wrapper.destroy());
 }
 
 class Http2SecureServer extends TlsServer {

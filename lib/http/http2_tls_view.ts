@@ -11,7 +11,7 @@
 import type * as http2 from 'node:http2';
 import type * as net from 'node:net';
 import { addressFields, type TLSSocket } from '../socket/tls_socket';
-import { nodeSymbol } from './node_http2';
+import { sessionSocket } from './node_http2';
 
 // The TLSSocket methods a program may call through session.socket / req.socket.
 const methods = [
@@ -120,9 +120,8 @@ export function reportTlsOnWrapper(session: http2.Http2Session, socket: TLSSocke
   copyTls(view, socket);
   // The proxy sets what it is given on the wrapper, but defines properties on the
   // session: the getters go on the wrapper itself (http2 keeps it under a 'socket' symbol).
-  const kSocket = nodeSymbol(session, 'socket');
-  const wrapper = kSocket === undefined ? undefined : (session as unknown as Record<symbol, unknown>)[kSocket];
-  if (typeof wrapper === 'object' && wrapper !== null) reportLive(wrapper, socket);
+  const wrapper = sessionSocket(session);
+  if (wrapper !== undefined) reportLive(wrapper, socket);
   // A client's socket of ours does not report the name it sent (node:tls's does): http2 builds originSet from it.
   if (view.servername == null && sniSent !== undefined) view.servername = sniSent;
   const handle = view._handle as WrapperHandle | null;

@@ -39,6 +39,13 @@ export function nodeSymbol(obj: object, description: string): symbol | undefined
   return Object.getOwnPropertySymbols(obj).find((s) => s.description === description);
 }
 
+/** The socket a session runs over (node's JSStreamSocket around ours), as http2 keeps it. */
+export function sessionSocket(session: http2.Http2Session): net.Socket | undefined {
+  const kSocket = nodeSymbol(session, 'socket');
+  const socket = kSocket === undefined ? undefined : (session as unknown as Record<symbol, unknown>)[kSocket];
+  return typeof socket === 'object' && socket !== null ? (socket as net.Socket) : undefined;
+}
+
 function load(): NodeHttp2ServerParts {
   const probe = http2.createServer();
   const kOptions = nodeSymbol(probe, 'options') ?? fail('options');

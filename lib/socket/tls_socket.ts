@@ -81,6 +81,8 @@ export class TLSSocket extends net.Socket {
   #quietAlso: (() => boolean) | null = null;
   // _final ran: every write of the program's is done; what follows is the close_notify.
   #shutdownStarted = false;
+  // http2's session socket: told at once when this one is destroyed (cleartext_relay.ts).
+  #whenDestroyed: Array<(error: Error | null) => void> = [];
 
   constructor(socket?: Duplex | null, options: TLSSocketOptions = {}, init?: SocketInit) {
     if (socket != null && !isStream(socket)) throw invalidArgType('socket', ['net.Socket', 'stream.Duplex'], socket);
@@ -247,6 +249,29 @@ export class TLSSocket extends net.Socket {
     }
   }
 
+  /**
+   * The readable side's end comes one turn of the loop later (http2_server.ts: a session over
+   * node's JSStreamSocket reads what came before it only once its own write has finished).
+   */
+  _endReadableOneTurnLater(): void {
+    this.#driver.reader.endOneTurnLater();
+  }
+
+  /**
+   * `fn` is called as this socket is destroyed (in its _destroy), with the error it reports
+   * (null: none): http2's session socket goes with it at once, as node:tls's socket is the
+   * session's own (cleartext_relay.ts, http2_server.ts).
+   */
+  _whenDestroyed(fn: (error: Error | null) => void): void {
+    if (this.destroyed) fn(null);
+    else this.#whenDestroyed.push(fn);
+  }
+
+  /** The readable side's end waits until the returned function is called (cleartext_relay.ts). */
+  _holdReadableEnd(): () => void {
+    return this.#driver.reader.holdEnd();
+  }
+
   override _destroy(error: Error | null, cb: (error: Error | null) => void): void {
     this.#idle.clear();
     const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
@@ -259,6 +284,9 @@ export class TLSSocket extends net.Socket {
         (this.#shutdownStarted && syscall === 'write'));
     this.#driver.destroy(error, () => {
       cb(quiet ? null : error);
+      const gone = this.#whenDestroyed;
+      this.#whenDestroyed = [];
+      for (const fn of gone) fn(quiet ? null : error);
       // net.Socket leaves 'close' to its _destroy; so do we.
       process.nextTick(() => this.emit('close', error !== null && error !== undefined));
     });
