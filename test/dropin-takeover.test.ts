@@ -11,6 +11,7 @@ import * as nodeTls from 'node:tls';
 import * as ours from '../lib/index';
 import { fixture } from './helpers/fixtures';
 import { close, listen, readAll, waitFor } from './helpers/net';
+import { runOpenSSLClient, usePeerCleanup } from './helpers/peers';
 
 type Tls = typeof nodeTls;
 const libs: Array<[string, Tls]> = [
@@ -27,6 +28,51 @@ async function both<T>(scenario: (tls: Tls) => Promise<T>): Promise<[T, T]> {
 }
 
 describe('drop-in: a TLS socket takes over the reads of the socket it is made over', () => {
+  usePeerCleanup();
+
+  it('an SMTP server upgraded with STARTTLS, against openssl s_client -starttls smtp: its line reader sees only lines', async function () {
+    this.timeout(20000);
+    const [theirs, mine] = await both(async (tls) => {
+      const lines: string[] = [];
+      const secure: string[] = [];
+      let upgraded = false;
+      let stray = 0;
+      const server = net.createServer((raw) => {
+        raw.write('220 test ESMTP\r\n');
+        let pending = '';
+        // The plain protocol's line reader stays attached, as SMTP servers leave it.
+        raw.on('data', (d: Buffer) => {
+          if (upgraded) {
+            stray += d.length;
+            return;
+          }
+          pending += d.toString('latin1');
+          for (let i = pending.indexOf('\r\n'); i >= 0; i = pending.indexOf('\r\n')) {
+            const line = pending.slice(0, i);
+            pending = pending.slice(i + 2);
+            lines.push(line.split(' ')[0] ?? '');
+            if (line.startsWith('EHLO')) raw.write('250-test\r\n250 STARTTLS\r\n');
+            if (line === 'STARTTLS') {
+              upgraded = true;
+              raw.write('220 go ahead\r\n');
+              const t = new tls.TLSSocket(raw, { isServer: true, secureContext: tls.createSecureContext(rsa) });
+              t.on('data', (c: Buffer) => {
+                secure.push(c.toString().trim());
+                t.end('221 bye\r\n');
+              });
+            }
+          }
+        });
+      });
+      const port = await listen(server);
+      const r = await runOpenSSLClient(port, ['-starttls', 'smtp', '-ign_eof'], 'QUIT\r\n');
+      await close(server);
+      return { lines, stray, secure, bye: r.stdout.includes('221 bye'), code: r.code };
+    });
+    assert.deepEqual(mine, theirs);
+    assert.deepEqual(mine, { lines: ['EHLO', 'STARTTLS'], stray: 0, secure: ['QUIT'], bye: true, code: 0 });
+  });
+
   it('STARTTLS client: the plain socket it wraps sees no ciphertext and no end', async () => {
     const [theirs, mine] = await both(async (tls) => {
       // The peer is node:tls's server in both runs.
