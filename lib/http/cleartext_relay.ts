@@ -54,9 +54,16 @@ class RelayLife {
     // The TLS side ends when the session's side does (RELAY_END), not at the peer's end.
     socket.allowHalfOpen = true;
     if (relayed) {
-      const release = socket._holdReadableEnd();
-      pipe.once('end', release);
-      pipe.once('close', release);
+      let pipeDone = false;
+      let proceed: (() => void) | null = null;
+      const done = (): void => {
+        pipeDone = true;
+        proceed?.();
+        proceed = null;
+      };
+      pipe.once('end', done);
+      pipe.once('close', done);
+      socket._deferReadableEnd((go) => (pipeDone ? go() : void (proceed = go)));
     }
     reportTlsOnPipe(pipe, socket);
     // session.ref()/unref() reach the socket: the TLS socket (and the pair's other end) too.

@@ -46,7 +46,7 @@ function onSecureConnection(this: Http2SecureServer, socket: TLSSocket): void {
     // node's JSStreamSocket finishes each write a turn later (setImmediate), and the session
     // keeps what it reads meanwhile until then: the peer's end waits a turn more, so that the
     // session has seen what came before it (a 'stream') when the socket's 'end' is emitted.
-    socket._endReadableOneTurnLater();
+    socket._deferReadableEnd((proceed) => setImmediate(proceed));
   }
   connecting = socket;
   try {

@@ -15,6 +15,9 @@ import type { Transport, TransportSink, WriteCallback } from './transport';
 
 type Listener = Parameters<Duplex['on']>[1];
 
+/** A stream's chunk as bytes (a Duplex with an encoding set reads strings). */
+const asBuffer = (chunk: Buffer | string): Buffer => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+
 export class JsTransport implements Transport {
   readonly native = false;
   readonly stream: Duplex;
@@ -55,18 +58,17 @@ export class JsTransport implements Transport {
     this.#conn = conn;
     this.#sink = sink;
     this.#offload = offload;
-    const receive = (chunk: Buffer | string): void =>
-      this.#receive(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    const receive = (chunk: Buffer | string): void => this.#receive(asBuffer(chunk));
     // Taken over: what comes before the transport opens waits behind what the stream holds.
     const take = (chunk: Buffer): void => (this.#open ? receive(chunk) : void this.#early.push(chunk));
     const end = (): void => (this.#open ? this.#onEnd('end') : void (this.#earlyEnd = true));
     if (!this.#owned) this.#taken = takeOverReads(stream, { data: take, end });
     const listeners: Array<[string, Listener]> = [
-      ['end', () => this.#onEnd('end')],
       ['error', (err: Error) => sink.error(err)],
       ['close', () => this.#onEnd('close')],
     ];
-    if (this.#taken === null) listeners.unshift(['data', receive]);
+    // A stream not taken over is read through its events.
+    if (this.#taken === null) listeners.unshift(['data', receive], ['end', () => this.#onEnd('end')]);
     const connecting = this.#owned || (stream instanceof net.Socket && stream.connecting);
     if (connecting) listeners.push(['lookup', lookup]);
     for (const [event, fn] of listeners) stream.on(event, fn);
@@ -88,7 +90,7 @@ export class JsTransport implements Transport {
     if (stream.readableLength > 0) {
       let chunk: Buffer | string | null;
       while (!this.#closed && (chunk = stream.read() as Buffer | string | null) !== null)
-        this.#receive(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+        this.#receive(asBuffer(chunk));
     }
     const early = this.#early;
     this.#early = [];

@@ -34,13 +34,17 @@ interface TakeOverable {
 /** The parts of node's stream handle (TCPWrap, PipeWrap, TLSWrap) used here. */
 interface StreamHandle {
   reading?: boolean;
-  readStart?: () => number;
-  readStop?: () => number;
+  readStart(): number;
+  readStop(): number;
 }
 
+/** The socket's handle, if it is one that can start and stop reading (null once closed). */
 function handleOf(stream: net.Socket): StreamHandle | null {
-  const handle = (stream as unknown as { _handle?: StreamHandle | null })._handle;
-  return handle !== null && typeof handle === 'object' ? handle : null;
+  const handle = (stream as unknown as { _handle?: Partial<StreamHandle> | null })._handle;
+  if (handle === null || typeof handle !== 'object') return null;
+  return typeof handle.readStart === 'function' && typeof handle.readStop === 'function'
+    ? (handle as StreamHandle)
+    : null;
 }
 
 /**
@@ -50,35 +54,27 @@ function handleOf(stream: net.Socket): StreamHandle | null {
  */
 export function takeOverReads(stream: Duplex, consumer: ReadConsumer): TakenReads | null {
   if (kTakeOverReads in stream) return (stream as unknown as TakeOverable)[kTakeOverReads](consumer);
-  if (!(stream instanceof net.Socket)) return null;
-  const first = handleOf(stream);
-  if (first === null || typeof first.readStart !== 'function' || typeof first.readStop !== 'function') return null;
+  if (!(stream instanceof net.Socket) || handleOf(stream) === null) return null;
   let ended = false;
-  // node's net.Socket hands each read to push(), and the handle's end as push(null).
-  stream.push = (chunk: unknown): boolean => {
-    if (chunk === null) {
-      if (!ended) {
-        ended = true;
-        consumer.end();
-      }
-    } else if (Buffer.isBuffer(chunk)) {
-      consumer.data(chunk);
-    } else if (chunk instanceof Uint8Array) {
-      consumer.data(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  // node's net.Socket hands each read to push() (a Buffer), and the handle's end as push(null).
+  stream.push = (chunk: Buffer | null): boolean => {
+    if (chunk !== null) consumer.data(chunk);
+    else if (!ended) {
+      ended = true;
+      consumer.end();
     }
     return true;
   };
   return {
     pause: () => {
       const handle = handleOf(stream);
-      if (handle?.reading !== true || typeof handle.readStop !== 'function') return;
+      if (handle?.reading !== true) return;
       handle.reading = false;
       handle.readStop();
     },
     resume: () => {
       const handle = handleOf(stream);
       if (ended || stream.connecting || handle === null || handle.reading === true) return;
-      if (typeof handle.readStart !== 'function') return;
       handle.reading = true;
       handle.readStart();
     },

@@ -1,10 +1,10 @@
 // A socket's reading side: cleartext to the stream, a chunk per record as
 // node:tls emits them, or into the caller's buffer (net.Socket's onread); and
 // reading stopped while the stream wants no more, started again at _read().
-// Also where the readable side ends (push(null)), and the two ways that can be
-// redirected: a TLS socket made over this one takes the cleartext and the end
-// (read_takeover.ts), and http2 over this socket holds the end back until its
-// session has read what came before it (cleartext_relay.ts, http2_server.ts).
+// Also where the readable side ends (push(null)): a TLS socket made over this one
+// takes the cleartext and the end (read_takeover.ts), and http2 over this socket
+// defers the end until its session has read what came before it
+// (cleartext_relay.ts, http2_server.ts).
 import type { OnRead } from './options';
 import type { Transport } from './transport';
 import { emitDirect, type DirectHost } from './direct_data';
@@ -27,10 +27,8 @@ export class Reader {
   // A TLS socket made over this one takes the cleartext (read_takeover.ts), and says when to pause.
   #consumer: ReadConsumer | null = null;
   #consumerPaused = false;
-  // The end waits while held (http2's relay: until the session has read what came before it).
-  #endHolds = 0;
-  #endWaiting = false;
-  #endLater = false;
+  // Decides when the end, once it comes, goes on (http2: after the session has read what came before it).
+  #endGate: ((proceed: () => void) => void) | null = null;
 
   constructor(host: ReaderHost, transport: () => Transport, onread: OnRead | undefined) {
     this.#host = host;
@@ -85,13 +83,10 @@ export class Reader {
    * allowHalfOpen, the stream ends its side and closes).
    */
   end(): void {
-    if (this.#endHolds > 0) {
-      this.#endWaiting = true;
-      return;
-    }
-    if (this.#endLater) {
-      this.#endLater = false;
-      setImmediate(() => {
+    const gate = this.#endGate;
+    if (gate !== null) {
+      this.#endGate = null;
+      gate(() => {
         if (!this.#host.destroyed) this.end();
       });
       return;
@@ -104,22 +99,9 @@ export class Reader {
     this.#host.read(0);
   }
 
-  /** The stream's end, when it comes, waits one turn of the loop (setImmediate). */
-  endOneTurnLater(): void {
-    this.#endLater = true;
-  }
-
-  /** The stream's end waits until the returned function is called (once; holds nest). */
-  holdEnd(): () => void {
-    this.#endHolds++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      if (--this.#endHolds > 0 || !this.#endWaiting) return;
-      this.#endWaiting = false;
-      if (!this.#host.destroyed) this.end();
-    };
+  /** When the end comes, `gate` is called with what ends the stream, to call when it is time. */
+  deferEnd(gate: (proceed: () => void) => void): void {
+    this.#endGate = gate;
   }
 
   /** From now on the cleartext goes to `consumer`, not to the stream. */

@@ -250,11 +250,11 @@ export class TLSSocket extends net.Socket {
   }
 
   /**
-   * The readable side's end comes one turn of the loop later (http2_server.ts: a session over
-   * node's JSStreamSocket reads what came before it only once its own write has finished).
+   * When the peer's end comes, `gate` decides when the readable side ends (http2: once its
+   * session has read what came before it; cleartext_relay.ts, http2_server.ts).
    */
-  _endReadableOneTurnLater(): void {
-    this.#driver.reader.endOneTurnLater();
+  _deferReadableEnd(gate: (proceed: () => void) => void): void {
+    this.#driver.reader.deferEnd(gate);
   }
 
   /**
@@ -265,11 +265,6 @@ export class TLSSocket extends net.Socket {
   _whenDestroyed(fn: (error: Error | null) => void): void {
     if (this.destroyed) fn(null);
     else this.#whenDestroyed.push(fn);
-  }
-
-  /** The readable side's end waits until the returned function is called (cleartext_relay.ts). */
-  _holdReadableEnd(): () => void {
-    return this.#driver.reader.holdEnd();
   }
 
   override _destroy(error: Error | null, cb: (error: Error | null) => void): void {
